@@ -1,0 +1,58 @@
+import type { Company, OrderActivity, Person } from "../domain/model";
+import type { SyncErrorDetails } from "../domain/errors";
+
+export const crmNames = ["salesforce", "close", "freshsales", "dynamics", "crmone"] as const;
+export type CrmName = (typeof crmNames)[number];
+
+/** What the CRM allows, declared by the adapter so the rate limiter can stay below it. */
+export type CrmLimits = {
+  /** Records in one batched write call (1 where the CRM has no batch write). */
+  maxBatchSize: number;
+  /** Sustained requests per second we allow ourselves against one connection. */
+  requestsPerSecond: number;
+  /** Requests in flight at once against one connection. */
+  maxConcurrency: number;
+};
+
+export type CallContext = {
+  /** Follows a record from the incoming message to the CRM request. */
+  correlationId: string;
+  signal?: AbortSignal;
+};
+
+export type WriteOutcome =
+  | { sourceId: string; ok: true; crmId: string; created: boolean }
+  | { sourceId: string; ok: false; error: SyncErrorDetails };
+
+/** A record as the CRM holds it, read back through the CRM's own API. */
+export type CrmRecord = {
+  crmId: string;
+  /** The commercetools ID stored in the CRM's external-ID field, if any. */
+  sourceId?: string;
+  fields: Record<string, unknown>;
+};
+
+export type PersonQuery = { sourceId: string } | { email: string };
+
+/**
+ * One contract for every CRM. Adapters translate canonical records into the
+ * CRM's own calls; they never retry (the retry policy is in one place) and
+ * never log personal data.
+ *
+ * - A failure of the whole call (network, 5xx, throttling, auth) is thrown as
+ *   a SyncError; a failure of one record in a batch is returned as its outcome.
+ * - Writes are upserts keyed on the commercetools ID: repeating a call, or
+ *   running it twice at once, leaves one record in the CRM.
+ * - Outcomes come back in the order of the input.
+ */
+export interface CrmAdapter {
+  readonly name: CrmName;
+  readonly limits: CrmLimits;
+  /** Idempotent one-time setup (custom fields, activity types). Safe to call often. */
+  ensureSchema(ctx: CallContext): Promise<void>;
+  upsertCompanies(records: Company[], ctx: CallContext): Promise<WriteOutcome[]>;
+  upsertPeople(records: Person[], ctx: CallContext): Promise<WriteOutcome[]>;
+  /** Writes the order record/activity once per `activityKey`, linked to its person and company. */
+  upsertOrders(records: OrderActivity[], ctx: CallContext): Promise<WriteOutcome[]>;
+  findPeople(query: PersonQuery, ctx: CallContext): Promise<CrmRecord[]>;
+}

@@ -1,0 +1,55 @@
+import type { CallContext, CrmAdapter, CrmName } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { Person } from "@ct-crm-sync/core/domain/model";
+import type { FaultSpec } from "../simulators/shared/faults";
+
+/** A person as the CRM holds it, read back through the CRM's own read API. */
+export type InspectedPerson = {
+  crmId: string;
+  sourceId?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  /** commercetools business-unit ID of the company this person sits under, if any. */
+  companySourceId?: string;
+  lastPurchaseAt?: string;
+};
+export type InspectedCompany = { crmId: string; sourceId?: string; name?: string; parentSourceId?: string };
+export type InspectedOrder = {
+  crmId: string;
+  /** commercetools order ID (or activity key) stored on the CRM record. */
+  sourceId?: string;
+  personSourceId?: string;
+  orderNumber?: string;
+  /** Total in major units (e.g. 12.34), whatever unit the CRM stores. */
+  totalAmount?: number;
+  currency?: string;
+  orderState?: string;
+  paymentState?: string;
+};
+
+/** Reads a running simulator the way a user of that CRM would. */
+export type CrmInspector = {
+  people(): Promise<InspectedPerson[]>;
+  companies(): Promise<InspectedCompany[]>;
+  orders(): Promise<InspectedOrder[]>;
+};
+
+export type RunningTarget = {
+  baseUrl: string;
+  adapter: CrmAdapter;
+  inspect: CrmInspector;
+  /** Arms a fault through the simulator's `POST /__sim/faults`. */
+  armFault(spec: Partial<FaultSpec>): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** One CRM = an adapter and its simulator. Adding a CRM means adding one of these. */
+export type ConformanceTarget = {
+  name: CrmName;
+  /** Starts an empty simulator on a free 127.0.0.1 port and an adapter pointed at it. */
+  start(): Promise<RunningTarget>;
+  /** A person this CRM refuses, and a fragment of the CRM's own message for it. */
+  invalidPerson(base: Person): { person: Person; messageIncludes: string };
+};
+
+export const testContext = (name: string): CallContext => ({ correlationId: `conformance-${name}` });
