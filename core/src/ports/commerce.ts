@@ -9,7 +9,7 @@ export type CommerceTypeId = keyof CommerceResource;
 
 export type PurchaseStats = {
   orderCount: number;
-  /** Sum of order totals per currency code, in cents. */
+  /** Sum of order totals per currency code, in the currency's minor unit. */
   totals: Record<string, { centAmount: number; fractionDigits: number }>;
   lastPurchaseAt?: string;
 };
@@ -17,5 +17,8 @@ export type PurchaseStats = {
 /** Read side of commercetools, as the sync use cases need it. */
 export interface CommerceReader {
   get<T extends CommerceTypeId>(typeId: T, id: string): Promise<CommerceResource[T] | undefined>;
+  businessUnitByKey(key: string): Promise<BusinessUnit | undefined>;
+  /** Business units that list this customer as an associate. */
+  businessUnitsOfAssociate(customerId: string): Promise<BusinessUnit[]>;
   purchaseStats(customerId: string): Promise<PurchaseStats>;
 }

@@ -1,0 +1,136 @@
+import { type Direction, failureKey } from "../domain/keys";
+import { type SyncErrorDetails } from "../domain/errors";
+import { type Failure, type FailureState, maxFailureHistory } from "../domain/failure";
+import { minimisePersonalData } from "../domain/minimise";
+import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
+import { nextAttemptAt } from "../reliability/retry";
+import { containers } from "./containers";
+
+export type FailureInput = {
+  connection: string;
+  crm: string;
+  direction: Direction;
+  entity: string;
+  sourceId: string;
+  error: SyncErrorDetails;
+  payload?: unknown;
+  correlationId: string;
+  /** Transient failures get a next attempt time; permanent ones wait for review. */
+  retryable: boolean;
+};
+
+export type FailureFilter = {
+  crm?: string;
+  entity?: string;
+  errorClass?: string;
+  state?: FailureState;
+  from?: string;
+  to?: string;
+  /** Only entries whose next attempt time has come (for the job). */
+  dueBefore?: string;
+};
+
+function predicate(filter: FailureFilter): string | undefined {
+  const parts: string[] = [];
+  const q = JSON.stringify;
+  if (filter.crm) parts.push(`crm = ${q(filter.crm)}`);
+  if (filter.entity) parts.push(`entity = ${q(filter.entity)}`);
+  if (filter.errorClass) parts.push(`errorClass = ${q(filter.errorClass)}`);
+  if (filter.state) parts.push(`state = ${q(filter.state)}`);
+  if (filter.from) parts.push(`lastFailedAt >= ${q(filter.from)}`);
+  if (filter.to) parts.push(`lastFailedAt <= ${q(filter.to)}`);
+  if (filter.dueBefore) parts.push(`nextAttemptAt <= ${q(filter.dueBefore)}`);
+  return parts.length ? `value(${parts.join(" and ")})` : undefined;
+}
+
+/** The failure store: one entry per failed record, updated on each attempt, resolved on success. */
+export class FailureStore {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(input: FailureInput): Promise<Failure> {
+    const id = failureKey(input.connection, input.direction, input.entity, input.sourceId);
+    return this.update(id, (current) => {
+      const at = this.now().toISOString();
+      const attempts = (current && current.state !== "resolved" && current.state !== "dismissed" ? current.attempts : 0) + 1;
+      const attempt = {
+        at,
+        errorClass: input.error.errorClass,
+        message: input.error.message,
+        correlationId: input.correlationId,
+        ...(input.error.status !== undefined ? { status: input.error.status } : {}),
+      };
+      return {
+        id,
+        connection: input.connection,
+        crm: input.crm,
+        direction: input.direction,
+        entity: input.entity,
+        sourceId: input.sourceId,
+        errorClass: input.error.errorClass,
+        message: input.error.message,
+        status: input.error.status,
+        code: input.error.code,
+        fields: input.error.fields,
+        payload: input.payload === undefined ? current?.payload : minimisePersonalData(input.payload),
+        attempts,
+        firstFailedAt: current && attempts > 1 ? current.firstFailedAt : at,
+        lastFailedAt: at,
+        nextAttemptAt: input.retryable
+          ? nextAttemptAt(this.now(), attempts, input.error.retryAfterSeconds).toISOString()
+          : undefined,
+        correlationId: input.correlationId,
+        state: input.retryable ? "retrying" : "open",
+        history: [attempt, ...(current?.history ?? [])].slice(0, maxFailureHistory),
+      };
+    });
+  }
+
+  /** Marks the record's entry resolved, if it has one that is not already. */
+  async resolve(connection: string, direction: Direction, entity: string, sourceId: string): Promise<void> {
+    const id = failureKey(connection, direction, entity, sourceId);
+    const existing = await this.store.get<Failure>(containers.failures, id);
+    if (!existing || existing.value.state === "resolved") return;
+    await this.update(id, (current) =>
+      current ? { ...current, state: "resolved", resolvedAt: this.now().toISOString(), nextAttemptAt: undefined } : undefined,
+    );
+  }
+
+  async dismiss(id: string): Promise<Failure | undefined> {
+    return this.update(id, (current) => (current ? { ...current, state: "dismissed", nextAttemptAt: undefined } : undefined));
+  }
+
+  async get(id: string): Promise<Failure | undefined> {
+    return (await this.store.get<Failure>(containers.failures, id))?.value;
+  }
+
+  async list(filter: FailureFilter, page: { limit?: number; afterKey?: string } = {}) {
+    const result = await this.store.list<Failure>(containers.failures, {
+      where: predicate(filter),
+      limit: page.limit,
+      afterKey: page.afterKey,
+    });
+    return { items: result.items.map((i) => i.value), nextKey: result.nextKey };
+  }
+
+  /** Read-modify-write with the object's version; re-reads on a concurrent change. */
+  private async update<T extends Failure | undefined>(
+    id: string,
+    change: (current: Failure | undefined) => T,
+  ): Promise<T> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current: Versioned<Failure> | undefined = await this.store.get<Failure>(containers.failures, id);
+      const next = change(current?.value);
+      if (next === undefined) return next;
+      try {
+        await this.store.put(containers.failures, id, next, current?.version);
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError)) throw error;
+      }
+    }
+    throw new Error(`failure entry ${id} kept changing under concurrent writers`);
+  }
+}

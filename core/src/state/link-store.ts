@@ -1,0 +1,64 @@
+import { linkKey } from "../domain/keys";
+import type { EntityKind } from "../domain/model";
+import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
+import { containers } from "./containers";
+
+/** What we know of one record's last successful sync to one CRM connection. */
+export type SyncLink = {
+  connection: string;
+  entity: EntityKind;
+  sourceId: string;
+  crmId: string;
+  /** Version of the commercetools resource last written. */
+  sourceVersion: number;
+  /** Hash of the mapped values last written: equal hash, nothing to write. */
+  hash: string;
+  /** The mapped values last written, per field (ownership and echo detection). */
+  written: Record<string, unknown>;
+  syncedAt: string;
+  correlationId: string;
+};
+
+export class LinkStore {
+  constructor(
+    private readonly store: KeyValueStore,
+    readonly connection: string,
+  ) {}
+
+  key(entity: EntityKind, sourceId: string): string {
+    return linkKey(this.connection, entity, sourceId);
+  }
+
+  get(entity: EntityKind, sourceId: string): Promise<Versioned<SyncLink> | undefined> {
+    return this.store.get<SyncLink>(containers.links, this.key(entity, sourceId));
+  }
+
+  /** Links by source ID. */
+  async getMany(entity: EntityKind, sourceIds: string[]): Promise<Map<string, Versioned<SyncLink>>> {
+    const byKey = await this.store.getMany<SyncLink>(containers.links, sourceIds.map((id) => this.key(entity, id)));
+    const bySource = new Map<string, Versioned<SyncLink>>();
+    for (const entry of byKey.values()) bySource.set(entry.value.sourceId, entry);
+    return bySource;
+  }
+
+  /**
+   * Saves a link unless a newer one is already there. On a concurrent write the
+   * current link is re-read and the decision taken again: the higher source
+   * version wins, so a slow writer never rolls a link back.
+   */
+  async save(link: SyncLink, known?: Versioned<SyncLink>): Promise<void> {
+    const key = this.key(link.entity, link.sourceId);
+    let current = known;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (current && current.value.sourceVersion > link.sourceVersion) return;
+      try {
+        await this.store.put(containers.links, key, link, current?.version);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError)) throw error;
+        current = await this.store.get<SyncLink>(containers.links, key);
+      }
+    }
+    throw new Error(`link ${key} kept changing under concurrent writers`);
+  }
+}

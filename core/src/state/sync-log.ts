@@ -1,0 +1,59 @@
+import { randomUUID } from "node:crypto";
+import type { KeyValueStore } from "../ports/key-value-store";
+import { containers } from "./containers";
+
+export type SyncOutcomeKind = "written" | "unchanged" | "stale" | "missing" | "failed" | "skipped";
+
+export type LogEntry = {
+  at: string;
+  correlationId: string;
+  connection: string;
+  entity: string;
+  sourceId: string;
+  outcome: SyncOutcomeKind;
+  crmId?: string;
+  /** Error class and message for failures; never personal data. */
+  detail?: string;
+};
+
+export type LogBatch = { at: string; source: "event" | "job" | "replay" | "webhook"; entries: LogEntry[] };
+
+/**
+ * Per-record outcomes, one custom object per batch (a message, a job page, a
+ * replay), keyed by time so listing by key lists by time and pruning is a range.
+ * Outcomes that change nothing (unchanged, stale) are counted, not stored.
+ */
+export class SyncLog {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async append(source: LogBatch["source"], entries: LogEntry[]): Promise<void> {
+    const kept = entries.filter((e) => e.outcome === "written" || e.outcome === "failed");
+    if (kept.length === 0) return;
+    const at = this.now().toISOString();
+    const key = `${at.replace(/[:]/g, "-")}_${randomUUID().slice(0, 8)}`;
+    await this.store.put<LogBatch>(containers.log, key, { at, source, entries: kept });
+  }
+
+  async list(options: { afterKey?: string; limit?: number; since?: string } = {}) {
+    return this.store.list<LogBatch>(containers.log, {
+      afterKey: options.afterKey,
+      limit: options.limit,
+      where: options.since ? `value(at >= ${JSON.stringify(options.since)})` : undefined,
+    });
+  }
+
+  /** Deletes batches older than `before`; returns how many. */
+  async prune(before: Date): Promise<number> {
+    let deleted = 0;
+    const cutoff = JSON.stringify(before.toISOString());
+    for (;;) {
+      const page = await this.store.list<LogBatch>(containers.log, { where: `value(at < ${cutoff})`, limit: 200 });
+      for (const item of page.items) await this.store.delete(containers.log, item.key);
+      deleted += page.items.length;
+      if (!page.nextKey) return deleted;
+    }
+  }
+}

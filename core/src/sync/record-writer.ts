@@ -1,0 +1,183 @@
+import { isTransient, type SyncErrorDetails, toSyncError } from "../domain/errors";
+import { stableHash } from "../domain/hash";
+import type { CanonicalRecord, EntityKind } from "../domain/model";
+import type { CallContext, CrmAdapter, WriteOutcome } from "../ports/crm-adapter";
+import type { Clock } from "../ports/clock";
+import type { Logger } from "../ports/logger";
+import { type RetryPolicy, withRetry } from "../reliability/retry";
+import type { FailureStore } from "../state/failure-store";
+import type { LinkStore } from "../state/link-store";
+import type { SyncOutcomeKind } from "../state/sync-log";
+
+export type RecordOutcome = {
+  entity: EntityKind;
+  sourceId: string;
+  outcome: SyncOutcomeKind;
+  crmId?: string;
+  error?: SyncErrorDetails;
+};
+
+export type WriterDeps = {
+  connection: string;
+  crm: CrmAdapter;
+  links: LinkStore;
+  failures: FailureStore;
+  clock: Clock;
+  retry: RetryPolicy;
+  logger: Logger;
+};
+
+/** What decides "nothing changed": every mapped value except the source version. */
+export function recordHash(record: CanonicalRecord): string {
+  const { sourceVersion: _version, ...values } = record;
+  return stableHash(values);
+}
+
+function upsert(crm: CrmAdapter, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext) {
+  switch (entity) {
+    case "person":
+      return crm.upsertPeople(records as never, ctx);
+    case "company":
+      return crm.upsertCompanies(records as never, ctx);
+    case "order":
+      return crm.upsertOrders(records as never, ctx);
+  }
+}
+
+/** Keeps the newest version of each record when one batch holds the same record twice. */
+function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
+  const newest = new Map<string, R>();
+  for (const record of records) {
+    const seen = newest.get(record.sourceId);
+    if (!seen || record.sourceVersion >= seen.sourceVersion) newest.set(record.sourceId, record);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * Writes canonical records of one kind to the CRM: drops stale and unchanged
+ * ones against the stored links, batches the rest to the CRM's limit, retries
+ * transient failures by the one policy, then saves links for successes and
+ * failure entries for failures. Returns one outcome per distinct record.
+ *
+ * A record is never lost: it either reaches the CRM (and its link is saved) or
+ * sits in the failure store; if even that write fails, the error propagates so
+ * the caller does not acknowledge the work.
+ */
+export async function writeRecords(
+  deps: WriterDeps,
+  entity: EntityKind,
+  input: CanonicalRecord[],
+  ctx: CallContext,
+): Promise<RecordOutcome[]> {
+  const records = newestPerSource(input);
+  const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
+  const outcomes = new Map<string, RecordOutcome>();
+  const pending: { record: CanonicalRecord; hash: string }[] = [];
+
+  for (const record of records) {
+    const link = links.get(record.sourceId)?.value;
+    const hash = recordHash(record);
+    if (link && link.sourceVersion > record.sourceVersion) {
+      outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "stale", crmId: link.crmId });
+    } else if (link && link.hash === hash) {
+      outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "unchanged", crmId: link.crmId });
+    } else {
+      pending.push({ record, hash });
+    }
+  }
+
+  const batchSize = Math.max(1, deps.crm.limits.maxBatchSize);
+  for (let i = 0; i < pending.length; i += batchSize) {
+    const batch = pending.slice(i, i + batchSize);
+    let results: WriteOutcome[];
+    try {
+      results = await withRetry(
+        () => upsert(deps.crm, entity, batch.map((b) => b.record), ctx),
+        deps.retry,
+        deps.clock,
+        ({ attempt, delayMs, error }) =>
+          deps.logger.warn("CRM call failed, retrying", {
+            correlationId: ctx.correlationId,
+            entity,
+            attempt,
+            delayMs,
+            errorClass: error.errorClass,
+            status: error.details.status,
+          }),
+      );
+    } catch (raw) {
+      const error = toSyncError(raw).details;
+      results = batch.map((b) => ({ sourceId: b.record.sourceId, ok: false as const, error }));
+    }
+    for (const [index, pendingRecord] of batch.entries()) {
+      const result = results[index] ?? {
+        sourceId: pendingRecord.record.sourceId,
+        ok: false as const,
+        error: { errorClass: "unknown" as const, message: "CRM answered fewer results than records sent" },
+      };
+      outcomes.set(pendingRecord.record.sourceId, await settle(deps, entity, pendingRecord, result, links.get(pendingRecord.record.sourceId), ctx));
+    }
+  }
+  return records.map((r) => outcomes.get(r.sourceId)!);
+}
+
+async function settle(
+  deps: WriterDeps,
+  entity: EntityKind,
+  { record, hash }: { record: CanonicalRecord; hash: string },
+  result: WriteOutcome,
+  link: Parameters<LinkStore["save"]>[1],
+  ctx: CallContext,
+): Promise<RecordOutcome> {
+  if (result.ok) {
+    const { sourceVersion: _v, ...written } = record;
+    await deps.links.save(
+      {
+        connection: deps.connection,
+        entity,
+        sourceId: record.sourceId,
+        crmId: result.crmId,
+        sourceVersion: record.sourceVersion,
+        hash,
+        written,
+        syncedAt: deps.clock.now().toISOString(),
+        correlationId: ctx.correlationId,
+      },
+      link,
+    );
+    await deps.failures.resolve(deps.connection, "ct-to-crm", entity, record.sourceId);
+    return { entity, sourceId: record.sourceId, outcome: "written", crmId: result.crmId };
+  }
+  await recordFailure(deps, entity, record.sourceId, result.error, ctx, record);
+  return { entity, sourceId: record.sourceId, outcome: "failed", error: result.error };
+}
+
+export async function recordFailure(
+  deps: Pick<WriterDeps, "connection" | "crm" | "failures" | "logger">,
+  entity: string,
+  sourceId: string,
+  error: SyncErrorDetails,
+  ctx: CallContext,
+  payload?: unknown,
+): Promise<void> {
+  await deps.failures.record({
+    connection: deps.connection,
+    crm: deps.crm.name,
+    direction: "ct-to-crm",
+    entity,
+    sourceId,
+    error,
+    payload,
+    correlationId: ctx.correlationId,
+    retryable: isTransient(error.errorClass),
+  });
+  deps.logger.warn("record failed, kept in the failure store", {
+    correlationId: ctx.correlationId,
+    entity,
+    sourceId,
+    errorClass: error.errorClass,
+    status: error.status,
+    code: error.code,
+  });
+}

@@ -1,0 +1,70 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { CommercetoolsMock, InMemoryStorage } from "@labdigital/commercetools-mock";
+
+/**
+ * The commercetools emulator as a real HTTP server on 127.0.0.1, with two of
+ * its documented gaps closed so our code meets the real API's semantics:
+ *  - `sort` is honoured on query endpoints (its HTTP layer drops the parameter
+ *    although its storage can sort);
+ *  - custom-object POST with `version: 0` on an existing object answers 409
+ *    ConcurrentModification instead of overwriting (create-only semantics).
+ * Everything else is the emulator unchanged.
+ */
+const requestSort = new AsyncLocalStorage<string[] | undefined>();
+
+class SortingStorage extends InMemoryStorage {
+  override query: InMemoryStorage["query"] = (projectKey, typeId, params) => {
+    const sort = requestSort.getStore();
+    return super.query(projectKey, typeId, sort && !params.sort ? { ...params, sort } : params);
+  };
+}
+
+export type Emulator = {
+  url: string;
+  authUrl: string;
+  projectKey: string;
+  mock: CommercetoolsMock;
+  close(): Promise<void>;
+};
+
+export const sandboxProjectKey = "sandbox";
+
+export async function startEmulator(options: { port?: number; projectKey?: string } = {}): Promise<Emulator> {
+  const projectKey = options.projectKey ?? sandboxProjectKey;
+  const mock = new CommercetoolsMock({
+    defaultProjectKey: projectKey,
+    enableAuthentication: true,
+    validateCredentials: false,
+    silent: true,
+    storage: new SortingStorage(),
+  });
+  const app = mock.app;
+  app.addHook("onRequest", (request, _reply, done) => {
+    const query = request.query as Record<string, unknown>;
+    const sort = query.sort === undefined ? undefined : ([] as string[]).concat(query.sort as string | string[]);
+    requestSort.enterWith(sort);
+    done();
+  });
+  app.addHook("preHandler", async (request, reply) => {
+    if (request.method !== "POST" || !/\/custom-objects\/?$/.test(request.url.split("?")[0] ?? "")) return;
+    const draft = request.body as { container?: string; key?: string; version?: number } | undefined;
+    if (draft?.version !== 0 || !draft.container || !draft.key) return;
+    const pk = (request.params as { projectKey?: string }).projectKey ?? projectKey;
+    const existing = await mock
+      .project(pk)
+      .getRepository("key-value-document")
+      .getWithContainerAndKey({ projectKey: pk } as never, draft.container, draft.key);
+    if (existing) {
+      return reply.status(409).send({
+        statusCode: 409,
+        message: `Object ${existing.id} has a different version than expected. Expected: 0 - Actual: ${existing.version}.`,
+        errors: [{ code: "ConcurrentModification", message: "version mismatch", currentVersion: existing.version }],
+      });
+    }
+  });
+  await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const url = `http://127.0.0.1:${port}`;
+  return { url, authUrl: url, projectKey, mock, close: () => app.close() };
+}
