@@ -1,0 +1,251 @@
+import { findField, findSObject, sobjects, type FieldDef, type SObjectDef } from "./schema";
+import { formatDateTime, parseBody, type ValueSource } from "./values";
+import type { SfError } from "./errors";
+
+export type Row = Record<string, unknown> & { Id: string };
+
+export type WriteResult =
+  | { ok: true; id: string; created: boolean }
+  | { ok: false; status: number; errors: SfError[]; matches?: string[] };
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const suffixChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+
+/** Salesforce's case-safe 18-character Id: 15 characters plus a checksum of their upper-case positions. */
+export function toId18(id15: string): string {
+  let suffix = "";
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id15.charAt(chunk * 5 + i);
+      if (c >= "A" && c <= "Z") bits |= 1 << i;
+    }
+    suffix += suffixChars.charAt(bits);
+  }
+  return id15 + suffix;
+}
+
+/** Text external IDs compare case-insensitively (the default when the field is created). */
+const sameValue = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The org's data: one table per sObject, plus a recycle bin for `queryAll`.
+ * Every write goes through the field table (values.ts) so errors match an org's.
+ */
+export class SalesforceStore {
+  private tables = new Map<string, Map<string, Row>>();
+  private recycleBin = new Map<string, Map<string, Row>>();
+  private counter = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {
+    for (const o of sobjects) {
+      this.tables.set(o.name, new Map());
+      this.recycleBin.set(o.name, new Map());
+    }
+  }
+
+  private table(object: SObjectDef): Map<string, Row> {
+    return this.tables.get(object.name)!;
+  }
+
+  newId(object: SObjectDef): string {
+    this.counter++;
+    let n = this.counter;
+    let body = "";
+    for (let i = 0; i < 10; i++) {
+      body = base62.charAt(n % 62) + body;
+      n = Math.floor(n / 62);
+    }
+    return toId18(`${object.keyPrefix}5g${body}`);
+  }
+
+  /** Rows in creation order; with `includeDeleted` also the recycle bin (queryAll). */
+  rows(objectName: string, includeDeleted = false): Row[] {
+    const object = findSObject(objectName);
+    if (!object) return [];
+    const live = [...this.table(object).values()];
+    return includeDeleted ? [...live, ...this.recycleBin.get(object.name)!.values()] : live;
+  }
+
+  /** Accepts 15- or 18-character Ids. */
+  get(objectName: string, id: string): Row | undefined {
+    const object = findSObject(objectName);
+    if (!object) return undefined;
+    const table = this.table(object);
+    if (id.length === 18) return table.get(id);
+    return [...table.values()].find((r) => r.Id.slice(0, 15) === id);
+  }
+
+  /** Any object's row by Id, for relationship traversal. */
+  getAny(id: string): { object: SObjectDef; row: Row } | undefined {
+    const object = sobjects.find((o) => id.startsWith(o.keyPrefix));
+    const row = object ? this.get(object.name, id) : undefined;
+    return object && row ? { object, row } : undefined;
+  }
+
+  findBy(object: SObjectDef, field: FieldDef, value: string): Row[] {
+    if (field.type === "id") {
+      const row = this.get(object.name, value);
+      return row ? [row] : [];
+    }
+    return [...this.table(object).values()].filter((r) => sameValue(r[field.name], value));
+  }
+
+  /** Test hook: inserts a row without validation (e.g. duplicate external IDs for the 300 case). */
+  seed(objectName: string, fields: Record<string, unknown>): Row {
+    const object = findSObject(objectName)!;
+    const stamp = formatDateTime(this.now());
+    const row: Row = { ...fields, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
+    this.table(object).set(row.Id, row);
+    return row;
+  }
+
+  /** Copy of every table, for allOrNone rollback. */
+  snapshot(): () => void {
+    const saved = new Map([...this.tables].map(([k, t]) => [k, new Map([...t].map(([id, r]) => [id, { ...r }]))]));
+    const counter = this.counter;
+    return () => {
+      this.tables = saved;
+      this.counter = counter;
+    };
+  }
+
+  create(objectName: string, body: Record<string, unknown>, source: ValueSource = "json"): WriteResult {
+    const object = findSObject(objectName);
+    if (!object) return notFoundResult();
+    return this.write(object, undefined, body, source);
+  }
+
+  update(objectName: string, id: string, body: Record<string, unknown>, source: ValueSource = "json"): WriteResult {
+    const object = findSObject(objectName);
+    if (!object) return notFoundResult();
+    const existing = this.get(object.name, id);
+    if (!existing) {
+      const deleted = [...this.recycleBin.get(object.name)!.values()].some((r) => r.Id.startsWith(id.slice(0, 15)));
+      return deleted
+        ? { ok: false, status: 404, errors: [{ message: "entity is deleted", errorCode: "ENTITY_IS_DELETED", fields: [] }] }
+        : notFoundResult();
+    }
+    return this.write(object, existing, body, source);
+  }
+
+  /**
+   * Upsert by external ID (or Id): none → create, one → update, several → 300
+   * with the matching records. The body may repeat the key only with the same value.
+   */
+  upsert(objectName: string, fieldName: string, value: string, body: Record<string, unknown>, source: ValueSource = "json"): WriteResult {
+    const object = findSObject(objectName);
+    const field = object ? findField(object, fieldName) : undefined;
+    if (!object || !field || !(field.externalId || field.type === "id")) return notFoundResult();
+    const repeated = Object.keys(body).find((k) => k.toLowerCase() === field.name.toLowerCase());
+    if (repeated !== undefined && String(body[repeated]) !== value) {
+      return {
+        ok: false,
+        status: 400,
+        errors: [{ message: `${field.name}: the value in the body differs from the one in the URL`, errorCode: "INVALID_FIELD", fields: [field.name] }],
+      };
+    }
+    const matches = this.findBy(object, field, value);
+    if (matches.length > 1) {
+      return {
+        ok: false,
+        status: 300,
+        matches: matches.map((r) => r.Id),
+        errors: [{ message: `more than one record found for external id field: [${matches.map((r) => r.Id).join(", ")}]`, errorCode: "DUPLICATE_EXTERNAL_ID", fields: [] }],
+      };
+    }
+    if (matches.length === 1) return this.write(object, matches[0], body, source);
+    if (field.type === "id") return notFoundResult();
+    const withKey = { ...body };
+    if (repeated !== undefined) delete withKey[repeated];
+    return this.write(object, undefined, { ...withKey, [field.name]: value }, source);
+  }
+
+  delete(objectName: string, id: string): boolean {
+    const object = findSObject(objectName);
+    const row = object ? this.get(object.name, id) : undefined;
+    if (!object || !row) return false;
+    this.table(object).delete(row.Id);
+    this.recycleBin.get(object.name)!.set(row.Id, { ...row, IsDeleted: true });
+    return true;
+  }
+
+  private write(object: SObjectDef, existing: Row | undefined, body: Record<string, unknown>, source: ValueSource): WriteResult {
+    const parsed = parseBody(object, body, source);
+    if ("errors" in parsed) return { ok: false, status: 400, errors: parsed.errors };
+    const values = { ...parsed.values };
+    for (const ref of parsed.refs) {
+      const parents = this.findBy(ref.parent, ref.extField, ref.value);
+      if (parents.length === 0) {
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ message: `Foreign key external ID: ${ref.value} not found for field ${ref.extField.name} in entity ${ref.parent.name}`, errorCode: "INVALID_FIELD", fields: [] }],
+        };
+      }
+      if (parents.length > 1) {
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ message: `Foreign key external ID: ${ref.value} matches more than one ${ref.parent.name} for field ${ref.extField.name}`, errorCode: "INVALID_FIELD", fields: [] }],
+        };
+      }
+      values[ref.field.name] = parents[0]!.Id;
+    }
+    for (const field of object.fields) {
+      if (field.type !== "reference" || typeof values[field.name] !== "string") continue;
+      const target = this.get(field.referenceTo!, values[field.name] as string);
+      if (!target) {
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ message: `${field.label}: id value of incorrect type: ${String(values[field.name])}`, errorCode: "FIELD_INTEGRITY_EXCEPTION", fields: [field.name] }],
+        };
+      }
+      values[field.name] = target.Id;
+    }
+    const merged: Record<string, unknown> = existing ? { ...existing, ...values } : { ...defaults(object), ...values };
+    const missing = object.fields.filter((f) => f.required && (merged[f.name] === undefined || merged[f.name] === null || merged[f.name] === ""));
+    if (missing.length) {
+      return {
+        ok: false,
+        status: 400,
+        errors: [{ message: `Required fields are missing: [${missing.map((f) => f.name).join(", ")}]`, errorCode: "REQUIRED_FIELD_MISSING", fields: missing.map((f) => f.name) }],
+      };
+    }
+    for (const field of object.fields) {
+      const value = merged[field.name];
+      if (!field.unique || typeof value !== "string") continue;
+      const clash = this.findBy(object, field, value).find((r) => r.Id !== existing?.Id);
+      if (clash) {
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ message: `duplicate value found: ${field.name} duplicates value on record with id: ${clash.Id}`, errorCode: "DUPLICATE_VALUE", fields: [field.name] }],
+        };
+      }
+    }
+    const stamp = formatDateTime(this.now());
+    const row: Row = existing
+      ? { ...(merged as Row), LastModifiedDate: stamp, SystemModstamp: stamp }
+      : { ...merged, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
+    if (object.name === "Contact") row.Name = [row.FirstName, row.LastName].filter(Boolean).join(" ");
+    this.table(object).set(row.Id, row);
+    return { ok: true, id: row.Id, created: !existing };
+  }
+}
+
+function defaults(object: SObjectDef): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of object.fields) {
+    if (f.readOnly) continue;
+    out[f.name] = f.defaultValue ?? (f.type === "boolean" ? false : null);
+  }
+  return out;
+}
+
+const notFoundResult = (): WriteResult => ({
+  ok: false,
+  status: 404,
+  errors: [{ message: "The requested resource does not exist", errorCode: "NOT_FOUND" }],
+});
