@@ -79,7 +79,15 @@ export class CustomObjectStore implements KeyValueStore {
     const { body } = await this.api
       .customObjects()
       .withContainer({ container })
-      .get({ queryArgs: { where: where.length ? where : undefined, sort: "key asc", limit, withTotal: false } })
+      .get({
+        queryArgs: {
+          where: where.length ? where : undefined,
+          sort: options.sort ? [...options.sort, "key asc"] : "key asc",
+          limit,
+          offset: options.offset,
+          withTotal: false,
+        },
+      })
       .execute();
     const items = body.results.map((object) => toVersioned<T>(object));
     return { items, nextKey: items.length === limit ? items[items.length - 1]?.key : undefined };

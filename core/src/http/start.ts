@@ -9,8 +9,10 @@ import { createRuntime, type Runtime } from "../runtime";
  */
 export function startApp(options: { name: string; retry: RetryPolicy; create(runtime: Runtime): Express }) {
   let runtime: Runtime;
+  let app: Express;
   try {
     runtime = createRuntime({ app: options.name, retry: options.retry });
+    app = options.create(runtime);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`${options.name}: ${error.message}`);
@@ -18,7 +20,6 @@ export function startApp(options: { name: string; retry: RetryPolicy; create(run
     }
     throw error;
   }
-  const app = options.create(runtime);
   const host = process.env.HOST ?? "0.0.0.0";
   const server = app.listen(runtime.config.port, host, () => {
     runtime.logger.info(`${options.name} app listening`, { port: runtime.config.port, host });

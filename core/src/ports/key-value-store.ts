@@ -20,8 +20,11 @@ export type ListOptions = {
   /** commercetools query predicate on the custom object, e.g. `value(state="open")`. */
   where?: string;
   limit?: number;
-  /** Keys greater than this one (cursor paging by key). */
+  /** Keys greater than this one (cursor paging by key, the default order). */
   afterKey?: string;
+  /** Other orders, e.g. `value.lastFailedAt desc`; page them with `offset` (≤ 10,000). */
+  sort?: string[];
+  offset?: number;
 };
 
 export interface KeyValueStore {

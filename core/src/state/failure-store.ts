@@ -106,12 +106,8 @@ export class FailureStore {
     return (await this.store.get<Failure>(containers.failures, id))?.value;
   }
 
-  async list(filter: FailureFilter, page: { limit?: number; afterKey?: string } = {}) {
-    const result = await this.store.list<Failure>(containers.failures, {
-      where: predicate(filter),
-      limit: page.limit,
-      afterKey: page.afterKey,
-    });
+  async list(filter: FailureFilter, page: { limit?: number; afterKey?: string; sort?: string[]; offset?: number } = {}) {
+    const result = await this.store.list<Failure>(containers.failures, { where: predicate(filter), ...page });
     return { items: result.items.map((i) => i.value), nextKey: result.nextKey };
   }
 

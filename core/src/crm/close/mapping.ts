@@ -1,0 +1,98 @@
+import type { Company, OrderActivity, Person, PostalAddress } from "../../domain/model";
+import { toMajorUnits } from "../../domain/money";
+import { customKey, type CloseSchema } from "./field-names";
+
+/**
+ * Canonical records → Close request bodies. Pure functions. Undefined values
+ * are left out, so a PUT (a partial update in Close) never clears what the
+ * canonical record simply does not carry.
+ */
+type Body = Record<string, unknown>;
+
+function compact(body: Body): Body {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+/** `extra` keys already in Close's form (`custom.cf_...`) pass through; others have no Close field to land in. */
+function closeExtras(extra: Record<string, unknown> | undefined): Body {
+  return Object.fromEntries(Object.entries(extra ?? {}).filter(([k]) => /^custom\.cf_[A-Za-z0-9_-]+$/.test(k)));
+}
+
+export function fullName(person: Person): string | undefined {
+  const name = [person.firstName, person.lastName].filter((p) => p && p.trim() !== "").join(" ");
+  return name || person.email || undefined;
+}
+
+export function closeAddress(address: PostalAddress | undefined, label: string): Body[] | undefined {
+  if (!address) return undefined;
+  return [
+    compact({
+      label: address.label ?? label,
+      address_1: address.streetLine,
+      city: address.city,
+      state: address.region,
+      zipcode: address.postalCode,
+      country: address.country,
+    }),
+  ];
+}
+
+/** The contact: name, email, phone and the commercetools customer ID. */
+export function contactBody(person: Person, schema: CloseSchema): Body {
+  return compact({
+    name: fullName(person),
+    emails: person.email ? [{ type: "office", email: person.email }] : undefined,
+    phones: person.phone ? [{ type: "office", phone: person.phone }] : undefined,
+    [customKey(schema.contact.customerId)]: person.sourceId,
+    [customKey(schema.contact.roles)]: person.roles && person.roles.length > 0 ? person.roles.join(", ") : undefined,
+    ...closeExtras(person.extra),
+  });
+}
+
+/** The lead of a B2C customer: named after them, carrying their ID and purchase figures. */
+export function personLeadBody(person: Person, schema: CloseSchema): Body {
+  return compact({
+    name: fullName(person),
+    addresses: closeAddress(person.address, "other"),
+    [customKey(schema.lead.customerId)]: person.sourceId,
+    [customKey(schema.lead.lastPurchaseDate)]: person.lastPurchaseAt?.slice(0, 10),
+    [customKey(schema.lead.lifetimeValue)]: person.lifetimeValue ? toMajorUnits(person.lifetimeValue) : undefined,
+    [customKey(schema.lead.currency)]: person.lifetimeValue?.currencyCode,
+  });
+}
+
+/** The lead of a business unit. A Company clears any parent; a Division names its parent unit. */
+export function companyLeadBody(company: Company, schema: CloseSchema, forCreate: boolean): Body {
+  const parent = company.unitType === "Division" ? company.parentSourceId : undefined;
+  return compact({
+    name: company.name,
+    addresses: closeAddress(company.address, "business"),
+    [customKey(schema.lead.businessUnitId)]: company.sourceId,
+    [customKey(schema.lead.businessUnitKey)]: company.key,
+    // null unsets on update; on create there is nothing to unset.
+    [customKey(schema.lead.parentBusinessUnitId)]: parent ?? (forCreate ? undefined : null),
+    ...closeExtras(company.extra),
+  });
+}
+
+/** A placeholder for a business unit not synced yet; its own sync fills in the rest. */
+export function placeholderCompanyBody(sourceId: string, name: string | undefined, schema: CloseSchema): Body {
+  return compact({ name: name ?? sourceId, [customKey(schema.lead.businessUnitId)]: sourceId });
+}
+
+/** The custom values of the order activity (shared by create and update). */
+export function orderValues(order: OrderActivity, schema: CloseSchema): Body {
+  const f = schema.order;
+  return compact({
+    [customKey(f.activityKey)]: order.activityKey,
+    [customKey(f.orderId)]: order.sourceId,
+    [customKey(f.orderNumber)]: order.orderNumber,
+    [customKey(f.total)]: toMajorUnits(order.total),
+    [customKey(f.currency)]: order.total.currencyCode,
+    [customKey(f.orderState)]: order.orderState,
+    [customKey(f.paymentState)]: order.paymentState,
+    [customKey(f.shipmentState)]: order.shipmentState,
+    [customKey(f.lineItems)]: order.lineSummary,
+    ...closeExtras(order.extra),
+  });
+}

@@ -1,0 +1,2 @@
+export { createSalesforceAdapter, salesforceLimits, type SalesforceAdapter, type SalesforceAdapterConfig } from "./adapter";
+export { bulkThreshold } from "./bulk";

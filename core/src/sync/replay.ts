@@ -1,0 +1,52 @@
+import type { Failure } from "../domain/failure";
+import type { CallContext } from "../ports/crm-adapter";
+import type { FailureStore } from "../state/failure-store";
+import type { RecordOutcome } from "./record-writer";
+import type { SyncService } from "./sync-service";
+
+export type ReplayOutcome = "resolved" | "failed" | "not_replayable";
+
+
+/**
+ * Replays one failed record by syncing its current state again (never by
+ * resending the stored payload, which may be stale). Idempotent: replaying a
+ * resolved record writes nothing new.
+ */
+export async function replayFailure(
+  sync: SyncService,
+  failures: FailureStore,
+  failure: Failure,
+  ctx: CallContext,
+): Promise<{ outcome: ReplayOutcome; failure: Failure; detail?: string }> {
+  if (failure.state === "resolved") return { outcome: "resolved", failure };
+  const outcomes = await syncAgain(failure, sync, ctx);
+  if (!outcomes) {
+    return {
+      outcome: "not_replayable",
+      failure,
+      detail:
+        failure.entity === "message"
+          ? "an unreadable message cannot be replayed; dismiss it once reviewed"
+          : "a guest person is replayed through its order",
+    };
+  }
+  const own = outcomes.find((o) => o.sourceId === failure.sourceId && o.entity === failure.entity);
+  if (own && own.outcome !== "failed") {
+    await failures.resolve(failure.connection, failure.direction, failure.entity, failure.sourceId);
+  }
+  const current = (await failures.get(failure.id)) ?? failure;
+  return { outcome: current.state === "resolved" ? "resolved" : "failed", failure: current };
+}
+
+function syncAgain(failure: Failure, sync: SyncService, ctx: CallContext): Promise<RecordOutcome[]> | undefined {
+  switch (failure.entity) {
+    case "person":
+      return failure.sourceId.startsWith("guest-") ? undefined : sync.syncCustomer(failure.sourceId, ctx);
+    case "company":
+      return sync.syncBusinessUnit(failure.sourceId, ctx);
+    case "order":
+      return sync.syncOrder(failure.sourceId, ctx);
+    default:
+      return undefined;
+  }
+}

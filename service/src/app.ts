@@ -1,0 +1,30 @@
+import { Router } from "express";
+import { createBaseApp } from "@ct-crm-sync/core/http/base-app";
+import type { Runtime } from "@ct-crm-sync/core/runtime";
+import { merchantCenterSession } from "./middleware/session";
+import { failureRoutes } from "./routes/failures";
+import { logRoutes } from "./routes/log";
+import { statusRoutes } from "./routes/status";
+
+export type ServiceOptions = {
+  /** The session token's issuer: the Merchant Center API URL or a cloud identifier. */
+  mcApiUrl: string;
+  /** This service's public URL (the token's audience). */
+  publicUrl: string;
+};
+
+/**
+ * The service app: the Merchant Center app's API under `/api`, every route
+ * behind the MC session (mounted before the routes it guards).
+ */
+export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
+  const { app, finish } = createBaseApp({ name: "service", logger: runtime.logger });
+  const api = Router();
+  api.use(merchantCenterSession({ audience: options.publicUrl, issuer: options.mcApiUrl, projectKey: runtime.config.projectKey }));
+  api.use("/status", statusRoutes(runtime));
+  api.use("/failures", failureRoutes(runtime));
+  api.use("/log", logRoutes(runtime));
+  app.use("/api", api);
+  finish();
+  return app;
+}

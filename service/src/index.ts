@@ -1,0 +1,14 @@
+import { loadConfig } from "@ct-crm-sync/core/config/env";
+import { startApp } from "@ct-crm-sync/core/http/start";
+import { inlineRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
+import { createServiceApp } from "./app";
+import { serviceEnv } from "./config";
+
+startApp({
+  name: "service",
+  retry: inlineRetryPolicy,
+  create: (runtime) => {
+    const env = loadConfig(serviceEnv);
+    return createServiceApp(runtime, { mcApiUrl: env.MC_API_URL, publicUrl: env.SERVICE_PUBLIC_URL });
+  },
+});

@@ -1,0 +1,194 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { Express } from "express";
+import { createCommercetoolsApi, type CommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
+import { commercetoolsEnv, loadConfig } from "@ct-crm-sync/core/config/env";
+import { MemoryLogger, createLogger } from "@ct-crm-sync/core/logging/logger";
+import type { CrmName } from "@ct-crm-sync/core/ports/crm-adapter";
+import { inlineRetryPolicy, jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
+import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
+import { createEventApp } from "../../event/src/app";
+import { destinationFrom, ensureSubscription, subscribedMessages } from "../../event/src/connector/subscription";
+import { createJobApp } from "../../job/src/app";
+import { createServiceApp } from "../../service/src/app";
+import { type Emulator, startEmulator } from "../emulator/emulator";
+import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
+import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
+import { notificationFor, PubSubRelay } from "./pubsub-relay";
+import { seedProjectSetup, seedSandbox, type SeededIds } from "./seed";
+
+/** Default ports of the sandbox (each overridable by environment, see README). */
+export const defaultPorts = {
+  emulator: 8989,
+  salesforce: 8990,
+  close: 8991,
+  event: 8081,
+  service: 8082,
+  job: 8083,
+} as const;
+type PortName = keyof typeof defaultPorts;
+
+export type SandboxOptions = {
+  crm?: Extract<CrmName, "salesforce" | "close">;
+  /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
+  ports?: "fixed" | "ephemeral";
+  seed?: boolean;
+  /** Issuer the service trusts for MC session tokens (the MC API stand-in in browser tests). */
+  mcApiUrl?: string;
+  logLevel?: "error" | "warn" | "info" | "debug";
+  /** Keep app logs in memory instead of printing them (tests). */
+  captureLogs?: boolean;
+};
+
+export type Sandbox = {
+  crm: "salesforce" | "close";
+  urls: Record<PortName, string> & { closeApi: string };
+  emulator: Emulator;
+  salesforce: RunningSalesforceSimulator;
+  close: CloseSimulator;
+  relay: PubSubRelay;
+  api: CommercetoolsApi;
+  runtimes: { event: Runtime; service: Runtime; job: Runtime };
+  logs?: MemoryLogger;
+  seeded?: SeededIds;
+  env: Record<string, string>;
+  /** Points the relay at another push endpoint (or back at the event app with undefined). */
+  setPushUrl(url?: string): void;
+  stop(): Promise<void>;
+};
+
+function portFor(name: PortName, mode: "fixed" | "ephemeral"): number {
+  if (mode === "ephemeral") return 0;
+  const override = process.env[`${name.toUpperCase()}_PORT`];
+  return override ? Number(override) : defaultPorts[name];
+}
+
+function listenOn(app: Express, port: number): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, "127.0.0.1");
+    server.once("error", reject);
+    server.once("listening", () => {
+      const { port: actual } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${actual}` });
+    });
+  });
+}
+
+/**
+ * The whole system on 127.0.0.1 with no credentials: the commercetools
+ * emulator, the CRM simulators, the event, service and job apps, and a relay
+ * that delivers commercetools messages to the event app as Pub/Sub push would.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const mode = options.ports ?? "fixed";
+  const crm = options.crm ?? "salesforce";
+  let pushUrl: string | undefined;
+  let overridePushUrl: string | undefined;
+  const relay = new PubSubRelay(() => overridePushUrl ?? pushUrl);
+  const typeIds = new Set(subscribedMessages.map((m) => m.resourceTypeId));
+  let subscribed = false;
+
+  const emulator = await startEmulator({
+    port: portFor("emulator", mode),
+    onWrite: (write) => {
+      if (!subscribed) return;
+      const notification = notificationFor(write, emulator.projectKey);
+      if (notification && typeIds.has(notification.resource.typeId)) relay.publish(notification);
+    },
+  });
+  const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
+  const close = await startCloseSimulator({ port: portFor("close", mode) });
+
+  const env: Record<string, string> = {
+    CTP_PROJECT_KEY: emulator.projectKey,
+    CTP_CLIENT_ID: "sandbox-client",
+    CTP_CLIENT_SECRET: "sandbox-secret",
+    CTP_AUTH_URL: emulator.url,
+    CTP_API_URL: emulator.url,
+    CTP_SCOPE: `manage_project:${emulator.projectKey}`,
+    CRM: crm,
+    CRM_CONNECTION_ID: "sandbox",
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    SALESFORCE_CLIENT_ID: "sandbox-client",
+    SALESFORCE_CLIENT_SECRET: "sandbox-secret",
+    CLOSE_API_URL: close.baseUrl,
+    CLOSE_API_KEY: close.apiKey,
+    LOG_LEVEL: options.logLevel ?? "warn",
+  };
+  const logs = options.captureLogs ? new MemoryLogger() : undefined;
+  const runtimeFor = (app: string, retry = inlineRetryPolicy) =>
+    createRuntime({
+      app,
+      retry,
+      env,
+      logger: logs?.child({ app }) ?? createLogger({ app, level: env.LOG_LEVEL, silent: false }),
+    });
+  const runtimes = { event: runtimeFor("event"), service: runtimeFor("service"), job: runtimeFor("job", jobRetryPolicy) };
+
+  const servers: Server[] = [];
+  const event = await listenOn(createEventApp(runtimes.event), portFor("event", mode));
+  servers.push(event.server);
+  pushUrl = event.url;
+  const job = await listenOn(createJobApp(runtimes.job), portFor("job", mode));
+  servers.push(job.server);
+  // The service's audience is its own URL, known once it listens: bind first, then mount.
+  const servicePort = portFor("service", mode);
+  const serviceHolder: { app?: Express } = {};
+  const { default: express } = await import("express");
+  const serviceShell = express();
+  serviceShell.use((req, res, next) => (serviceHolder.app ? serviceHolder.app(req, res, next) : next()));
+  const service = await listenOn(serviceShell, servicePort);
+  servers.push(service.server);
+  serviceHolder.app = createServiceApp(runtimes.service, {
+    mcApiUrl: options.mcApiUrl ?? process.env.MC_API_URL ?? "http://127.0.0.1:3002",
+    publicUrl: service.url,
+  });
+
+  const api = createCommercetoolsApi(loadConfig(commercetoolsEnv, env));
+  await ensureSubscription(api, destinationFrom({ CONNECT_PROVIDER: "GCP", CONNECT_GCP_PROJECT_ID: "sandbox", CONNECT_GCP_TOPIC_NAME: "ct-crm-sync" }));
+  subscribed = true;
+  await runtimes.event.crm.ensureSchema({ correlationId: "sandbox-setup" });
+
+  const sandbox: Sandbox = {
+    crm,
+    urls: {
+      emulator: emulator.url,
+      salesforce: salesforce.url,
+      close: close.url,
+      closeApi: close.baseUrl,
+      event: event.url,
+      service: service.url,
+      job: job.url,
+    },
+    emulator,
+    salesforce,
+    close,
+    relay,
+    api,
+    runtimes,
+    logs,
+    env,
+    setPushUrl: (url) => {
+      overridePushUrl = url;
+    },
+    stop: async () => {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      );
+      await Promise.all([salesforce.close(), close.close(), emulator.close()]);
+    },
+  };
+
+  if (options.seed) {
+    await seedProjectSetup(api);
+    sandbox.seeded = await seedSandbox(api);
+    await relay.drained();
+  }
+  return sandbox;
+}
