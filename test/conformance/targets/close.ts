@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
+import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
+import { startCloseSimulator } from "../../simulators/close";
+import { checkRequests } from "../../simulators/close/spec/contract";
+import type { ConformanceTarget, CrmInspector, InspectedCompany, InspectedOrder, InspectedPerson } from "../target";
+
+/**
+ * Reads the simulator the way a Close user's script would: Basic auth, list
+ * endpoints with `_skip/_limit`, custom values under `custom.cf_X`. It finds the
+ * adapter's custom fields by name, never through the adapter or the store.
+ */
+function closeReader(baseUrl: string, apiKey: string) {
+  const authorization = `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}`;
+  const get = async (path: string, query: Record<string, string> = {}) => {
+    const url = new URL(baseUrl + path);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const response = await fetch(url, { headers: { authorization } });
+    if (!response.ok) throw new Error(`inspector: ${path} answered ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const page = z.object({ data: z.array(z.looseObject({ id: z.string() })), has_more: z.boolean().optional() });
+  const list = async (path: string, query: Record<string, string> = {}) => {
+    const out: Record<string, unknown>[] = [];
+    for (let skip = 0; ; skip += 100) {
+      const answer = page.parse(await get(path, { ...query, _skip: String(skip), _limit: "100" }));
+      out.push(...answer.data);
+      if (!answer.has_more) return out;
+    }
+  };
+  /** `custom.cf_X` key of the (oldest) field with this name. */
+  const fieldKey = async (path: string, name: string, activityTypeId?: string) => {
+    const fields = (await list(path)) as { id: string; name: string; custom_activity_type_id?: string }[];
+    const field = fields.find((f) => f.name === name && (!activityTypeId || f.custom_activity_type_id === activityTypeId));
+    return field ? `custom.${field.id}` : "custom.missing";
+  };
+  return { get, list, fieldKey };
+}
+
+const str = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+function inspector(baseUrl: string, apiKey: string): CrmInspector {
+  const close = closeReader(baseUrl, apiKey);
+  const leadsById = async () => new Map((await close.list("/lead/")).map((l) => [l.id as string, l]));
+
+  return {
+    async people(): Promise<InspectedPerson[]> {
+      const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
+      const unitKey = await close.fieldKey("/custom_field/lead/", leadFields.businessUnitId.name);
+      const purchaseKey = await close.fieldKey("/custom_field/lead/", leadFields.lastPurchaseDate.name);
+      const leads = await leadsById();
+      return (await close.list("/contact/")).map((c) => {
+        const lead = leads.get(c.lead_id as string);
+        // Close keeps one `name`; the adapter writes "first last".
+        const [firstName, ...rest] = (str(c.name) ?? "").split(" ");
+        const emails = (c.emails as { email: string }[] | undefined) ?? [];
+        return {
+          crmId: c.id as string,
+          sourceId: str(c[customerKey]),
+          email: emails[0]?.email,
+          firstName,
+          lastName: rest.join(" ") || undefined,
+          companySourceId: str(lead?.[unitKey]),
+          lastPurchaseAt: str(lead?.[purchaseKey]),
+        };
+      });
+    },
+    async companies(): Promise<InspectedCompany[]> {
+      const unitKey = await close.fieldKey("/custom_field/lead/", leadFields.businessUnitId.name);
+      const parentKey = await close.fieldKey("/custom_field/lead/", leadFields.parentBusinessUnitId.name);
+      return [...(await leadsById()).values()]
+        .filter((l) => str(l[unitKey]))
+        .map((l) => ({ crmId: l.id as string, sourceId: str(l[unitKey]), name: str(l.name), parentSourceId: str(l[parentKey]) }));
+    },
+    async orders(): Promise<InspectedOrder[]> {
+      const types = z.object({ data: z.array(z.object({ id: z.string(), name: z.string() })) }).parse(await close.get("/custom_activity/"));
+      const type = types.data.find((t) => t.name === orderActivityTypeName);
+      if (!type) return [];
+      const key = (name: string) => close.fieldKey("/custom_field/activity/", name, type.id);
+      const [orderId, orderNumber, total, currency, orderState, paymentState] = await Promise.all(
+        [orderFields.orderId, orderFields.orderNumber, orderFields.total, orderFields.currency, orderFields.orderState, orderFields.paymentState].map((f) => key(f.name)),
+      );
+      const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
+      const activities = await close.list("/activity/custom/", { custom_activity_type_id: type.id });
+      return Promise.all(
+        activities.map(async (a) => {
+          const contact = typeof a.contact_id === "string" ? await close.get(`/contact/${a.contact_id}/`) : undefined;
+          return {
+            crmId: a.id as string,
+            sourceId: str(a[orderId!]),
+            personSourceId: str(contact?.[customerKey]),
+            orderNumber: str(a[orderNumber!]),
+            totalAmount: typeof a[total!] === "number" ? (a[total!] as number) : undefined,
+            currency: str(a[currency!]),
+            orderState: str(a[orderState!]),
+            paymentState: str(a[paymentState!]),
+          };
+        }),
+      );
+    },
+  };
+}
+
+export const closeTarget: ConformanceTarget = {
+  name: "close",
+  async start() {
+    const sim = await startCloseSimulator();
+    return {
+      baseUrl: sim.baseUrl,
+      adapter: createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }),
+      inspect: inspector(sim.baseUrl, sim.apiKey),
+      async armFault(spec) {
+        const response = await fetch(`${sim.url}/__sim/faults`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(spec),
+        });
+        if (!response.ok) throw new Error(`arming fault failed: ${response.status}`);
+      },
+      async close() {
+        await sim.close();
+        // Everything the adapter (and the inspector) sent must be Close's published dialect.
+        const violations = checkRequests(sim.recorded);
+        if (violations.length > 0) {
+          throw new Error(`Close OpenAPI drift:\n${violations.map((v) => `  ${v.request}: ${v.problem}`).join("\n")}`);
+        }
+      },
+    };
+  },
+  invalidPerson(base) {
+    return { person: { ...base, email: "not-an-email" }, messageIncludes: "Invalid email address" };
+  },
+};

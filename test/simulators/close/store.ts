@@ -1,0 +1,151 @@
+import { closeId, createClock } from "./ids";
+
+/** Custom values keyed by custom field ID (`cf_...`). */
+export type CustomValues = Map<string, unknown>;
+
+export type Email = { email: string; type: string; is_unsubscribed: boolean };
+export type Phone = { phone: string; type: string };
+export type Address = {
+  label: string | null;
+  address_1: string | null;
+  address_2: string | null;
+  city: string | null;
+  state: string | null;
+  zipcode: string | null;
+  country: string | null;
+};
+
+type Audit = { id: string; date_created: string; date_updated: string; created_by: string | null; updated_by: string | null };
+
+export type Lead = Audit & {
+  name: string | null;
+  description: string | null;
+  url: string | null;
+  status_id: string;
+  addresses: Address[];
+  custom: CustomValues;
+};
+
+export type Contact = Audit & {
+  lead_id: string;
+  name: string | null;
+  title: string | null;
+  emails: Email[];
+  phones: Phone[];
+  custom: CustomValues;
+};
+
+export const customFieldTypes = ["text", "textarea", "number", "date", "datetime", "choices", "hidden", "url", "user", "contact"] as const;
+export type CustomFieldType = (typeof customFieldTypes)[number];
+export const customFieldScopes = ["lead", "contact", "activity"] as const;
+export type CustomFieldScope = (typeof customFieldScopes)[number];
+
+export type CustomField = {
+  id: string;
+  scope: CustomFieldScope;
+  name: string;
+  type: CustomFieldType;
+  description: string | null;
+  accepts_multiple_values: boolean;
+  choices: string[];
+  /** Activity custom fields only. */
+  custom_activity_type_id: string | null;
+  required: boolean;
+  date_created: string;
+  date_updated: string;
+};
+
+export type CustomActivityType = { id: string; name: string; description: string; date_created: string; date_updated: string };
+
+export type Activity = Audit & {
+  _type: "Custom" | "Note";
+  lead_id: string;
+  contact_id: string | null;
+  activity_at: string;
+  /** Custom activities. */
+  custom_activity_type_id: string | null;
+  status: "draft" | "published" | null;
+  custom: CustomValues;
+  /** Notes. */
+  note: string | null;
+  title: string | null;
+};
+
+export type Opportunity = Audit & {
+  lead_id: string;
+  contact_id: string | null;
+  status_id: string;
+  value: number | null;
+  value_currency: string;
+  value_period: "one_time" | "monthly" | "annual";
+  note: string;
+  confidence: number;
+};
+
+export type Status = { id: string; label: string; type?: "active" | "won" | "lost" };
+
+export type WebhookSubscription = {
+  id: string;
+  url: string;
+  events: { object_type: string; action: string }[];
+  verify_ssl: boolean;
+  status: "active" | "paused";
+  signature_key: string;
+  date_created: string;
+  date_updated: string;
+};
+
+export const organizationId = "orga_simulator";
+export const simUserId = "user_simulator";
+
+/** Everything the simulated Close organisation holds, in memory. Maps keep insertion (= creation) order. */
+export class CloseStore {
+  readonly now = createClock();
+  readonly leads = new Map<string, Lead>();
+  readonly contacts = new Map<string, Contact>();
+  readonly customFields = new Map<string, CustomField>();
+  readonly customActivityTypes = new Map<string, CustomActivityType>();
+  readonly activities = new Map<string, Activity>();
+  readonly opportunities = new Map<string, Opportunity>();
+  readonly leadStatuses: Status[] = [];
+  readonly opportunityStatuses: Status[] = [];
+  readonly webhooks = new Map<string, WebhookSubscription>();
+
+  constructor() {
+    // A new Close organisation starts with these lead and opportunity statuses.
+    for (const label of ["Potential", "Bad Fit", "Qualified", "Customer"]) this.leadStatuses.push({ id: closeId("stat"), label });
+    this.opportunityStatuses.push(
+      { id: closeId("stat"), label: "Active", type: "active" },
+      { id: closeId("stat"), label: "Won", type: "won" },
+      { id: closeId("stat"), label: "Lost", type: "lost" },
+    );
+  }
+
+  audit(prefix: string): Audit {
+    const at = this.now();
+    return { id: closeId(prefix), date_created: at, date_updated: at, created_by: simUserId, updated_by: simUserId };
+  }
+
+  touch(record: Audit): void {
+    record.date_updated = this.now();
+    record.updated_by = simUserId;
+  }
+
+  contactsOf(leadId: string): Contact[] {
+    return [...this.contacts.values()].filter((c) => c.lead_id === leadId);
+  }
+
+  deleteLead(id: string): boolean {
+    if (!this.leads.delete(id)) return false;
+    for (const [cid, c] of this.contacts) if (c.lead_id === id) this.contacts.delete(cid);
+    for (const [aid, a] of this.activities) if (a.lead_id === id) this.activities.delete(aid);
+    for (const [oid, o] of this.opportunities) if (o.lead_id === id) this.opportunities.delete(oid);
+    return true;
+  }
+
+  fieldsOf(scope: CustomFieldScope, activityTypeId?: string): CustomField[] {
+    return [...this.customFields.values()].filter(
+      (f) => f.scope === scope && (activityTypeId === undefined || f.custom_activity_type_id === activityTypeId),
+    );
+  }
+}
