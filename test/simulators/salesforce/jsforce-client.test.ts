@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import jsforce from "jsforce";
+import { Connection } from "jsforce";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "./index";
 
 /**
@@ -8,11 +8,11 @@ import { startSalesforceSimulator, type RunningSalesforceSimulator } from "./ind
  */
 describe("Salesforce simulator with the jsforce client", () => {
   let sim: RunningSalesforceSimulator;
-  let conn: jsforce.Connection;
+  let conn: Connection;
 
   beforeAll(async () => {
     sim = await startSalesforceSimulator({ queryPageSize: 5, bulkProcessingDelayMs: 20 });
-    conn = new jsforce.Connection({
+    conn = new Connection({
       loginUrl: sim.url,
       version: "62.0",
       oauth2: { loginUrl: sim.url, clientId: "sandbox-client", clientSecret: "sandbox-secret" },
@@ -30,7 +30,7 @@ describe("Salesforce simulator with the jsforce client", () => {
   });
 
   it("refuses bad client credentials with Salesforce's OAuth error", async () => {
-    const bad = new jsforce.Connection({ loginUrl: sim.url, version: "62.0", oauth2: { loginUrl: sim.url, clientId: "sandbox-client", clientSecret: "wrong" } });
+    const bad = new Connection({ loginUrl: sim.url, version: "62.0", oauth2: { loginUrl: sim.url, clientId: "sandbox-client", clientSecret: "wrong" } });
     const error = await bad.authorize({ grant_type: "client_credentials" }).catch((e: unknown) => e);
     expect((error as Error).name).toBe("invalid_client");
     expect((error as Error).message).toBe("invalid client credentials");
@@ -89,7 +89,7 @@ describe("Salesforce simulator with the jsforce client", () => {
 
   it("reports API usage from Sforce-Limit-Info and /limits", async () => {
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100000);
+    expect(limits.DailyApiRequests?.Max).toBe(100000);
     expect(conn.limitInfo?.apiUsage?.used).toBeGreaterThan(0);
     expect(conn.limitInfo?.apiUsage?.limit).toBe(100000);
   });
@@ -111,7 +111,7 @@ describe("Salesforce simulator with the jsforce client", () => {
       pollInterval: 20,
       pollTimeout: 5000,
     });
-    expect(results.successfulResults.map((r) => r.CT_Customer_Id__c)).toEqual(["jf-bulk-1", "jf-1"]);
+    expect(results.successfulResults.map((r) => (r as Record<string, unknown>).CT_Customer_Id__c)).toEqual(["jf-bulk-1", "jf-1"]);
     expect(results.successfulResults.map((r) => r.sf__Created)).toEqual(["true", "false"]);
     expect(results.failedResults).toHaveLength(1);
     expect(String(results.failedResults[0]?.sf__Error)).toContain("REQUIRED_FIELD_MISSING");
