@@ -15,6 +15,13 @@ export type SeededIds = {
 const eur = (centAmount: number) => ({ type: "centPrecision" as const, currencyCode: "EUR", centAmount, fractionDigits: 2 });
 const usd = (centAmount: number) => ({ type: "centPrecision" as const, currencyCode: "USD", centAmount, fractionDigits: 2 });
 
+const products: [sku: string, name: string, cents: number][] = [
+  ["CUP-ESP", "Espresso cup", 1000],
+  ["GRIND-1", "Coffee grinder", 10345],
+  ["BEAN-1KG", "Coffee beans 1kg", 2490],
+  ["MACH-PRO", "Espresso machine Pro", 129900],
+];
+
 export async function seedProjectSetup(api: ByProjectKeyRequestBuilder): Promise<void> {
   for (const store of [
     { key: "berlin", name: { en: "Berlin" }, languages: ["de-DE", "en"] },
@@ -37,6 +44,25 @@ export async function seedProjectSetup(api: ByProjectKeyRequestBuilder): Promise
       },
     })
     .execute();
+  const { body: productType } = await api
+    .productTypes()
+    .post({ body: { key: "coffee-gear", name: "Coffee gear", description: "Sandbox products" } })
+    .execute();
+  for (const [sku, name, cents] of products) {
+    await api
+      .products()
+      .post({
+        body: {
+          key: sku.toLowerCase(),
+          productType: { typeId: "product-type", id: productType.id },
+          name: { en: name, "de-DE": name },
+          slug: { en: sku.toLowerCase() },
+          masterVariant: { sku, prices: [{ value: eur(cents) }, { value: usd(cents) }] },
+          publish: true,
+        },
+      })
+      .execute();
+  }
   for (const role of [
     { key: "buyer", name: "Buyer" },
     { key: "admin", name: "Admin" },
