@@ -282,3 +282,28 @@ describe("Salesforce simulator HTTP contract", () => {
     });
   });
 });
+
+describe("Salesforce simulator: references inside one Collections request", () => {
+  it("resolves parents by external ID against the org as it was when the request started", async () => {
+    const sim = await startSalesforceSimulator();
+    try {
+      const token = ((await (await fetch(`${sim.url}/services/oauth2/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: "sandbox-client", client_secret: "sandbox-secret" }) })).json()) as { access_token: string }).access_token;
+      const response = await fetch(`${sim.url}/services/data/v62.0/composite/sobjects/Account/CT_Business_Unit_Id__c`, {
+        method: "PATCH",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          records: [
+            { attributes: { type: "Account" }, CT_Business_Unit_Id__c: "p", Name: "Parent" },
+            { attributes: { type: "Account" }, CT_Business_Unit_Id__c: "c", Name: "Child", Parent: { CT_Business_Unit_Id__c: "p" } },
+          ],
+        }),
+      });
+      const results = (await response.json()) as { success: boolean; errors: { message: string }[] }[];
+      expect(results[0]?.success).toBe(true);
+      expect(results[1]?.success).toBe(false);
+      expect(results[1]?.errors[0]?.message).toContain("Foreign key external ID: p not found");
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -168,8 +168,10 @@ export function restRouter(deps: RestDeps): Router {
       const k = keyOf(r)?.toLowerCase();
       if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
     }
+    // Parents named by external ID are looked up before any record is written.
+    const unresolved = records.map((r) => store.unresolvedReference(object.name, r));
     const rollback = allOrNone ? store.snapshot() : undefined;
-    const results: CollectionResult[] = records.map((r) => {
+    const results: CollectionResult[] = records.map((r, index) => {
       const key = keyOf(r);
       const type = (r.attributes as { type?: unknown } | undefined)?.type;
       if (typeof type !== "string" || type.toLowerCase() !== object.name.toLowerCase()) {
@@ -181,6 +183,8 @@ export function restRouter(deps: RestDeps): Router {
       if ((seen.get(key.toLowerCase()) ?? 0) > 1) {
         return { success: false, errors: [{ statusCode: "DUPLICATE_EXTERNAL_ID", message: `Duplicate external id specified: ${key}`, fields: [field.name] }] };
       }
+      const missingParent = unresolved[index];
+      if (missingParent) return { success: false, errors: toCollectionErrors([missingParent]) };
       const result = store.upsert(object.name, field.name, key, r);
       return result.ok ? { id: result.id, success: true, errors: [], created: result.created } : { success: false, errors: toCollectionErrors(result.errors) };
     });

@@ -161,6 +161,25 @@ export class SalesforceStore {
     return this.write(object, undefined, { ...withKey, [field.name]: value }, source);
   }
 
+  /**
+   * The first parent named by external ID in `body` that the org does not hold
+   * right now. Collections resolve these when the request starts (unverified,
+   * picked: one DML operation), so a parent created earlier in the same request
+   * does not count.
+   */
+  unresolvedReference(objectName: string, body: Record<string, unknown>): SfError | undefined {
+    const object = findSObject(objectName);
+    if (!object) return undefined;
+    const parsed = parseBody(object, body, "json");
+    if ("errors" in parsed) return undefined; // reported by the write itself
+    for (const ref of parsed.refs) {
+      if (this.findBy(ref.parent, ref.extField, ref.value).length === 0) {
+        return { message: `Foreign key external ID: ${ref.value} not found for field ${ref.extField.name} in entity ${ref.parent.name}`, errorCode: "INVALID_FIELD", fields: [] };
+      }
+    }
+    return undefined;
+  }
+
   delete(objectName: string, id: string): boolean {
     const object = findSObject(objectName);
     const row = object ? this.get(object.name, id) : undefined;
