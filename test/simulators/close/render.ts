@@ -59,6 +59,7 @@ export function renderActivity(a: Activity): Record<string, unknown> {
     lead_id: a.lead_id,
     contact_id: a.contact_id,
     user_id: simUserId(),
+    users: [],
     activity_at: a.activity_at,
     date_created: a.date_created,
     date_updated: a.date_updated,
@@ -103,6 +104,14 @@ export function renderOpportunity(store: CloseStore, o: Opportunity): Record<str
     value_formatted: o.value === null ? null : `${(o.value / 100).toFixed(2)} ${o.value_currency}`,
     note: o.note,
     confidence: o.confidence,
+    // Close's derived figures: value × confidence, and per year for recurring values.
+    expected_value: o.value === null ? null : Math.round((o.value * o.confidence) / 100),
+    annualized_value: o.value === null ? null : o.value * ({ one_time: 1, monthly: 12, annual: 1 } as const)[o.value_period],
+    annualized_expected_value:
+      o.value === null ? null : Math.round((o.value * ({ one_time: 1, monthly: 12, annual: 1 } as const)[o.value_period] * o.confidence) / 100),
+    user_id: "user_simulator",
+    date_won: null,
+    date_lost: null,
     date_created: o.date_created,
     date_updated: o.date_updated,
     created_by: o.created_by,

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
+import { SyncError } from "@ct-crm-sync/core/domain/errors";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import { company, order, person } from "../../conformance/fixtures";
+import { startCloseSimulator, type CloseSimulator } from "./index";
+import { checkRequests } from "./spec/contract";
+
+/**
+ * The adapter against the simulator, beyond the shared conformance suite:
+ * several processes at once, placeholders, purchase figures, error mapping.
+ * Assertions read the simulator's store: these tests are about Close's state.
+ */
+let sim: CloseSimulator;
+const ctx = { correlationId: "close-adapter-test" };
+const sentHeaders: Headers[] = [];
+const recordingFetch: typeof fetch = (input, init) => {
+  sentHeaders.push(new Headers(init?.headers));
+  return fetch(input, init);
+};
+/** A fresh adapter = a separate process: its own schema cache and its own lock table. */
+const adapter = (): CrmAdapter => createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: sim.apiKey, fetch: recordingFetch });
+
+const fieldId = (scope: string, name: string) => [...sim.store.customFields.values()].find((f) => f.scope === scope && f.name === name)!.id;
+const contactsOf = (sourceId: string) => [...sim.store.contacts.values()].filter((c) => c.custom.get(fieldId("contact", "ct_customer_id")) === sourceId);
+const leadsOfUnit = (sourceId: string) => [...sim.store.leads.values()].filter((l) => l.custom.get(fieldId("lead", "ct_business_unit_id")) === sourceId);
+
+beforeAll(async () => {
+  sim = await startCloseSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe("Close adapter", () => {
+  it("creates its custom fields and activity type once, even when two processes start together", async () => {
+    await Promise.all([adapter().ensureSchema(ctx), adapter().ensureSchema(ctx), adapter().ensureSchema(ctx)]);
+    const a = adapter();
+    await a.ensureSchema(ctx);
+    await a.ensureSchema(ctx);
+    const types = [...sim.store.customActivityTypes.values()].filter((t) => t.name === "commercetools Order");
+    expect(types.length).toBeGreaterThanOrEqual(1);
+    // Whatever got created in the race, everyone writes through the oldest of each name.
+    const [p] = await a.upsertPeople([person("schema-check")], ctx);
+    const found = await adapter().findPeople({ sourceId: "schema-check" }, ctx);
+    expect(found.map((r) => r.crmId)).toEqual([p && p.ok ? p.crmId : "missing"]);
+  });
+
+  it("sends Basic auth and the correlation ID on every call", async () => {
+    sentHeaders.length = 0;
+    await adapter().upsertPeople([person("headers")], { correlationId: "corr-123" });
+    expect(sentHeaders.length).toBeGreaterThan(3);
+    for (const h of sentHeaders) {
+      expect(h.get("x-correlation-id")).toBe("corr-123");
+      expect(h.get("authorization")).toBe(`Basic ${Buffer.from("sandbox-key:").toString("base64")}`);
+    }
+  });
+
+  it("converges on one contact and one lead when three processes upsert the same person at once", async () => {
+    const processes = [adapter(), adapter(), adapter()];
+    await Promise.all(processes.map((p) => p.ensureSchema(ctx)));
+    // One delivery each: all three find nothing and create; only the post-create re-check can converge them.
+    const outcomes = (await Promise.all(processes.map((p) => p.upsertPeople([person("p-race")], ctx)))).flat();
+    expect(new Set(outcomes.map((o) => (o.ok ? o.crmId : "failed"))).size).toBe(1);
+    const contacts = contactsOf("p-race");
+    expect(contacts).toHaveLength(1);
+    const leads = [...sim.store.leads.values()].filter((l) => l.custom.get(fieldId("lead", "ct_customer_id")) === "p-race");
+    expect(leads).toHaveLength(1);
+    expect(contacts[0]!.lead_id).toBe(leads[0]!.id);
+  });
+
+  it("converges on one lead per business unit across processes, keeping the associates", async () => {
+    const processes = [adapter(), adapter()];
+    await Promise.all([
+      ...processes.map((p) => p.upsertCompanies([company("bu-race")], ctx)),
+      ...processes.map((p, i) => p.upsertPeople([person(`assoc-race-${i}`, { companySourceId: "bu-race" })], ctx)),
+    ]);
+    const leads = leadsOfUnit("bu-race");
+    expect(leads).toHaveLength(1);
+    expect(leads[0]!.name).toBe("ACME bu-race");
+    for (const i of [0, 1]) expect(contactsOf(`assoc-race-${i}`)[0]?.lead_id).toBe(leads[0]!.id);
+  });
+
+  it("puts a Division's parent in its lead, and clears it when the unit becomes a Company", async () => {
+    const a = adapter();
+    await a.upsertCompanies([company("bu-div", { unitType: "Division", parentSourceId: "bu-top" })], ctx);
+    expect(leadsOfUnit("bu-div")[0]!.custom.get(fieldId("lead", "ct_parent_business_unit_id"))).toBe("bu-top");
+    await a.upsertCompanies([company("bu-div", { unitType: "Company", sourceVersion: 2 })], ctx);
+    expect(leadsOfUnit("bu-div")[0]!.custom.has(fieldId("lead", "ct_parent_business_unit_id"))).toBe(false);
+  });
+
+  it("attaches an order that arrives before its customer, and the customer's sync completes the placeholder", async () => {
+    const a = adapter();
+    const [outcome] = await a.upsertOrders([order("o-early", "p-late")], ctx);
+    expect(outcome).toMatchObject({ ok: true, created: true });
+    expect(contactsOf("p-late")).toHaveLength(1);
+    await a.upsertPeople([person("p-late")], ctx);
+    const [contact] = contactsOf("p-late");
+    expect(contactsOf("p-late")).toHaveLength(1);
+    expect(contact!.name).toBe("Jane Doe-p-late");
+    const activity = sim.store.activities.get(outcome && outcome.ok ? outcome.crmId : "")!;
+    expect(activity.contact_id).toBe(contact!.id);
+  });
+
+  it("keeps the lead's purchase figures right however often orders are written", async () => {
+    const a = adapter();
+    await a.upsertPeople([person("p-figures")], ctx);
+    const first = order("o-fig-1", "p-figures", { createdAt: "2026-10-01T09:00:00.000Z" });
+    const second = order("o-fig-2", "p-figures", { createdAt: "2026-11-02T09:00:00.000Z", total: { centAmount: 1000, currencyCode: "EUR", fractionDigits: 2 } });
+    await a.upsertOrders([first, second], ctx);
+    await a.upsertOrders([first, second, first], ctx);
+    const lead = sim.store.leads.get(contactsOf("p-figures")[0]!.lead_id)!;
+    expect(lead.custom.get(fieldId("lead", "ct_lifetime_value"))).toBe(133.45);
+    expect(lead.custom.get(fieldId("lead", "ct_currency"))).toBe("EUR");
+    expect(lead.custom.get(fieldId("lead", "ct_last_purchase_date"))).toBe("2026-11-02");
+    await a.upsertOrders([{ ...second, orderState: "Cancelled" }], ctx);
+    expect(lead.custom.get(fieldId("lead", "ct_lifetime_value"))).toBe(123.45);
+    const activities = [...sim.store.activities.values()].filter((x) => x.lead_id === lead.id);
+    expect(activities).toHaveLength(2);
+  });
+
+  it("converges on one order activity when two processes write the same order at once", async () => {
+    await adapter().upsertPeople([person("p-order-race")], ctx);
+    const theOrder = order("o-race", "p-order-race");
+    await Promise.all([adapter(), adapter(), adapter()].map((p) => p.upsertOrders([theOrder], ctx)));
+    const key = fieldId("activity", "ct_activity_key");
+    expect([...sim.store.activities.values()].filter((x) => x.custom.get(key) === theOrder.activityKey)).toHaveLength(1);
+  });
+
+  it("returns Close's field errors per record and keeps going with the batch", async () => {
+    const outcomes = await adapter().upsertPeople([person("bad-1", { email: "nope" }), person("good-1")], ctx);
+    expect(outcomes[0]).toMatchObject({ ok: false, error: { errorClass: "validation", status: 400 } });
+    const error = outcomes[0] && !outcomes[0].ok ? outcomes[0].error : undefined;
+    expect(error?.message).toContain("Invalid email address.");
+    expect(error?.fields).toBeDefined();
+    expect(outcomes[1]).toMatchObject({ ok: true, created: true });
+  });
+
+  it("finds people by email regardless of case, only on an exact address", async () => {
+    const a = adapter();
+    await a.upsertPeople([person("p-mail", { email: "Mixed.Case@Example.com" }), person("p-mail-2", { email: "other.mixed.case@example.com" })], ctx);
+    const found = await a.findPeople({ email: "mixed.case@example.com" }, ctx);
+    expect(found.map((r) => r.sourceId)).toEqual(["p-mail"]);
+  });
+
+  it("maps whole-call failures: 401 → auth, 429 → throttled with the wait, malformed → unknown, refused → unavailable", async () => {
+    const wrongKey = createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: "wrong" });
+    await expect(wrongKey.upsertPeople([person("x")], ctx)).rejects.toMatchObject({ errorClass: "auth", details: { status: 401 } });
+
+    const a = adapter();
+    await a.ensureSchema(ctx);
+    await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: 429, retryAfterSeconds: 0.4 }) });
+    const throttled = await a.upsertPeople([person("x")], ctx).catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(SyncError);
+    // Retry-After says 1 (integer), rate_reset says 0.4: wait the longer.
+    expect((throttled as SyncError).details).toMatchObject({ errorClass: "throttled", retryAfterSeconds: 1 });
+
+    await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ malformed: true }) });
+    await expect(a.upsertPeople([person("x")], ctx)).rejects.toMatchObject({ errorClass: "unknown" });
+
+    const nowhere = createCloseAdapter({ baseUrl: "http://127.0.0.1:9/api/v1", apiKey: "k" });
+    await expect(nowhere.ensureSchema(ctx)).rejects.toMatchObject({ errorClass: "crm_unavailable" });
+  });
+
+  it("spoke only Close's published dialect", () => {
+    expect(checkRequests(sim.recorded)).toEqual([]);
+  });
+});
