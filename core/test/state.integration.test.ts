@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../test/emulator/emulator";
+import { createCommercetoolsApi } from "../src/commercetools/client";
+import { CustomObjectStore } from "../src/commercetools/custom-object-store";
+import { ConcurrentModificationError } from "../src/ports/key-value-store";
+import { FailureStore } from "../src/state/failure-store";
+import { LinkStore, type SyncLink } from "../src/state/link-store";
+
+describe("state in commercetools custom objects (against the emulator)", () => {
+  let emulator: Emulator;
+  let store: CustomObjectStore;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    store = new CustomObjectStore(
+      createCommercetoolsApi({
+        CTP_PROJECT_KEY: emulator.projectKey,
+        CTP_CLIENT_ID: "test",
+        CTP_CLIENT_SECRET: "test",
+        CTP_AUTH_URL: emulator.url,
+        CTP_API_URL: emulator.url,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("creates only once: a second create of the same key is a concurrent modification", async () => {
+    await store.put("t-create", "k", { n: 1 });
+    await expect(store.put("t-create", "k", { n: 2 })).rejects.toBeInstanceOf(ConcurrentModificationError);
+    expect((await store.get<{ n: number }>("t-create", "k"))?.value.n).toBe(1);
+  });
+
+  it("updates with the expected version only", async () => {
+    const created = await store.put("t-version", "k", { n: 1 });
+    const updated = await store.put("t-version", "k", { n: 2 }, created.version);
+    await expect(store.put("t-version", "k", { n: 3 }, created.version)).rejects.toMatchObject({ currentVersion: updated.version });
+  });
+
+  it("lists in key order with cursor paging and reads many keys at once", async () => {
+    for (const key of ["c", "a", "e", "b", "d"]) await store.put("t-list", key, { key });
+    const first = await store.list("t-list", { limit: 2 });
+    expect(first.items.map((i) => i.key)).toEqual(["a", "b"]);
+    const second = await store.list("t-list", { limit: 2, afterKey: first.nextKey });
+    expect(second.items.map((i) => i.key)).toEqual(["c", "d"]);
+    expect([...(await store.getMany("t-list", ["e", "a", "zz"])).keys()].sort()).toEqual(["a", "e"]);
+  });
+
+  it("never lets a slower writer roll a link back to an older source version", async () => {
+    const links = new LinkStore(store, "test");
+    const link = (sourceVersion: number): SyncLink => ({
+      connection: "test",
+      entity: "person",
+      sourceId: "c-race",
+      crmId: "003x",
+      sourceVersion,
+      hash: `h${sourceVersion}`,
+      written: {},
+      syncedAt: new Date().toISOString(),
+      correlationId: "t",
+    });
+    await Promise.all([5, 3, 4, 1, 2].map((v) => links.save(link(v))));
+    expect((await links.get("person", "c-race"))?.value.sourceVersion).toBe(5);
+  });
+
+  it("keeps one failure entry per record: attempts grow, success resolves it, a new failure reopens it", async () => {
+    const failures = new FailureStore(store);
+    const input = {
+      connection: "test",
+      crm: "salesforce",
+      direction: "ct-to-crm" as const,
+      entity: "person",
+      sourceId: "c-fail",
+      error: { errorClass: "crm_unavailable" as const, message: "Service Unavailable", status: 503 },
+      payload: { email: "jane@example.com", lastName: "Doe" },
+      correlationId: "corr-1",
+      retryable: true,
+    };
+    await failures.record(input);
+    const second = await failures.record({ ...input, correlationId: "corr-2" });
+    expect(second).toMatchObject({ attempts: 2, state: "retrying", correlationId: "corr-2" });
+    expect(second.history.map((h) => h.correlationId)).toEqual(["corr-2", "corr-1"]);
+    expect(second.payload).toEqual({ email: "j***@example.com", lastName: "D." });
+    expect(second.nextAttemptAt).toBeDefined();
+    await failures.resolve("test", "ct-to-crm", "person", "c-fail");
+    expect((await failures.get(second.id))?.state).toBe("resolved");
+    const reopened = await failures.record({ ...input, retryable: false, error: { errorClass: "validation", message: "bad" } });
+    expect(reopened).toMatchObject({ attempts: 1, state: "open", errorClass: "validation" });
+    const listed = await failures.list({ state: "open", entity: "person" });
+    expect(listed.items.map((f) => f.id)).toContain(second.id);
+  });
+});
