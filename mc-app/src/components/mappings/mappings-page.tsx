@@ -135,9 +135,12 @@ export function MappingsPage() {
           <Card insetScale="m">
             <Spacings.Stack scale="s">
               <Text.Subheadline as="h4">Field mappings, ownership and matching rules</Text.Subheadline>
+              <label htmlFor="mapping-editor">
+                <Text.Detail isBold>Mapping configuration</Text.Detail>
+              </label>
               <MultilineTextInput
+                id="mapping-editor"
                 name="mapping"
-                aria-label="Mapping configuration"
                 value={text}
                 isReadOnly={!canManage}
                 hasError={Boolean(parsed.error) || validation?.valid === false}

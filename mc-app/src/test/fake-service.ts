@@ -1,0 +1,169 @@
+import { http, HttpResponse } from 'msw';
+import type { ConnectionStatus, Failure, FailureSummary } from '../api/schemas';
+
+export const testMcApiUrl = 'http://mc-api.test';
+export const testServiceUrl = 'http://service.test';
+
+export type RecordedCall = { method: string; path: string; search: URLSearchParams; body: unknown; headers: Headers };
+
+export function makeFailure(overrides: Partial<Failure> & { id: string }): Failure {
+  return {
+    connection: 'sandbox',
+    crm: 'salesforce',
+    direction: 'ct-to-crm',
+    entity: 'person',
+    sourceId: `customer-${overrides.id}`,
+    errorClass: 'validation',
+    message: 'REQUIRED_FIELD_MISSING: LastName',
+    status: 400,
+    code: 'REQUIRED_FIELD_MISSING',
+    payload: { Email: 'ada@example.test', LastName: null },
+    attempts: 1,
+    firstFailedAt: '2026-11-24T10:00:00.000Z',
+    lastFailedAt: '2026-11-24T10:00:00.000Z',
+    correlationId: `corr-${overrides.id}`,
+    state: 'open',
+    history: [
+      {
+        at: '2026-11-24T10:00:00.000Z',
+        errorClass: 'validation',
+        message: 'REQUIRED_FIELD_MISSING: LastName',
+        status: 400,
+        correlationId: `corr-${overrides.id}`,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const summary = ({ payload: _payload, history: _history, ...rest }: Failure): FailureSummary => rest;
+
+export function makeStatus(): ConnectionStatus {
+  const processed = Array.from({ length: 24 }, (_, index) => ({
+    hour: new Date(Date.UTC(2026, 10, 24, index)).toISOString(),
+    written: index % 3,
+    unchanged: 1,
+    failed: index === 10 ? 2 : 0,
+  }));
+  return {
+    connection: 'sandbox',
+    crm: 'salesforce',
+    lastSuccessAt: '2026-11-24T11:00:00.000Z',
+    lastErrorAt: '2026-11-24T10:00:00.000Z',
+    lastError: 'REQUIRED_FIELD_MISSING: LastName',
+    processed,
+    openFailuresByClass: { validation: 2, throttled: 1 },
+    lastJobRun: { startedAt: '2026-11-24T11:30:00.000Z', finishedAt: '2026-11-24T11:30:05.000Z', outcome: 'ok' },
+    checkpointLagSeconds: 95,
+  };
+}
+
+/**
+ * A stand-in for our service behind `/proxy/forward-to`, holding failures in
+ * memory. It checks what the real MC API would need (v2, the target URL, the
+ * permissions claim) and refuses changes without ManageCrmSync, like the service.
+ */
+export function fakeService(options: { failures?: Failure[]; canManage?: boolean; replayResolves?: boolean } = {}) {
+  const failures = new Map((options.failures ?? []).map((f) => [f.id, f]));
+  const calls: RecordedCall[] = [];
+  let mappingVersion = 3;
+  let mapping: Record<string, unknown> = { salesforce: { person: { fields: { Email: 'email', LastName: 'lastName' } } } };
+  const replayOne = (id: string): 'resolved' | 'failed' => {
+    const failure = failures.get(id);
+    if (!failure) return 'failed';
+    const outcome = options.replayResolves === false ? 'failed' : 'resolved';
+    failures.set(id, {
+      ...failure,
+      state: outcome === 'resolved' ? 'resolved' : 'open',
+      attempts: failure.attempts + 1,
+      ...(outcome === 'resolved' ? { resolvedAt: '2026-11-24T12:00:00.000Z' } : {}),
+    });
+    return outcome;
+  };
+
+  const handler = http.all(`${testMcApiUrl}/proxy/forward-to`, async ({ request }) => {
+    const forwardTo = request.headers.get('x-forward-to');
+    if (request.headers.get('accept-version') !== 'v2' || !forwardTo?.startsWith(testServiceUrl)) {
+      return HttpResponse.json({ error: 'bad forward-to request' }, { status: 400 });
+    }
+    if (request.headers.get('x-forward-to-claims') !== 'permissions') {
+      return HttpResponse.json({ error: 'permissions claim missing' }, { status: 400 });
+    }
+    const target = new URL(forwardTo);
+    const text = await request.text();
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    calls.push({ method: request.method, path: target.pathname, search: target.searchParams, body, headers: request.headers });
+    const manage = options.canManage !== false;
+    const forbidden = () => HttpResponse.json({ error: 'this needs the ManageCrmSync permission' }, { status: 403 });
+    const path = target.pathname;
+
+    if (request.method === 'GET' && path === '/api/status') return HttpResponse.json({ connections: [makeStatus()] });
+    if (request.method === 'GET' && path === '/api/failures') {
+      let items = [...failures.values()];
+      const errorClass = target.searchParams.get('errorClass');
+      if (errorClass) items = items.filter((f) => f.errorClass === errorClass);
+      const state = target.searchParams.get('state');
+      if (state) items = items.filter((f) => f.state === state);
+      const limit = Number(target.searchParams.get('limit') ?? 20);
+      const offset = Number(target.searchParams.get('cursor') ?? 0);
+      const page = items.slice(offset, offset + limit);
+      return HttpResponse.json({
+        items: page.map(summary),
+        ...(offset + limit < items.length ? { nextCursor: String(offset + limit) } : {}),
+      });
+    }
+    if (request.method === 'POST' && path === '/api/failures/replay') {
+      if (!manage) return forbidden();
+      const ids = (body as { ids: string[] }).ids;
+      return HttpResponse.json({ results: ids.map((id) => ({ id, outcome: replayOne(id) })) });
+    }
+    const one = /^\/api\/failures\/([^/]+)(\/replay|\/dismiss)?$/.exec(path);
+    if (one) {
+      const id = decodeURIComponent(one[1]!);
+      const failure = failures.get(id);
+      if (!failure) return HttpResponse.json({ error: 'unknown failure' }, { status: 404 });
+      if (request.method === 'GET' && !one[2]) return HttpResponse.json(failure);
+      if (!manage) return forbidden();
+      if (one[2] === '/replay') {
+        const outcome = replayOne(id);
+        return HttpResponse.json({ outcome, failure: failures.get(id) });
+      }
+      failures.set(id, { ...failure, state: 'dismissed' });
+      return HttpResponse.json(failures.get(id));
+    }
+    if (path === '/api/mappings' && request.method === 'GET') {
+      return HttpResponse.json({
+        current: mapping,
+        version: mappingVersion,
+        history: [1, 2, 3].map((version) => ({ version, savedAt: `2026-11-2${version}T09:00:00.000Z`, savedBy: 'mia@example.test' })),
+      });
+    }
+    if (path === '/api/mappings/validate') {
+      const config = body as Record<string, { person?: { fields?: Record<string, unknown> } }>;
+      const fields = config.salesforce?.person?.fields ?? {};
+      const issues = Object.entries(fields)
+        .filter(([, value]) => typeof value !== 'string')
+        .map(([field]) => ({ path: ['salesforce', 'person', 'fields', field], message: 'Expected string, received number' }));
+      return HttpResponse.json({ valid: issues.length === 0, issues });
+    }
+    if (path === '/api/mappings/preview') {
+      return HttpResponse.json({
+        samples: [{ sourceId: 'customer-1', fields: { Email: 'ada@example.test', LastName: 'Lovelace' } }],
+      });
+    }
+    if (path === '/api/mappings' && request.method === 'PUT') {
+      if (!manage) return forbidden();
+      mapping = body as Record<string, unknown>;
+      mappingVersion += 1;
+      return HttpResponse.json({ version: mappingVersion });
+    }
+    if (path === '/api/mappings/rollback') {
+      if (!manage) return forbidden();
+      mappingVersion += 1;
+      return HttpResponse.json({ version: mappingVersion });
+    }
+    return HttpResponse.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
+  });
+
+  return { handler, calls, failures };
+}
