@@ -65,7 +65,8 @@ export class CloseHttp {
       throw networkError(error, "Close");
     }
     if (!response.ok) throw closeHttpError(response.status, response.headers, text);
-    return parseAnswer(schema, text, `${method} ${path.replace(/\/[a-z]+_[A-Za-z0-9_-]+\//g, "/{id}/")}`);
+    // Record IDs out of the label: it ends up in error messages and logs.
+    return parseAnswer(schema, text, `${method} ${path.replace(/\/(lead|cont|acti|actitype|cf|oppo|stat|whsub)_[A-Za-z0-9_-]+\//g, "/{id}/")}`);
   }
 }
 

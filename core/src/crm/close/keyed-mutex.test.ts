@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { KeyedMutex } from "./keyed-mutex";
+
+describe("KeyedMutex", () => {
+  it("runs same-key tasks one at a time in order, other keys in parallel, and survives failures", async () => {
+    const mutex = new KeyedMutex();
+    const log: string[] = [];
+    const task = (name: string, ms: number, fail = false) => async () => {
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`end ${name}`);
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const results = await Promise.allSettled([
+      mutex.run("a", task("a1", 20, true)),
+      mutex.run("a", task("a2", 5)),
+      mutex.run("b", task("b1", 1)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+    expect(log.indexOf("end a1")).toBeLessThan(log.indexOf("start a2"));
+    expect(log.indexOf("end b1")).toBeLessThan(log.indexOf("end a1"));
+  });
+});
