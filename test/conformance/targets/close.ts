@@ -82,21 +82,20 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
       );
       const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
       const activities = await close.list("/activity/custom/", { custom_activity_type_id: type.id });
-      return Promise.all(
-        activities.map(async (a) => {
-          const contact = typeof a.contact_id === "string" ? await close.get(`/contact/${a.contact_id}/`) : undefined;
-          return {
-            crmId: a.id as string,
-            sourceId: str(a[orderId!]),
-            personSourceId: str(contact?.[customerKey]),
-            orderNumber: str(a[orderNumber!]),
-            totalAmount: typeof a[total!] === "number" ? (a[total!] as number) : undefined,
-            currency: str(a[currency!]),
-            orderState: str(a[orderState!]),
-            paymentState: str(a[paymentState!]),
-          };
-        }),
-      );
+      const contacts = new Map((await close.list("/contact/")).map((c) => [c.id as string, c]));
+      return activities.map((a) => {
+        const contact = typeof a.contact_id === "string" ? contacts.get(a.contact_id) : undefined;
+        return {
+          crmId: a.id as string,
+          sourceId: str(a[orderId!]),
+          personSourceId: str(contact?.[customerKey]),
+          orderNumber: str(a[orderNumber!]),
+          totalAmount: typeof a[total!] === "number" ? (a[total!] as number) : undefined,
+          currency: str(a[currency!]),
+          orderState: str(a[orderState!]),
+          paymentState: str(a[paymentState!]),
+        };
+      });
     },
   };
 }
