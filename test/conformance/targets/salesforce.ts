@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createSalesforceAdapter } from "@ct-crm-sync/core/crm/salesforce/index";
+import { createSalesforceAdapter } from "@ct-crm-sync/core/crm/salesforce";
 import { startSalesforceSimulator } from "../../simulators/salesforce";
 import type { ConformanceTarget, CrmInspector } from "../target";
 

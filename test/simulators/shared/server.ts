@@ -72,7 +72,9 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!options.isDataRequest(req)) return next();
-    res.on("finish", () => requests.push({ method: req.method, path: req.path, status: res.statusCode }));
+    // originalUrl: `req.path` is relative to where this router is mounted.
+    const path = req.originalUrl.split("?")[0] ?? req.path;
+    res.on("finish", () => requests.push({ method: req.method, path, status: res.statusCode }));
     const fault = faults.take(req.path);
     if (!fault) return next();
     const apply = () => {
