@@ -1,8 +1,16 @@
 import type { RequestHandler } from "express";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { correlationIdFrom } from "@ct-crm-sync/core/http/correlation";
+import { logEntries } from "@ct-crm-sync/core/state/sync-log";
 import { decodeNotification, pushEnvelopeSchema } from "./envelope";
 import { processors } from "./processors";
+
+/**
+ * How long CRM calls (with their inline retries) may take inside one push: the
+ * ack deadline is 10 s, and the failure store write still has to fit after it.
+ * CRM calls still running then are aborted and the record goes to the store.
+ */
+export const inlineCrmDeadlineMs = 7_000;
 
 /**
  * One Pub/Sub push = one commercetools notification. The answer is 204 once the
@@ -50,20 +58,10 @@ export function messageHandler(runtime: Runtime): RequestHandler {
         return;
       }
 
-      const outcomes = await processor.process(notification, runtime.sync, { correlationId });
-      await runtime.log.append(
-        "event",
-        outcomes.map((o) => ({
-          at: runtime.clock.now().toISOString(),
-          correlationId,
-          connection: runtime.connection,
-          entity: o.entity,
-          sourceId: o.sourceId,
-          outcome: o.outcome,
-          crmId: o.crmId,
-          detail: o.error ? `${o.error.errorClass}: ${o.error.message}` : undefined,
-        })),
-      );
+      const signal = AbortSignal.timeout(inlineCrmDeadlineMs);
+      const outcomes = await processor.process(notification, runtime.sync, { correlationId, signal });
+      const meta = { at: runtime.clock.now().toISOString(), correlationId, connection: runtime.connection };
+      await runtime.log.append("event", logEntries(outcomes, meta));
       logger.info("notification processed", {
         typeId: notification.resource.typeId,
         resourceId: notification.resource.id,

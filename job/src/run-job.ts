@@ -19,6 +19,7 @@ export async function runJob(runtime: Runtime) {
     const retries = await retryDueFailures(runtime, correlationId);
     counts.retried = retries.due;
     counts.retriedResolved = retries.resolved;
+    counts.retryErrors = retries.errors;
     const cutoff = new Date(runtime.clock.now().getTime() - logRetentionDays * 86_400_000);
     counts.logPruned = await runtime.log.prune(cutoff);
   } catch (error) {

@@ -24,6 +24,8 @@ export const failureSchema = z.object({
   direction: z.enum(["ct-to-crm", "crm-to-ct"]),
   entity: z.string(),
   sourceId: z.string(),
+  /** Highest commercetools version that failed: a later write of an older version must not resolve the entry. */
+  sourceVersion: z.number().optional(),
   errorClass: z.enum(errorClasses),
   message: z.string(),
   status: z.number().optional(),

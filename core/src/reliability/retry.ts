@@ -27,11 +27,17 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
+/**
+ * `signal` is the caller's deadline (the event app's share of the ack deadline):
+ * once it has fired, the error at hand is final, so the record reaches the
+ * failure store while the push request can still be acknowledged.
+ */
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   clock: Clock,
   onRetry?: RetryObserver,
+  signal?: AbortSignal,
 ): Promise<T> {
   const started = clock.now().getTime();
   for (let attempt = 1; ; attempt++) {
@@ -39,13 +45,17 @@ export async function withRetry<T>(
       return await operation(attempt);
     } catch (raw) {
       const error = toSyncError(raw);
-      if (!isTransient(error.errorClass) || attempt >= policy.maxAttempts) throw error;
+      if (!isTransient(error.errorClass) || attempt >= policy.maxAttempts || signal?.aborted) throw error;
       const askedMs = (error.details.retryAfterSeconds ?? 0) * 1000;
       const delayMs = Math.max(askedMs, backoffDelay(policy, attempt));
       const elapsed = clock.now().getTime() - started;
       if (elapsed + delayMs > policy.budgetMs) throw error;
       onRetry?.({ attempt, delayMs, error });
-      await clock.sleep(delayMs);
+      try {
+        await clock.sleep(delayMs, signal);
+      } catch {
+        throw error;
+      }
     }
   }
 }

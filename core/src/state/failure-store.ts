@@ -12,6 +12,8 @@ export type FailureInput = {
   direction: Direction;
   entity: string;
   sourceId: string;
+  /** The commercetools version that failed, when the failure is about one. */
+  sourceVersion?: number;
   error: SyncErrorDetails;
   payload?: unknown;
   correlationId: string;
@@ -54,7 +56,9 @@ export class FailureStore {
     const id = failureKey(input.connection, input.direction, input.entity, input.sourceId);
     return this.update(id, (current) => {
       const at = this.now().toISOString();
-      const attempts = (current && current.state !== "resolved" && current.state !== "dismissed" ? current.attempts : 0) + 1;
+      const active = current && current.state !== "resolved" && current.state !== "dismissed";
+      const attempts = (active ? current.attempts : 0) + 1;
+      const versions = [input.sourceVersion, active ? current.sourceVersion : undefined].filter((v): v is number => v !== undefined);
       const attempt = {
         at,
         errorClass: input.error.errorClass,
@@ -69,6 +73,7 @@ export class FailureStore {
         direction: input.direction,
         entity: input.entity,
         sourceId: input.sourceId,
+        sourceVersion: versions.length ? Math.max(...versions) : undefined,
         errorClass: input.error.errorClass,
         message: input.error.message,
         status: input.error.status,
@@ -88,13 +93,19 @@ export class FailureStore {
     });
   }
 
-  /** Marks the record's entry resolved, if it has one that is not already. */
-  async resolve(connection: string, direction: Direction, entity: string, sourceId: string): Promise<void> {
+  /**
+   * Marks the record's entry resolved, if it has one that is not already.
+   * With `sourceVersion` (a write of that version succeeded), an entry about a
+   * newer version stays: a late, reordered delivery of an old version must not
+   * close the failure of the current one (the job retries it from current state).
+   */
+  async resolve(connection: string, direction: Direction, entity: string, sourceId: string, sourceVersion?: number): Promise<void> {
     const id = failureKey(connection, direction, entity, sourceId);
-    const existing = await this.store.get<Failure>(containers.failures, id);
-    if (!existing || existing.value.state === "resolved") return;
+    const settled = (f: Failure | undefined) =>
+      !f || f.state === "resolved" || (sourceVersion !== undefined && f.sourceVersion !== undefined && f.sourceVersion > sourceVersion);
+    if (settled((await this.store.get<Failure>(containers.failures, id))?.value)) return;
     await this.update(id, (current) =>
-      current ? { ...current, state: "resolved", resolvedAt: this.now().toISOString(), nextAttemptAt: undefined } : undefined,
+      settled(current) ? undefined : { ...current!, state: "resolved", resolvedAt: this.now().toISOString(), nextAttemptAt: undefined },
     );
   }
 

@@ -18,6 +18,21 @@ export type LogEntry = {
 
 export type LogBatch = { at: string; source: "event" | "job" | "replay" | "webhook"; entries: LogEntry[] };
 
+/** Log entries for the outcomes of one use case call (a message, a replay, a job retry). */
+export function logEntries(
+  outcomes: { entity: string; sourceId: string; outcome: SyncOutcomeKind; crmId?: string; error?: { errorClass: string; message: string } }[],
+  meta: { at: string; correlationId: string; connection: string },
+): LogEntry[] {
+  return outcomes.map((o) => ({
+    ...meta,
+    entity: o.entity,
+    sourceId: o.sourceId,
+    outcome: o.outcome,
+    ...(o.crmId ? { crmId: o.crmId } : {}),
+    ...(o.error ? { detail: `${o.error.errorClass}: ${o.error.message}` } : {}),
+  }));
+}
+
 /**
  * Per-record outcomes, one custom object per batch (a message, a job page, a
  * replay), keyed by time so listing by key lists by time and pruning is a range.

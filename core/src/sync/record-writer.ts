@@ -55,6 +55,37 @@ function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
 }
 
 /**
+ * Records of one connection are written one writer at a time per record inside
+ * this process: the stale/unchanged decision, the CRM write and the link save
+ * must not interleave with another delivery of the same record, or a slower
+ * writer of an older version could overwrite the CRM after a newer one (the
+ * link would then claim the newer values and later deliveries look "unchanged").
+ */
+const recordLocks = new Map<string, Promise<void>>();
+
+async function withRecordLocks<T>(keys: string[], task: () => Promise<T>): Promise<T> {
+  // Sorted, so two batches sharing records cannot wait on each other.
+  const sorted = [...new Set(keys)].sort();
+  const previous = sorted.map((key) => recordLocks.get(key) ?? Promise.resolve());
+  let release!: () => void;
+  const done = new Promise<void>((resolve) => (release = resolve));
+  const tails = sorted.map((key, i) => {
+    const tail = previous[i]!.then(() => done);
+    recordLocks.set(key, tail);
+    return tail;
+  });
+  await Promise.all(previous);
+  try {
+    return await task();
+  } finally {
+    release();
+    sorted.forEach((key, i) => {
+      if (recordLocks.get(key) === tails[i]) recordLocks.delete(key);
+    });
+  }
+}
+
+/**
  * Writes canonical records of one kind to the CRM: drops stale and unchanged
  * ones against the stored links, batches the rest to the CRM's limit, retries
  * transient failures by the one policy, then saves links for successes and
@@ -71,6 +102,16 @@ export async function writeRecords(
   ctx: CallContext,
 ): Promise<RecordOutcome[]> {
   const records = newestPerSource(input);
+  const lockKeys = records.map((r) => `${deps.connection}|${entity}|${r.sourceId}`);
+  return withRecordLocks(lockKeys, () => writeLocked(deps, entity, records, ctx));
+}
+
+async function writeLocked(
+  deps: WriterDeps,
+  entity: EntityKind,
+  records: CanonicalRecord[],
+  ctx: CallContext,
+): Promise<RecordOutcome[]> {
   const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
   const outcomes = new Map<string, RecordOutcome>();
   const pending: { record: CanonicalRecord; hash: string }[] = [];
@@ -105,6 +146,7 @@ export async function writeRecords(
             errorClass: error.errorClass,
             status: error.details.status,
           }),
+        ctx.signal,
       );
     } catch (raw) {
       const error = toSyncError(raw).details;
@@ -146,10 +188,10 @@ async function settle(
       },
       link,
     );
-    await deps.failures.resolve(deps.connection, "ct-to-crm", entity, record.sourceId);
+    await deps.failures.resolve(deps.connection, "ct-to-crm", entity, record.sourceId, record.sourceVersion);
     return { entity, sourceId: record.sourceId, outcome: "written", crmId: result.crmId };
   }
-  await recordFailure(deps, entity, record.sourceId, result.error, ctx, record);
+  await recordFailure(deps, entity, record.sourceId, result.error, ctx, record, record.sourceVersion);
   return { entity, sourceId: record.sourceId, outcome: "failed", error: result.error };
 }
 
@@ -160,8 +202,10 @@ export async function recordFailure(
   error: SyncErrorDetails,
   ctx: CallContext,
   payload?: unknown,
+  sourceVersion?: number,
 ): Promise<void> {
   await deps.failures.record({
+    sourceVersion,
     connection: deps.connection,
     crm: deps.crm.name,
     direction: "ct-to-crm",

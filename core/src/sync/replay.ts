@@ -6,18 +6,18 @@ import type { SyncService } from "./sync-service";
 
 export type ReplayOutcome = "resolved" | "failed" | "not_replayable";
 
-
 /**
  * Replays one failed record by syncing its current state again (never by
  * resending the stored payload, which may be stale). Idempotent: replaying a
- * resolved record writes nothing new.
+ * resolved record writes nothing new. `outcomes` are the per-record outcomes of
+ * the re-sync, for the sync log.
  */
 export async function replayFailure(
   sync: SyncService,
   failures: FailureStore,
   failure: Failure,
   ctx: CallContext,
-): Promise<{ outcome: ReplayOutcome; failure: Failure; detail?: string }> {
+): Promise<{ outcome: ReplayOutcome; failure: Failure; detail?: string; outcomes?: RecordOutcome[] }> {
   if (failure.state === "resolved") return { outcome: "resolved", failure };
   const outcomes = await syncAgain(failure, sync, ctx);
   if (!outcomes) {
@@ -35,7 +35,7 @@ export async function replayFailure(
     await failures.resolve(failure.connection, failure.direction, failure.entity, failure.sourceId);
   }
   const current = (await failures.get(failure.id)) ?? failure;
-  return { outcome: current.state === "resolved" ? "resolved" : "failed", failure: current };
+  return { outcome: current.state === "resolved" ? "resolved" : "failed", failure: current, outcomes };
 }
 
 function syncAgain(failure: Failure, sync: SyncService, ctx: CallContext): Promise<RecordOutcome[]> | undefined {

@@ -5,6 +5,7 @@ import { type Failure, failureStates } from "@ct-crm-sync/core/domain/failure";
 import { HttpError } from "@ct-crm-sync/core/http/base-app";
 import { correlationIdFrom } from "@ct-crm-sync/core/http/correlation";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
+import { logEntries } from "@ct-crm-sync/core/state/sync-log";
 import { replayFailure } from "@ct-crm-sync/core/sync/replay";
 import { requirePermission } from "../middleware/session";
 import { parseOrThrow } from "./parse";
@@ -50,6 +51,15 @@ export function summary({ payload: _payload, history: _history, ...rest }: Failu
 export function failureRoutes(runtime: Runtime): Router {
   const router = Router();
 
+  /** Replays one entry and logs the re-sync's per-record outcomes under the request's correlation ID. */
+  const replay = async (failure: Failure, correlationId: string) => {
+    const result = await replayFailure(runtime.sync, runtime.failures, failure, { correlationId });
+    const meta = { at: runtime.clock.now().toISOString(), correlationId, connection: runtime.connection };
+    await runtime.log.append("replay", logEntries(result.outcomes ?? [], meta));
+    runtime.logger.info("failure replayed", { correlationId, failureId: failure.id, outcome: result.outcome });
+    return result;
+  };
+
   router.get("/", requirePermission("View"), async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
     const offset = Number(query.cursor ?? 0);
@@ -88,8 +98,14 @@ export function failureRoutes(runtime: Runtime): Router {
         results.push({ id: failure.id, outcome: "not_found" });
         continue;
       }
-      const result = await replayFailure(runtime.sync, runtime.failures, failure, { correlationId });
-      results.push({ id: failure.id, outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) });
+      try {
+        const result = await replay(failure, correlationId);
+        results.push({ id: failure.id, outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) });
+      } catch (error) {
+        // One entry that cannot be replayed right now must not hide the others' results.
+        runtime.logger.warn("bulk replay of one failure errored", { correlationId, failureId: failure.id, errorName: (error as Error)?.name });
+        results.push({ id: failure.id, outcome: "error", detail: "replay could not run now; try again later" });
+      }
     }
     res.json({ results });
   });
@@ -97,9 +113,8 @@ export function failureRoutes(runtime: Runtime): Router {
   router.post("/:id/replay", requirePermission("Manage"), async (req, res) => {
     const failure = await runtime.failures.get(String(req.params.id));
     if (!failure) throw new HttpError(404, `no failure ${req.params.id}`);
-    const result = await replayFailure(runtime.sync, runtime.failures, failure, { correlationId: correlationIdFrom(req) });
+    const result = await replay(failure, correlationIdFrom(req));
     if (result.outcome === "not_replayable") throw new HttpError(409, result.detail ?? "this record cannot be replayed");
-    runtime.logger.info("failure replayed", { failureId: failure.id, outcome: result.outcome });
     res.json({ outcome: result.outcome, failure: result.failure });
   });
 
