@@ -1,7 +1,40 @@
-import type { CommerceReader, CommerceResource, CommerceTypeId, PurchaseStats } from "../ports/commerce";
+import type { BusinessUnit } from "@commercetools/platform-sdk";
+import type { CommerceReader, CommerceResource, CommerceTypeId, PageQuery, PurchaseStats } from "../ports/commerce";
 import { type CommercetoolsApi, isNotFound } from "./client";
 
 const pageSize = 500;
+/** IDs per `in (...)` predicate: keeps the query string well under URL limits. */
+const idsPerQuery = 100;
+
+const quote = (value: string) => JSON.stringify(value);
+
+function addOrder(stats: PurchaseStats, order: { totalPrice: { currencyCode: string; centAmount: number; fractionDigits: number }; createdAt: string }) {
+  stats.orderCount += 1;
+  const { currencyCode, centAmount, fractionDigits } = order.totalPrice;
+  const total = (stats.totals[currencyCode] ??= { centAmount: 0, fractionDigits });
+  total.centAmount += centAmount;
+  if (!stats.lastPurchaseAt || order.createdAt > stats.lastPurchaseAt) stats.lastPurchaseAt = order.createdAt;
+}
+
+/**
+ * The predicate of a keyset page on (lastModifiedAt, id): strictly after the
+ * position, never by offset (offsets shift while records change and stop at 10,000).
+ */
+export function pagePredicate(query: Omit<PageQuery, "limit">): string[] {
+  const where: string[] = [];
+  if (query.after) {
+    const t = quote(query.after.lastModifiedAt);
+    where.push(`(lastModifiedAt > ${t} or (lastModifiedAt = ${t} and id > ${quote(query.after.id)}))`);
+  }
+  if (query.until) where.push(`lastModifiedAt <= ${quote(query.until)}`);
+  if (query.where) where.push(query.where);
+  return where;
+}
+
+/** Sorted in code as well: an emulator or proxy that drops `sort` must not break the keyset. */
+export function byModifiedThenId<T extends { lastModifiedAt: string; id: string }>(a: T, b: T): number {
+  return a.lastModifiedAt < b.lastModifiedAt ? -1 : a.lastModifiedAt > b.lastModifiedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 /** Reads current state from commercetools; a missing resource is `undefined`, not an error. */
 export class CommercetoolsReader implements CommerceReader {
@@ -52,15 +85,70 @@ export class CommercetoolsReader implements CommerceReader {
         .orders()
         .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
         .execute();
-      for (const order of body.results) {
-        stats.orderCount += 1;
-        const { currencyCode, centAmount, fractionDigits } = order.totalPrice;
-        const total = (stats.totals[currencyCode] ??= { centAmount: 0, fractionDigits });
-        total.centAmount += centAmount;
-        if (!stats.lastPurchaseAt || order.createdAt > stats.lastPurchaseAt) stats.lastPurchaseAt = order.createdAt;
-      }
+      for (const order of body.results) addOrder(stats, order);
       if (body.results.length < pageSize) return stats;
       lastId = body.results[body.results.length - 1]!.id;
     }
+  }
+
+  /** Purchase figures of many customers: their orders in one query per 100 customers, paged by ID. */
+  async purchaseStatsMany(customerIds: string[]): Promise<Map<string, PurchaseStats>> {
+    const out = new Map<string, PurchaseStats>();
+    for (const id of customerIds) out.set(id, { orderCount: 0, totals: {} });
+    const unique = [...out.keys()];
+    for (let i = 0; i < unique.length; i += idsPerQuery) {
+      const chunk = unique.slice(i, i + idsPerQuery);
+      let lastId: string | undefined;
+      for (;;) {
+        const where = [`customerId in (${chunk.map(quote).join(", ")})`];
+        if (lastId) where.push(`id > ${quote(lastId)}`);
+        const { body } = await this.api
+          .orders()
+          .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
+          .execute();
+        for (const order of body.results) if (order.customerId) addOrder(out.get(order.customerId)!, order);
+        if (body.results.length < pageSize) break;
+        lastId = body.results[body.results.length - 1]!.id;
+      }
+    }
+    return out;
+  }
+
+  /** Business units of many associates, one query per 100 customers. */
+  async businessUnitsOfAssociates(customerIds: string[]): Promise<Map<string, BusinessUnit[]>> {
+    const out = new Map<string, BusinessUnit[]>();
+    for (const id of customerIds) out.set(id, []);
+    const unique = [...out.keys()];
+    for (let i = 0; i < unique.length; i += idsPerQuery) {
+      const chunk = unique.slice(i, i + idsPerQuery);
+      let lastId: string | undefined;
+      for (;;) {
+        const where = [`associates(customer(id in (${chunk.map(quote).join(", ")})))`];
+        if (lastId) where.push(`id > ${quote(lastId)}`);
+        const { body } = await this.api
+          .businessUnits()
+          .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
+          .execute();
+        for (const unit of body.results) {
+          for (const associate of unit.associates) out.get(associate.customer.id)?.push(unit);
+        }
+        if (body.results.length < pageSize) break;
+        lastId = body.results[body.results.length - 1]!.id;
+      }
+    }
+    return out;
+  }
+
+  /** One keyset page of customers, business units or orders, ordered by (lastModifiedAt, id). */
+  async page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]> {
+    const queryArgs = { where: pagePredicate(query), sort: ["lastModifiedAt asc", "id asc"], limit: query.limit, withTotal: false };
+    const request =
+      typeId === "customer"
+        ? this.api.customers().get({ queryArgs })
+        : typeId === "order"
+          ? this.api.orders().get({ queryArgs })
+          : this.api.businessUnits().get({ queryArgs });
+    const { body } = await request.execute();
+    return (body.results as CommerceResource[T][]).sort(byModifiedThenId);
   }
 }

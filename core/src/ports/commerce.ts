@@ -21,4 +21,20 @@ export interface CommerceReader {
   /** Business units that list this customer as an associate. */
   businessUnitsOfAssociate(customerId: string): Promise<BusinessUnit[]>;
   purchaseStats(customerId: string): Promise<PurchaseStats>;
+  /** Batch forms (optional): one query for many customers, so a page costs O(1) calls, not O(page). */
+  purchaseStatsMany?(customerIds: string[]): Promise<Map<string, PurchaseStats>>;
+  businessUnitsOfAssociates?(customerIds: string[]): Promise<Map<string, BusinessUnit[]>>;
 }
+
+/** Where a page of a delta read ended: the last record's modification time and ID. */
+export type PagePosition = { lastModifiedAt: string; id: string };
+
+export type PageQuery = {
+  /** Records after this position (exclusive); from the beginning when absent. */
+  after?: PagePosition;
+  /** Records modified up to this instant (inclusive): the run's upper bound. */
+  until?: string;
+  /** An extra commercetools predicate (re-sync by store, by ID range). */
+  where?: string;
+  limit: number;
+};

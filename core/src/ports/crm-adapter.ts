@@ -34,6 +34,33 @@ export type CrmRecord = {
 
 export type PersonQuery = { sourceId: string } | { email: string };
 
+/** A value compared by reconciliation, in the adapter's normalised form. */
+export type ComparableValue = string | number | boolean | null;
+
+/** A synced person as the CRM holds it: its commercetools ID and the compared values. */
+export type SyncedPerson = { crmId: string; sourceId: string; values: Record<string, ComparableValue> };
+
+/** Bulk writes for backfills (e.g. Salesforce Bulk API 2.0): fewer calls, slower start. */
+export interface CrmBulkWrites {
+  /** From this many records on, the bulk path is the cheaper one. */
+  readonly threshold: number;
+  upsertPeople(records: Person[], ctx: CallContext): Promise<WriteOutcome[]>;
+}
+
+/** What reconciliation needs: read the synced population page by page, compare, delete orphans. */
+export interface CrmReconciliation {
+  /**
+   * The values this adapter writes for a person, in the same normalised form
+   * `listPeople` answers them. Fields the write would leave alone are absent
+   * (they are not compared).
+   */
+  expectedPersonValues(person: Person): Record<string, ComparableValue>;
+  /** People carrying a commercetools ID, one page per call; `cursor` from the previous page. */
+  listPeople(cursor: string | undefined, ctx: CallContext): Promise<{ people: SyncedPerson[]; cursor?: string }>;
+  /** Deletes one person record by CRM ID; deleting what is gone is not an error. */
+  deletePerson(crmId: string, ctx: CallContext): Promise<void>;
+}
+
 /**
  * One contract for every CRM. Adapters translate canonical records into the
  * CRM's own calls; they never retry (the retry policy is in one place) and
@@ -55,4 +82,8 @@ export interface CrmAdapter {
   /** Writes the order record/activity once per `activityKey`, linked to its person and company. */
   upsertOrders(records: OrderActivity[], ctx: CallContext): Promise<WriteOutcome[]>;
   findPeople(query: PersonQuery, ctx: CallContext): Promise<CrmRecord[]>;
+  /** Optional: a bulk path for backfills (absent: backfills use the batched writes above). */
+  readonly bulk?: CrmBulkWrites;
+  /** Optional: reading back the synced population (absent: the CRM cannot be reconciled). */
+  readonly reconcile?: CrmReconciliation;
 }

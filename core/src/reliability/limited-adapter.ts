@@ -21,5 +21,18 @@ export function limitAdapter(adapter: CrmAdapter): CrmAdapter {
     upsertPeople: (records, ctx) => run(() => adapter.upsertPeople(records, ctx)),
     upsertOrders: (records, ctx) => run(() => adapter.upsertOrders(records, ctx)),
     findPeople: (query, ctx) => run(() => adapter.findPeople(query, ctx)),
+    // Optional capabilities go through the same queue: one budget per connection.
+    ...(adapter.bulk
+      ? { bulk: { threshold: adapter.bulk.threshold, upsertPeople: (records, ctx) => run(() => adapter.bulk!.upsertPeople(records, ctx)) } }
+      : {}),
+    ...(adapter.reconcile
+      ? {
+          reconcile: {
+            expectedPersonValues: (person) => adapter.reconcile!.expectedPersonValues(person),
+            listPeople: (cursor, ctx) => run(() => adapter.reconcile!.listPeople(cursor, ctx)),
+            deletePerson: (crmId, ctx) => run(() => adapter.reconcile!.deletePerson(crmId, ctx)),
+          },
+        }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { Company, Person } from "../domain/model";
 import { normaliseEmail } from "../domain/normalise";
 import type { CommerceReader } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-adapter";
+import { ambiguityError, matchGuest } from "./guest-match";
 import { type RecordOutcome, recordFailure, type WriterDeps, writeRecords } from "./record-writer";
 
 export type SyncDeps = WriterDeps & { commerce: CommerceReader; mapping?: MappingOptions };
@@ -32,12 +33,8 @@ export class SyncService {
 
   /** People for many customers; their companies are written first where not yet linked. */
   async syncCustomers(customers: Customer[], ctx: CallContext, stats = true): Promise<RecordOutcome[]> {
-    const people: Person[] = [];
+    const people = await this.peopleFor(customers, stats);
     const prior: RecordOutcome[] = [];
-    for (const customer of customers) {
-      const context = await this.personContext(customer, stats);
-      people.push(personFromCustomer(customer, context));
-    }
     prior.push(...(await this.ensureCompanies(people, ctx)));
     const failedCompanies = new Set(prior.filter((o) => o.outcome === "failed").map((o) => o.sourceId));
     const blocked = people.filter((p) => p.companySourceId && failedCompanies.has(p.companySourceId));
@@ -49,6 +46,17 @@ export class SyncService {
       ...blocked.map((p): RecordOutcome => ({ entity: "person", sourceId: p.sourceId, outcome: "failed" })),
       ...written,
     ];
+  }
+
+  /** The people these customers map to, without writing them (the job's bulk backfill writes them itself). */
+  async peopleFor(customers: Customer[], stats = true): Promise<Person[]> {
+    const people: Person[] = [];
+    const contexts = await this.personContexts(customers, stats);
+    for (const customer of customers) {
+      const context = contexts.get(customer.id) ?? (await this.personContext(customer, stats));
+      people.push(personFromCustomer(customer, context));
+    }
+    return people;
   }
 
   async syncBusinessUnit(id: string, ctx: CallContext, known?: BusinessUnit): Promise<RecordOutcome[]> {
@@ -113,11 +121,34 @@ export class SyncService {
     return companyFromBusinessUnit(unit, parent?.id);
   }
 
+  /**
+   * Contexts of many customers in O(1) commercetools calls per page (job pages
+   * of hundreds), when the reader has the batch forms; empty map otherwise.
+   */
+  private async personContexts(customers: Customer[], withStats: boolean): Promise<Map<string, PersonContext>> {
+    const reader = this.deps.commerce;
+    const contexts = new Map<string, PersonContext>();
+    if (customers.length < 2 || !reader.businessUnitsOfAssociates || (withStats && !reader.purchaseStatsMany)) return contexts;
+    const ids = customers.map((c) => c.id);
+    const [stats, units] = await Promise.all([
+      withStats ? reader.purchaseStatsMany!(ids) : undefined,
+      reader.businessUnitsOfAssociates(ids),
+    ]);
+    for (const customer of customers) {
+      contexts.set(customer.id, this.contextFrom(customer, stats?.get(customer.id), units.get(customer.id) ?? []));
+    }
+    return contexts;
+  }
+
   private async personContext(customer: Customer, withStats: boolean): Promise<PersonContext> {
     const [stats, units] = await Promise.all([
       withStats ? this.deps.commerce.purchaseStats(customer.id) : undefined,
       this.deps.commerce.businessUnitsOfAssociate(customer.id),
     ]);
+    return this.contextFrom(customer, stats, units);
+  }
+
+  private contextFrom(customer: Customer, stats: PersonContext["stats"], units: BusinessUnit[]): PersonContext {
     const unit = units[0];
     const roles = unit?.associates
       .find((a) => a.customer.id === customer.id)
@@ -173,18 +204,10 @@ export class SyncService {
         error: new SyncError({ errorClass: "validation", message: "order has neither a customer nor a valid customer email" }),
       };
     }
-    const matches = await this.deps.crm.findPeople({ email }, ctx);
-    const linkedMatches = matches.filter((m) => m.sourceId);
-    if (linkedMatches.length > 1) {
-      return {
-        outcomes: [],
-        error: new SyncError({
-          errorClass: "ambiguous_match",
-          message: `${linkedMatches.length} CRM people share the order's email: ${linkedMatches.map((m) => m.crmId).join(", ")}`,
-        }),
-      };
-    }
-    if (linkedMatches.length === 1) return { sourceId: linkedMatches[0]!.sourceId, outcomes: [] };
+    // Ordered identity rules (guest-match.ts); several candidates go to review, never merged.
+    const match = await matchGuest(this.deps, email, (await this.deps.model?.config())?.matching, ctx);
+    if (match.kind === "ambiguous") return { outcomes: [], error: ambiguityError(match) };
+    if (match.kind === "matched" && match.candidate.sourceId) return { sourceId: match.candidate.sourceId, outcomes: [] };
     const guest = guestPersonFromOrder(order, email);
     const outcomes = await writeRecords(this.deps, "person", [guest], ctx);
     return outcomes[0]?.outcome === "failed"

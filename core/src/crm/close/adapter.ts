@@ -9,6 +9,7 @@ import { CloseHttp, type CloseHttpOptions } from "./http";
 import { KeyedMutex } from "./keyed-mutex";
 import { upsertOrder } from "./orders";
 import { findPersonContacts, upsertPerson } from "./people";
+import { closeReconciliation } from "./reconcile";
 import { SchemaRegistry } from "./schema-registry";
 import { contactByEmail, oldestFirst, searchAll } from "./search";
 import type { SearchHit } from "./schemas";
@@ -66,6 +67,8 @@ export function createCloseAdapter(options: CloseAdapterOptions): CrmAdapter {
   return {
     name: "close",
     limits: closeLimits,
+    // No bulk path: Close writes one record a request (backfills go through upsertPeople, paced by the limiter).
+    reconcile: closeReconciliation(call),
     async ensureSchema(ctx) {
       await registry.get(ctx);
     },

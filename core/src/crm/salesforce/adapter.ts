@@ -5,11 +5,12 @@ import { type Clock, systemClock } from "../../ports/clock";
 import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-adapter";
 import type { Logger } from "../../ports/logger";
 import { TokenSource } from "./auth";
-import { bulkUpsert, defaultBulkOptions, type BulkOptions } from "./bulk";
+import { bulkThreshold, bulkUpsert, defaultBulkOptions, type BulkOptions } from "./bulk";
 import { SalesforceClient, type ApiUsage } from "./client";
 import { generations } from "./company-order";
 import { upsertCollection } from "./collections";
 import { defaultThrottleRetryAfterSeconds } from "./errors";
+import { salesforceReconciliation } from "./reconcile";
 import {
   accountBody,
   accountExternalId,
@@ -120,9 +121,14 @@ export function createSalesforceAdapter(config: SalesforceAdapterConfig): Salesf
     }
   }
 
+  const bulkUpsertPeople = (records: Person[], ctx: CallContext) =>
+    bulkUpsert(client, clock, contactObject, contactExternalId, people(records), ctx, bulkOptions);
+
   return {
     name: "salesforce",
     limits: salesforceLimits,
+    bulk: { threshold: bulkThreshold, upsertPeople: bulkUpsertPeople },
+    reconcile: salesforceReconciliation(client, placeholder),
 
     ensureSchema(ctx) {
       // We never create metadata in the merchant's org: we verify it once per adapter.
@@ -173,9 +179,7 @@ export function createSalesforceAdapter(config: SalesforceAdapterConfig): Salesf
       }
     },
 
-    bulkUpsertPeople(records, ctx) {
-      return bulkUpsert(client, clock, contactObject, contactExternalId, people(records), ctx, bulkOptions);
-    },
+    bulkUpsertPeople,
 
     apiUsage: () => client.apiUsage,
   };
