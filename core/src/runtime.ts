@@ -11,7 +11,9 @@ import { limitAdapter } from "./reliability/limited-adapter";
 import type { RetryPolicy } from "./reliability/retry";
 import { FailureStore } from "./state/failure-store";
 import { LinkStore } from "./state/link-store";
+import { MappingStore } from "./state/mapping-store";
 import { SyncLog } from "./state/sync-log";
+import { SyncModel } from "./sync/sync-model";
 import { SyncService } from "./sync/sync-service";
 
 export type Runtime = {
@@ -25,6 +27,8 @@ export type Runtime = {
   failures: FailureStore;
   log: SyncLog;
   sync: SyncService;
+  /** The versioned mapping configuration of this connection (crm-sync-config). */
+  mappings: MappingStore;
   config: { port: number; projectKey: string };
 };
 
@@ -53,6 +57,7 @@ export function createRuntime(options: {
   const links = new LinkStore(store, connection);
   const failures = new FailureStore(store, () => clock.now());
   const log = new SyncLog(store, () => clock.now());
+  const mappings = new MappingStore(store, connection, crm.name, () => clock.now());
   const sync = new SyncService({
     connection,
     crm,
@@ -62,6 +67,7 @@ export function createRuntime(options: {
     retry: options.retry,
     logger,
     commerce: new CommercetoolsReader(api),
+    model: new SyncModel(() => mappings.config(), connection, logger),
   });
   return {
     logger,
@@ -74,6 +80,7 @@ export function createRuntime(options: {
     failures,
     log,
     sync,
+    mappings,
     config: { port: runtime.PORT, projectKey: ct.CTP_PROJECT_KEY },
   };
 }

@@ -4,6 +4,7 @@ import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { merchantCenterSession } from "./middleware/session";
 import { failureRoutes } from "./routes/failures";
 import { logRoutes } from "./routes/log";
+import { mappingRoutes } from "./routes/mappings";
 import { statusRoutes } from "./routes/status";
 
 export type ServiceOptions = {
@@ -24,6 +25,7 @@ export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   api.use("/status", statusRoutes(runtime));
   api.use("/failures", failureRoutes(runtime));
   api.use("/log", logRoutes(runtime));
+  api.use("/mappings", mappingRoutes(runtime));
   app.use("/api", api);
   finish();
   return app;

@@ -28,6 +28,12 @@ function postalAddress(address: Address | undefined): PostalAddress | undefined 
   };
 }
 
+/** Raw custom fields for the mapping configuration; left out when there are none (no hash change for plain records). */
+function customOf(custom: CustomFields | undefined): { custom?: Record<string, unknown> } {
+  const fields = custom?.fields;
+  return fields && Object.keys(fields).length > 0 ? { custom: { ...fields } } : {};
+}
+
 function defaultAddress(addresses: Address[], defaultId?: string): Address | undefined {
   return addresses.find((a) => a.id === defaultId) ?? addresses[0];
 }
@@ -87,6 +93,7 @@ export function personFromCustomer(customer: Customer, context: PersonContext = 
     lastPurchaseAt: context.stats?.lastPurchaseAt,
     lifetimeValue: lifetimeValue(context.stats),
     orderCount: context.stats?.orderCount,
+    ...customOf(customer.custom),
   };
 }
 
@@ -122,6 +129,7 @@ export function companyFromBusinessUnit(unit: BusinessUnit, parentId?: string): 
     email: normaliseEmail(unit.contactEmail),
     address: postalAddress(address),
     storeKeys: unit.stores?.map((s) => s.key),
+    ...customOf(unit.custom),
   };
 }
 
@@ -176,5 +184,8 @@ export function orderActivityFromOrder(
     storeKey: order.store?.key,
     lines,
     lineSummary: lineSummary(lines),
+    ...(order.locale ? { locale: order.locale } : {}),
+    ...((order.billingAddress ?? order.shippingAddress)?.country ? { country: (order.billingAddress ?? order.shippingAddress)!.country } : {}),
+    ...customOf(order.custom),
   };
 }

@@ -52,6 +52,8 @@ export type Person = {
   orderCount?: number;
   /** Extra mapped fields addressed by CRM field name (custom fields). */
   extra?: Record<string, string | number | boolean | null>;
+  /** Raw commercetools custom fields, read by the mapping configuration (`custom.<name>`) and dropped before writing. */
+  custom?: Record<string, unknown>;
 };
 
 export type Company = {
@@ -66,6 +68,8 @@ export type Company = {
   address?: PostalAddress;
   storeKeys?: string[];
   extra?: Record<string, string | number | boolean | null>;
+  /** Raw commercetools custom fields, read by the mapping configuration (`custom.<name>`) and dropped before writing. */
+  custom?: Record<string, unknown>;
 };
 
 export type OrderLine = {
@@ -95,7 +99,12 @@ export type OrderActivity = {
   lines: OrderLine[];
   /** Human-readable one-line-per-item summary, for CRMs without line items. */
   lineSummary: string;
+  /** Order locale and billing country: segmentation facts and locale picks. */
+  locale?: string;
+  country?: string;
   extra?: Record<string, string | number | boolean | null>;
+  /** Raw commercetools custom fields, read by the mapping configuration (`custom.<name>`) and dropped before writing. */
+  custom?: Record<string, unknown>;
 };
 
 export type CanonicalRecord = Person | Company | OrderActivity;

@@ -8,6 +8,7 @@ import { type RetryPolicy, withRetry } from "../reliability/retry";
 import type { FailureStore } from "../state/failure-store";
 import type { LinkStore } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
+import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
   entity: EntityKind;
@@ -25,6 +26,8 @@ export type WriterDeps = {
   clock: Clock;
   retry: RetryPolicy;
   logger: Logger;
+  /** The sync model (mapping configuration, consent, validation, ownership); without it records are written as mapped. */
+  model?: SyncModel;
 };
 
 /** What decides "nothing changed": every mapped value except the source version. */
@@ -116,12 +119,27 @@ async function writeLocked(
   const outcomes = new Map<string, RecordOutcome>();
   const pending: { record: CanonicalRecord; hash: string }[] = [];
 
-  for (const record of records) {
-    const link = links.get(record.sourceId)?.value;
+  for (const input of records) {
+    const link = links.get(input.sourceId)?.value;
+    if (link && link.sourceVersion > input.sourceVersion) {
+      outcomes.set(input.sourceId, { entity, sourceId: input.sourceId, outcome: "stale", crmId: link.crmId });
+      continue;
+    }
+    // Mapping configuration, consent, validation, segmentation and ownership (sync-model.ts).
+    const prepared = deps.model ? await deps.model.prepare(entity, input, link, ctx) : { kind: "ready" as const, record: input };
+    if (prepared.kind === "skip") {
+      outcomes.set(input.sourceId, { entity, sourceId: input.sourceId, outcome: "skipped", crmId: link?.crmId });
+      continue;
+    }
+    if (prepared.kind === "fail") {
+      const { custom: _raw, ...payload } = input as CanonicalRecord & { custom?: unknown };
+      await recordFailure(deps, entity, input.sourceId, prepared.error, ctx, payload, input.sourceVersion);
+      outcomes.set(input.sourceId, { entity, sourceId: input.sourceId, outcome: "failed", error: prepared.error });
+      continue;
+    }
+    const record = prepared.record;
     const hash = recordHash(record);
-    if (link && link.sourceVersion > record.sourceVersion) {
-      outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "stale", crmId: link.crmId });
-    } else if (link && link.hash === hash) {
+    if (link && link.hash === hash) {
       outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "unchanged", crmId: link.crmId });
     } else {
       pending.push({ record, hash });
