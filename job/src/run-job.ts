@@ -1,34 +1,109 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
-import { JobStateStore } from "@ct-crm-sync/core/state/job-state";
+import { JobStateStore, type Checkpoint } from "@ct-crm-sync/core/state/job-state";
+import { Lease } from "@ct-crm-sync/core/state/lease";
+import { ReconciliationStore } from "@ct-crm-sync/core/state/reconciliation-store";
+import { runJobSync, type SyncEntity } from "@ct-crm-sync/core/sync/job-sync";
+import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
 import { retryDueFailures } from "./retry-due-failures";
 
 export const logRetentionDays = 30;
 
-/** One scheduled run: due retries, then pruning of old log entries. */
-export async function runJob(runtime: Runtime) {
+const entity = z.enum(["business-unit", "customer", "order"]);
+
+/** What a run does; Connect's cron posts nothing and gets the default. */
+export const jobRequestSchema = z
+  .object({
+    tasks: z.array(z.enum(["retries", "delta", "backfill", "reconcile", "prune"])).min(1).default(["retries", "delta", "prune"]),
+    entities: z.array(entity).min(1).optional(),
+    /** Re-sync on demand of part of the data (backfill). */
+    scope: z.object({ store: z.string().min(1).optional(), idFrom: z.string().min(1).optional(), idTo: z.string().min(1).optional() }).strict().optional(),
+    /** Reconciliation repairs drift unless told to only report it. */
+    repair: z.boolean().default(true),
+    pageSize: z.number().int().min(1).max(500).optional(),
+    bulkChunkSize: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+export type JobRequest = z.input<typeof jobRequestSchema>;
+
+export type JobOptions = {
+  leaseTtlMs?: number;
+  /** Stops the run between (and inside) pages; the checkpoint keeps what was done. */
+  signal?: AbortSignal;
+  onCheckpoint?: (entity: SyncEntity, checkpoint: Checkpoint, processed: number) => void | Promise<void>;
+};
+
+export type JobRunResult = {
+  startedAt: string;
+  finishedAt?: string;
+  outcome: "succeeded" | "failed" | "skipped";
+  counts: Record<string, number>;
+  detail?: string;
+};
+
+/**
+ * One run: due retries, delta sync (a full backfill the first time), and on
+ * demand backfill or reconciliation, then log pruning. Under a lease: a second
+ * run while one works answers "skipped" instead of doing the same work twice.
+ */
+export async function runJob(runtime: Runtime, input: JobRequest = {}, options: JobOptions = {}): Promise<JobRunResult> {
+  const request = jobRequestSchema.parse(input);
   const correlationId = `job-${randomUUID()}`;
   const logger = runtime.logger.child({ correlationId });
+  const now = () => runtime.clock.now();
   const state = new JobStateStore(runtime.store, runtime.connection);
-  const startedAt = runtime.clock.now().toISOString();
-  const started = await state.saveRun({ startedAt, outcome: "running" });
+  const startedAt = now().toISOString();
+  const lease = Lease.forConnection(runtime.store, runtime.connection, "job", options.leaseTtlMs ?? 15 * 60_000, now);
+  if (!(await lease.acquire())) {
+    logger.info("job run skipped: another run holds the lease");
+    return { startedAt, finishedAt: now().toISOString(), outcome: "skipped", counts: {}, detail: "another run is in progress" };
+  }
   const counts: Record<string, number> = {};
   let outcome: "succeeded" | "failed" = "succeeded";
   let detail: string | undefined;
+  const ctx = { correlationId, ...(options.signal ? { signal: options.signal } : {}) };
+  const reader = new CommercetoolsReader(runtime.api);
+  const syncDeps = { sync: runtime.sync, reader, store: runtime.store, state, lease, log: runtime.log };
   try {
-    const retries = await retryDueFailures(runtime, correlationId);
-    counts.retried = retries.due;
-    counts.retriedResolved = retries.resolved;
-    counts.retryErrors = retries.errors;
-    const cutoff = new Date(runtime.clock.now().getTime() - logRetentionDays * 86_400_000);
-    counts.logPruned = await runtime.log.prune(cutoff);
-  } catch (error) {
-    outcome = "failed";
-    detail = (error as Error).message;
-    logger.error("job run failed", { errorMessage: detail });
+    const started = await state.saveRun({ startedAt, outcome: "running" });
+    try {
+      for (const task of request.tasks) {
+        options.signal?.throwIfAborted();
+        if (task === "retries") {
+          const retries = await retryDueFailures(runtime, correlationId);
+          counts.retried = retries.due;
+          counts.retriedResolved = retries.resolved;
+          counts.retryErrors = retries.errors;
+        } else if (task === "delta" || task === "backfill") {
+          const result = await runJobSync(
+            syncDeps,
+            { mode: task, entities: request.entities, scope: request.scope, pageSize: request.pageSize, bulkChunkSize: request.bulkChunkSize, onCheckpoint: options.onCheckpoint },
+            ctx,
+          );
+          for (const [name, c] of Object.entries(result)) for (const [k, v] of Object.entries(c)) counts[`${task}.${name}.${k}`] = v;
+        } else if (task === "reconcile") {
+          if (!runtime.crm.reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
+          const report = await reconcilePeople({ sync: runtime.sync, reader, reconcile: runtime.crm.reconcile }, { repair: request.repair }, ctx);
+          await new ReconciliationStore(runtime.store, runtime.connection).save(report);
+          for (const [k, v] of Object.entries(report.counts)) counts[`reconcile.${k}`] = v;
+        } else {
+          const cutoff = new Date(now().getTime() - logRetentionDays * 86_400_000);
+          counts.logPruned = await runtime.log.prune(cutoff);
+        }
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      outcome = "failed";
+      detail = (error as Error).message;
+      logger.error("job run failed", { errorMessage: detail });
+    }
+    const run = { startedAt, finishedAt: now().toISOString(), outcome, counts, detail };
+    await state.saveRun(run, started.version);
+    logger.info("job run finished", { outcome, counts });
+    return run;
+  } finally {
+    await lease.release().catch(() => undefined);
   }
-  const run = { startedAt, finishedAt: runtime.clock.now().toISOString(), outcome, counts, detail };
-  await state.saveRun(run, started.version);
-  logger.info("job run finished", { outcome, counts });
-  return run;
 }
