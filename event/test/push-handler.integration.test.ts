@@ -156,6 +156,22 @@ describe("event app: Pub/Sub push handling against the sandbox", () => {
       expect((await contacts(id)).map((c) => c.FirstName)).toEqual(["Beth"]);
       expect(await failureOf("person", id)).toBeUndefined();
     });
+
+    it("never lets a slow write of an older version land after a newer one (concurrent deliveries)", async () => {
+      const { id, created } = await newCustomer("race");
+      const renamed = await rename(id, "Dora");
+      // The create (version 1, carried in the message) reaches Salesforce first but is answered slowly ...
+      await armFault(sandbox.urls.salesforce, { delayMs: 1_500, times: 1, pathIncludes: "/composite/sobjects/Contact" });
+      const slow = deliver(eventUrl, created);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // ... while the rename (version 2) is delivered at the same time.
+      const fast = deliver(eventUrl, renamed);
+      expect((await Promise.all([slow, fast])).map((r) => r.status)).toEqual([204, 204]);
+      expect((await contacts(id)).map((c) => c.FirstName)).toEqual(["Dora"]);
+      // And a later delivery of the rename must not be skipped as "unchanged" against a CRM that holds version 1.
+      expect((await deliver(eventUrl, renamed)).status).toBe(204);
+      expect((await contacts(id)).map((c) => c.FirstName)).toEqual(["Dora"]);
+    });
   });
 
   describe("CRM faults", () => {
