@@ -3,7 +3,7 @@ import type { ByProjectKeyRequestBuilder } from "@commercetools/platform-sdk";
 /**
  * Sandbox seed: two stores, a consent-bearing customer type, B2C customers, a
  * B2B company with a division and associates, and orders (a customer's, a
- * guest's, a B2B one). Each write goes through the emulator's HTTP API, so the
+ * guest's, a B2B one), and a consent withdrawal. Each write goes through the emulator's HTTP API, so the
  * relay turns it into messages exactly as a real project would.
  */
 export type SeededIds = {
@@ -196,6 +196,22 @@ export async function seedSandbox(api: ByProjectKeyRequestBuilder): Promise<Seed
     currency: "EUR",
     lines: [{ sku: "BEAN-1KG", name: "Coffee beans 1kg", quantity: 3, cents: 2490 }],
   });
+  // A consent change: Jane withdraws email marketing consent (a newer event than her sign-up grant).
+  const { body: jane } = await api.customers().withId({ ID: ids.customers.jane }).get().execute();
+  await api
+    .customers()
+    .withId({ ID: ids.customers.jane })
+    .post({
+      body: {
+        version: jane.version,
+        actions: [
+          { action: "setCustomField", name: "emailMarketingConsent", value: false },
+          { action: "setCustomField", name: "emailMarketingConsentAt", value: "2026-11-15T09:00:00.000Z" },
+          { action: "setCustomField", name: "emailMarketingConsentSource", value: "unsubscribe-link" },
+        ],
+      },
+    })
+    .execute();
   ids.orders.acme = await importOrder(api, {
     orderNumber: "SB-1003",
     customerId: ids.customers.alice,
