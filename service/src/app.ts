@@ -5,6 +5,7 @@ import { merchantCenterSession } from "./middleware/session";
 import { failureRoutes } from "./routes/failures";
 import { logRoutes } from "./routes/log";
 import { mappingRoutes } from "./routes/mappings";
+import { reconciliationRoutes } from "./routes/reconciliation";
 import { statusRoutes } from "./routes/status";
 
 export type ServiceOptions = {
@@ -26,6 +27,7 @@ export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   api.use("/failures", failureRoutes(runtime));
   api.use("/log", logRoutes(runtime));
   api.use("/mappings", mappingRoutes(runtime));
+  api.use("/reconciliation", reconciliationRoutes(runtime));
   app.use("/api", api);
   finish();
   return app;
