@@ -42,7 +42,7 @@ describe("job: killed-and-resumed backfill (Salesforce, 10,000 customers)", () =
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500 }),
     });
-    const run = await response.json();
+    const run = (await response.json()) as { counts: Record<string, number> };
     expect(response.status, JSON.stringify(run)).toBe(200);
     // The resumed run read only what came after the checkpoint.
     expect(run.counts["backfill.customer.read"]).toBe(n - 5_000);

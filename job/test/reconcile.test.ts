@@ -33,7 +33,7 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
   }
   const job = async (body: unknown) => {
     const response = await fetch(sandbox.urls.job, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as { counts: Record<string, number> } };
   };
   const contactOf = async (id: string) => (await soql<{ Id: string; FirstName: string; LastName: string }>(sandbox.urls.salesforce, `SELECT Id, FirstName, LastName FROM Contact WHERE CT_Customer_Id__c = '${id}'`));
 
@@ -66,7 +66,7 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
     await sf("POST", `/sobjects/Contact`, { LastName: "Ghost", CT_Customer_Id__c: "no-such-customer" });
     // An update in commercetools the sync never saw (written straight into the emulator's storage).
     const project = sandbox.emulator.mock.project(sandbox.emulator.projectKey);
-    const customer = (await project.get("customer", missed)) as Record<string, unknown>;
+    const customer = (await project.get("customer", missed)) as unknown as Record<string, unknown>;
     await project.unsafeAdd("customer", { ...customer, version: 2, lastName: "Renamed" } as never);
 
     const run = await job({ tasks: ["reconcile"] });
@@ -87,7 +87,7 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
       headers: { authorization: `Bearer ${token}`, "x-mc-api-cloud-identifier": "gcp-eu", "x-mc-api-forward-to-version": "v2" },
     });
     expect(response.status).toBe(200);
-    const report = await response.json();
+    const report = (await response.json()) as { counts: Record<string, number>; items: { kind: string; sourceId: string; fields?: string[] }[] };
     expect(report.counts).toMatchObject({
       commercetools: 40,
       crm: 40,
@@ -99,7 +99,7 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
       repaired: 4,
       repairFailed: 0,
     });
-    const byKind = Object.fromEntries(report.items.map((i: { kind: string; sourceId: string; fields?: string[] }) => [i.kind, i]));
+    const byKind = Object.fromEntries(report.items.map((i) => [i.kind, i]));
     expect(byKind.ownership_violation).toMatchObject({ sourceId: edited, fields: ["FirstName"] });
     expect(byKind.missing_in_crm).toMatchObject({ sourceId: deleted });
     expect(byKind.orphaned_in_crm).toMatchObject({ sourceId: "no-such-customer" });
