@@ -46,11 +46,6 @@ const config = {
     { uriPath: 'failures', defaultLabel: 'Failures', labelAllLocales: [], permissions: ['ViewCrmSync'] },
     { uriPath: 'mappings', defaultLabel: 'Mappings', labelAllLocales: [], permissions: ['ViewCrmSync'] },
   ],
-  headers: {
-    csp: {
-      'connect-src': ['${env:SERVICE_URL}'],
-    },
-  },
 };
 
 export default config;

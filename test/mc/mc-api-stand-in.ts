@@ -44,6 +44,7 @@ export type ForwardedRequest = {
 export type McStandIn = {
   url: string;
   setAppUrl(url: string): void;
+  setCtpApiUrl(url: string): void;
   setPermissions(permissions: McPermissions): void;
   /** Every `/proxy/forward-to` request, in order. */
   forwarded: ForwardedRequest[];
@@ -73,6 +74,7 @@ export async function startMcStandIn(options: McStandInOptions): Promise<McStand
   const cloudIdentifier = options.cloudIdentifier ?? "gcp-eu";
   const user = options.user ?? { id: "user-local-1", email: "merchant@example.test", firstName: "Mia", lastName: "Merchant" };
   let appUrl = options.appUrl;
+  let ctpApiUrl = options.ctpApiUrl;
   let permissions: McPermissions = options.permissions ?? { canViewCrmSync: true, canManageCrmSync: true };
   const forwarded: ForwardedRequest[] = [];
   let url = "";
@@ -152,8 +154,8 @@ export async function startMcStandIn(options: McStandInOptions): Promise<McStand
     }
     if (path.startsWith("/proxy/ctp/")) {
       if (!session) return sendJson(res, 401, { message: "Unauthorized" });
-      if (!options.ctpApiUrl) return sendJson(res, 502, { error: "no commercetools API configured" });
-      const target = `${options.ctpApiUrl.replace(/\/$/, "")}/${path.slice("/proxy/ctp/".length)}${requestUrl.search}`;
+      if (!ctpApiUrl) return sendJson(res, 502, { error: "no commercetools API configured" });
+      const target = `${ctpApiUrl.replace(/\/$/, "")}/${path.slice("/proxy/ctp/".length)}${requestUrl.search}`;
       return pass(req, res, target, { authorization: "Bearer mc-stand-in" });
     }
     sendJson(res, 404, { error: `no route ${req.method} ${path}` });
@@ -215,6 +217,9 @@ export async function startMcStandIn(options: McStandInOptions): Promise<McStand
     forwarded,
     setAppUrl(next) {
       appUrl = next;
+    },
+    setCtpApiUrl(next) {
+      ctpApiUrl = next;
     },
     setPermissions(next) {
       permissions = next;

@@ -24,6 +24,8 @@ export type McAppStackOptions = {
   appPort?: number;
   mcApiPort?: number;
   permissions?: McPermissions;
+  /** An MC API stand-in started beforehand (the service must know its URL as issuer first); one is started otherwise. */
+  mcApi?: McStandIn;
   /** Run `mc-scripts build` when mc-app/public has no build yet (default true). */
   buildIfMissing?: boolean;
 };
@@ -80,7 +82,16 @@ function serveStatic(port: number): Promise<Server> {
       const isFile = await stat(file).then((s) => s.isFile(), () => false);
       // Single-page app: any path that is not an asset gets index.html.
       if (!isFile) file = path.join(publicDir, "index.html");
-      const body = await readFile(file);
+      let body: Buffer | string = await readFile(file);
+      if (path.basename(file) === "index.html") {
+        // In development mode compile-html points the asset URLs (the "CDN") at
+        // http://localhost:3001; serve them from wherever this server listens.
+        const own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        body = body
+          .toString("utf8")
+          .replaceAll("http://localhost:3001", own)
+          .replaceAll("http:\\u002F\\u002Flocalhost:3001", own.replaceAll("/", "\\u002F"));
+      }
       res.writeHead(200, {
         "Content-Type": contentTypes[path.extname(file)] ?? "application/octet-stream",
         "Cache-Control": "no-store",
@@ -99,7 +110,8 @@ export async function startMcAppStack(options: McAppStackOptions): Promise<McApp
     if (options.buildIfMissing === false) throw new Error("mc-app is not built: run `npm run build` in mc-app");
     await buildMcApp();
   }
-  const mcApi = await startMcStandIn({
+  const ownsMcApi = !options.mcApi;
+  const mcApi = options.mcApi ?? await startMcStandIn({
     projectKey: options.projectKey,
     ctpApiUrl: options.ctpApiUrl,
     permissions: options.permissions,
@@ -108,6 +120,7 @@ export async function startMcAppStack(options: McAppStackOptions): Promise<McApp
   const server = await serveStatic(options.appPort ?? 0);
   const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   mcApi.setAppUrl(appUrl);
+  if (options.ctpApiUrl) mcApi.setCtpApiUrl(options.ctpApiUrl);
   try {
     await runMcAppScript("compile-html:local", {
       MC_API_URL: mcApi.url,
@@ -118,7 +131,7 @@ export async function startMcAppStack(options: McAppStackOptions): Promise<McApp
   } catch (error) {
     server.closeAllConnections();
     server.close();
-    await mcApi.close();
+    if (ownsMcApi) await mcApi.close();
     throw error;
   }
   return {
@@ -128,7 +141,7 @@ export async function startMcAppStack(options: McAppStackOptions): Promise<McApp
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await mcApi.close();
+      if (ownsMcApi) await mcApi.close();
     },
   };
 }

@@ -21,6 +21,9 @@ export const errorClasses = [
 ] as const;
 export type ErrorClass = (typeof errorClasses)[number];
 
+/** The entities the service's failure filter accepts (service/src/routes/failures.ts). */
+export const failureEntities = ['person', 'company', 'order', 'message'] as const;
+
 export const failureStates = ['open', 'retrying', 'resolved', 'dismissed'] as const;
 export type FailureState = (typeof failureStates)[number];
 
@@ -70,8 +73,9 @@ export const replayOutcomeSchema = z.enum(['resolved', 'failed']);
 export type ReplayOutcome = z.infer<typeof replayOutcomeSchema>;
 
 export const replayOneSchema = z.object({ outcome: replayOutcomeSchema, failure: failureSchema });
+/** Bulk results may also say `not_found`, `not_replayable` or `error` (with a detail) for single entries. */
 export const replayManySchema = z.object({
-  results: z.array(z.object({ id: z.string(), outcome: replayOutcomeSchema })),
+  results: z.array(z.object({ id: z.string(), outcome: z.string(), detail: z.string().optional() })),
 });
 
 export const connectionStatusSchema = z.object({
@@ -81,7 +85,8 @@ export const connectionStatusSchema = z.object({
   lastErrorAt: z.string().optional(),
   lastError: z.string().optional(),
   processed: z.array(
-    z.object({ hour: z.string(), written: z.number(), unchanged: z.number(), failed: z.number() })
+    // `unchanged` is in docs/service-api.md; the service may leave it out (then 0).
+    z.object({ hour: z.string(), written: z.number(), unchanged: z.number().default(0), failed: z.number() })
   ),
   openFailuresByClass: z.partialRecord(z.enum(errorClasses), z.number()),
   lastJobRun: z

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useIsAuthorized } from '@commercetools-frontend/permissions';
 import Card from '@commercetools-uikit/card';
@@ -15,7 +15,7 @@ import { errorClassLabels, formatDateTime } from '../shared/format';
 import { PageError } from '../shared/page-error';
 import { StateStamp } from './state-stamp';
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
       <Text.Detail isBold>{label}</Text.Detail>
@@ -65,7 +65,7 @@ export function FailureDetailPage({ baseUrl }: { baseUrl: string }) {
       {query.error ? <PageError error={query.error} /> : null}
       {query.loading && !failure ? <LoadingSpinner>Loading failure</LoadingSpinner> : null}
       {failure ? (
-        <>
+        <Fragment>
           <Spacings.Inline justifyContent="space-between" alignItems="center">
             <Spacings.Inline scale="m" alignItems="center">
               <Text.Headline as="h1">{`${failure.entity} ${failure.sourceId}`}</Text.Headline>
@@ -142,7 +142,7 @@ export function FailureDetailPage({ baseUrl }: { baseUrl: string }) {
               </ol>
             </Spacings.Stack>
           </Card>
-        </>
+        </Fragment>
       ) : null}
     </Spacings.Stack>
   );

@@ -12,10 +12,10 @@ import SecondaryButton from '@commercetools-uikit/secondary-button';
 import SelectInput from '@commercetools-uikit/select-input';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
-import TextInput from '@commercetools-uikit/text-input';
 import { useServiceCall, useServiceQuery } from '../../api/hooks';
 import {
   errorClasses,
+  failureEntities,
   failureListSchema,
   failureSchema,
   failureStates,
@@ -141,13 +141,20 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
   const replay = (ids: string[]) =>
     runAction(async () => {
       const answer = await call('POST', '/api/failures/replay', replayManySchema, { ids });
-      setOutcomes((previous) => ({ ...previous, ...Object.fromEntries(answer.results.map((r) => [r.id, r.outcome])) }));
+      setOutcomes((previous) => ({
+        ...previous,
+        ...Object.fromEntries(answer.results.map((r) => [r.id, r.outcome === 'resolved' ? 'resolved' : 'failed'])),
+      }));
       setSelected(new Set());
       const resolved = answer.results.filter((r) => r.outcome === 'resolved').length;
       const failed = answer.results.length - resolved;
+      const details = answer.results
+        .filter((r) => r.outcome !== 'resolved' && r.outcome !== 'failed')
+        .map((r) => ` ${r.id}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}.`)
+        .join('');
       return {
         tone: failed === 0 ? 'success' : resolved === 0 ? 'error' : 'warning',
-        text: `Replayed ${answer.results.length}: ${resolved} resolved, ${failed} still failing.`,
+        text: `Replayed ${answer.results.length}: ${resolved} resolved, ${failed} still failing.${details}`,
       };
     });
 
@@ -236,13 +243,13 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
           </label>
           <label>
             <Text.Detail isBold>Entity</Text.Detail>
-            <TextInput
+            <SelectInput
               name="entity"
               aria-label="Entity"
               horizontalConstraint={5}
-              placeholder="e.g. person"
               value={filters.entity}
-              onChange={(event) => changeFilter('entity', event.target.value)}
+              options={[anyOption, ...failureEntities.map((e) => ({ value: e, label: e }))]}
+              onChange={(event) => changeFilter('entity', String(event.target.value ?? ''))}
             />
           </label>
           <label>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useIsAuthorized } from '@commercetools-frontend/permissions';
 import Card from '@commercetools-uikit/card';
 import FlatButton from '@commercetools-uikit/flat-button';
@@ -129,7 +129,7 @@ export function MappingsPage() {
         </div>
       ) : null}
       {data ? (
-        <>
+        <Fragment>
           <Text.Detail>{`Current version: ${data.version}${dirty ? ' (edited, not saved)' : ''}`}</Text.Detail>
           {sections.length > 0 ? <Text.Detail tone="secondary">{`Sections: ${sections.join(', ')}`}</Text.Detail> : null}
           <Card insetScale="m">
@@ -234,7 +234,7 @@ export function MappingsPage() {
               </ul>
             </Spacings.Stack>
           </Card>
-        </>
+        </Fragment>
       ) : null}
     </Spacings.Stack>
   );
