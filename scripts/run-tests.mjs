@@ -25,7 +25,9 @@ for (const suite of suites) {
   }
   const report = JSON.parse(readFileSync(reportPath, "utf8"));
   passed += report.numPassedTests;
-  failed += report.numFailedTests + (report.numTotalTestSuites > 0 && report.success === false && report.numFailedTests === 0 ? 1 : 0);
+  failed += report.numFailedTests;
+  // A suite that fails to load has no failed test but must still count.
+  if (run.status !== 0 && report.numFailedTests === 0) failed += Math.max(1, report.numFailedTestSuites);
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(exitCode || (failed > 0 ? 1 : 0));

@@ -4,7 +4,11 @@
 // with `file:../core`), and leaves npm packages external, installed by
 // `npm install` in the app folder.
 import { existsSync } from "node:fs";
-import { build } from "esbuild";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+// esbuild is the app's devDependency: resolve it from the app folder, not from core.
+const { build } = createRequire(join(process.cwd(), "package.json"))("esbuild");
 
 const entryPoints = ["src/index.ts", "src/connector/post-deploy.ts", "src/connector/pre-undeploy.ts"].filter((f) =>
   existsSync(f),

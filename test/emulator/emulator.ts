@@ -29,7 +29,18 @@ export type Emulator = {
 
 export const sandboxProjectKey = "sandbox";
 
-export async function startEmulator(options: { port?: number; projectKey?: string } = {}): Promise<Emulator> {
+/** A successful write to a resource, as the emulator answered it. */
+export type EmulatorWrite = {
+  method: string;
+  /** Path below the project, e.g. `customers/…`, `orders/import`. */
+  path: string;
+  requestBody: unknown;
+  responseBody: unknown;
+};
+
+export async function startEmulator(
+  options: { port?: number; projectKey?: string; onWrite?: (write: EmulatorWrite) => void } = {},
+): Promise<Emulator> {
   const projectKey = options.projectKey ?? sandboxProjectKey;
   const mock = new CommercetoolsMock({
     defaultProjectKey: projectKey,
@@ -62,6 +73,20 @@ export async function startEmulator(options: { port?: number; projectKey?: strin
       });
     }
   });
+  if (options.onWrite) {
+    const onWrite = options.onWrite;
+    app.addHook("onSend", async (request, reply, payload) => {
+      if (request.method === "GET" || reply.statusCode >= 300 || typeof payload !== "string") return payload;
+      const [path = ""] = request.url.split("?");
+      const below = path.replace(/^\/[^/]+\//, "");
+      try {
+        onWrite({ method: request.method, path: below, requestBody: request.body, responseBody: JSON.parse(payload) });
+      } catch {
+        // Not JSON: not a resource write.
+      }
+      return payload;
+    });
+  }
   await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;

@@ -60,8 +60,7 @@ describe("Salesforce simulator with the jsforce client", () => {
     expect(results[1]).toMatchObject({ success: false, errors: [{ statusCode: "REQUIRED_FIELD_MISSING", fields: ["LastName"] }] });
     expect(results[2]).toMatchObject({ success: false, errors: [{ statusCode: "INVALID_EMAIL_ADDRESS" }] });
     // One call for three records: the Collections endpoint, not three single upserts.
-    // (The shared request log keeps the path relative to the API-version mount.)
-    expect(sim.requests.at(-1)).toMatchObject({ method: "PATCH", path: "/composite/sobjects/Contact/CT_Customer_Id__c", status: 200 });
+    expect(sim.requests.at(-1)).toMatchObject({ method: "PATCH", path: "/services/data/v62.0/composite/sobjects/Contact/CT_Customer_Id__c", status: 200 });
   });
 
   it("queries with relationship fields and follows nextRecordsUrl across pages", async () => {
