@@ -2,14 +2,13 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { sandboxProjectKey } from "../emulator/emulator";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { createCustomer } from "../sandbox/seed";
 import { soql } from "../support/salesforce-reader";
 import { startMcAppStack, type McAppStack } from "./mc-app-server";
 import { startMcStandIn, type McStandIn } from "./mc-api-stand-in";
-import { loadFromMcApp } from "./mc-deps";
 
 /**
  * The built Merchant Center app in headless Chromium (Debian's /usr/bin/chromium)
@@ -47,7 +46,6 @@ describe("MC custom application in Chromium against the sandbox", { timeout: 120
     sandbox = await startSandbox({ ports: "ephemeral", seed: true, captureLogs: true, mcApiUrl: mcApi.url });
     stack = await startMcAppStack({ mcApi, serviceUrl: sandbox.urls.service, ctpApiUrl: sandbox.urls.emulator, projectKey: sandboxProjectKey });
 
-    const { chromium } = loadFromMcApp<typeof import("playwright-core")>("playwright-core");
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     await context.route("**/*", (route) => {

@@ -3,8 +3,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 /**
- * The MC stand-in and the browser test borrow `graphql` and `playwright-core` from
- * mc-app's own install (mc-app is a separate npm project, see mc-app/package.json),
+ * The MC stand-in borrows `graphql` from mc-app's own install (mc-app is a separate npm project, see mc-app/package.json),
  * so the root workspace's lockfile does not carry the MC app's heavy tree.
  * Run `npm install --prefix mc-app` (or `cd mc-app && npm install`) first.
  */
