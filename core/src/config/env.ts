@@ -48,11 +48,17 @@ export const crmEnv = z
     CLOSE_API_KEY: nonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
-    const required: Record<string, (keyof typeof env)[]> = {
+    // The CRMs this version has an adapter for, with the keys each needs.
+    const required: Partial<Record<typeof env.CRM, (keyof typeof env)[]>> = {
       salesforce: ["SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET"],
       close: ["CLOSE_API_KEY"],
     };
-    for (const key of required[env.CRM] ?? []) {
+    const keys = required[env.CRM];
+    if (!keys) {
+      ctx.addIssue({ code: "custom", path: ["CRM"], message: `no adapter for ${env.CRM} in this version (use ${Object.keys(required).join(" or ")})` });
+      return;
+    }
+    for (const key of keys) {
       if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `required when CRM=${env.CRM}` });
     }
   });
