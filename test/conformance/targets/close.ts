@@ -3,39 +3,8 @@ import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
 import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
 import { startCloseSimulator } from "../../simulators/close";
 import { checkRequests } from "../../simulators/close/spec/contract";
+import { closeReader } from "../../support/close-reader";
 import type { ConformanceTarget, CrmInspector, InspectedCompany, InspectedOrder, InspectedPerson } from "../target";
-
-/**
- * Reads the simulator the way a Close user's script would: Basic auth, list
- * endpoints with `_skip/_limit`, custom values under `custom.cf_X`. It finds the
- * adapter's custom fields by name, never through the adapter or the store.
- */
-function closeReader(baseUrl: string, apiKey: string) {
-  const authorization = `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}`;
-  const get = async (path: string, query: Record<string, string> = {}) => {
-    const url = new URL(baseUrl + path);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const response = await fetch(url, { headers: { authorization } });
-    if (!response.ok) throw new Error(`inspector: ${path} answered ${response.status}`);
-    return (await response.json()) as Record<string, unknown>;
-  };
-  const page = z.object({ data: z.array(z.looseObject({ id: z.string() })), has_more: z.boolean().optional() });
-  const list = async (path: string, query: Record<string, string> = {}) => {
-    const out: Record<string, unknown>[] = [];
-    for (let skip = 0; ; skip += 100) {
-      const answer = page.parse(await get(path, { ...query, _skip: String(skip), _limit: "100" }));
-      out.push(...answer.data);
-      if (!answer.has_more) return out;
-    }
-  };
-  /** `custom.cf_X` key of the (oldest) field with this name. */
-  const fieldKey = async (path: string, name: string, activityTypeId?: string) => {
-    const fields = (await list(path)) as { id: string; name: string; custom_activity_type_id?: string }[];
-    const field = fields.find((f) => f.name === name && (!activityTypeId || f.custom_activity_type_id === activityTypeId));
-    return field ? `custom.${field.id}` : "custom.missing";
-  };
-  return { get, list, fieldKey };
-}
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
