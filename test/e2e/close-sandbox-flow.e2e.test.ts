@@ -51,7 +51,7 @@ describe("sandbox: commercetools → Pub/Sub push → event app → Close", () =
     const leadUnitKey = await close.fieldKey("/custom_field/lead/", leadFields.businessUnitId.name);
     const leads = await close.list("/lead/");
     expect(leads.filter((l) => l[leadUnitKey] === seeded.businessUnits.acme)).toHaveLength(1);
-    const jane = await closeHolds(seeded.customers.jane, seeded.orders.jane);
+    const jane = await closeHolds(seeded.customers.jane!, seeded.orders.jane!);
     expect(jane.contacts).toHaveLength(1);
     expect(jane.leadIds).toHaveLength(1);
     expect(jane.activities).toHaveLength(1);

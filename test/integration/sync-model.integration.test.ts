@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order } from "@commercetools/platform-sdk";
 import { failureKey } from "@ct-crm-sync/core/domain/keys";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
-import { mappingConfigSchema, type MappingConfigInput } from "@ct-crm-sync/core/domain/mapping-config";
+import { fieldMappingSchema, mappingConfigSchema, type MappingConfigInput } from "@ct-crm-sync/core/domain/mapping-config";
+import type { z } from "zod";
 import type { Person } from "@ct-crm-sync/core/domain/model";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CommerceReader } from "@ct-crm-sync/core/ports/commerce";
-import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "@ct-crm-sync/core/ports/key-value-store";
 import { inlineRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { FailureStore } from "@ct-crm-sync/core/state/failure-store";
 import { LinkStore } from "@ct-crm-sync/core/state/link-store";
@@ -17,70 +17,99 @@ import { conformanceTargets } from "../conformance/targets";
 import type { RunningTarget } from "../conformance/target";
 import { company, person } from "../conformance/fixtures";
 import { soql } from "../support/salesforce-reader";
-
-/** Custom objects in memory, with commercetools' optimistic concurrency. */
-class MemoryStore implements KeyValueStore {
-  private data = new Map<string, Versioned<unknown>>();
-  async get<T>(container: string, key: string) {
-    return this.data.get(`${container}/${key}`) as Versioned<T> | undefined;
-  }
-  async getMany<T>(container: string, keys: string[]) {
-    const out = new Map<string, Versioned<T>>();
-    for (const key of keys) {
-      const found = await this.get<T>(container, key);
-      if (found) out.set(key, found);
-    }
-    return out;
-  }
-  async put<T>(container: string, key: string, value: T, expectedVersion?: number) {
-    const current = this.data.get(`${container}/${key}`);
-    if ((current && current.version !== expectedVersion) || (!current && expectedVersion !== undefined)) {
-      throw new ConcurrentModificationError(container, key, current?.version);
-    }
-    const next = { key, value, version: (current?.version ?? 0) + 1 };
-    this.data.set(`${container}/${key}`, next);
-    return next as Versioned<T>;
-  }
-  async delete(container: string, key: string) {
-    this.data.delete(`${container}/${key}`);
-  }
-  async list<T>(container: string) {
-    const items = [...this.data.entries()].filter(([k]) => k.startsWith(`${container}/`)).map(([, v]) => v as Versioned<T>);
-    return { items };
-  }
-}
+import { closeReader } from "../support/close-reader";
+import { defaultCloseApiKey } from "../simulators/close/server";
+import { startEmulator, type Emulator } from "../emulator/emulator";
+import { createCommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
+import { CustomObjectStore } from "@ct-crm-sync/core/commercetools/custom-object-store";
+import { contactFields } from "@ct-crm-sync/core/crm/close/field-names";
 
 const ctx = { correlationId: "sync-model-it" };
 
+type FieldMappingInput = z.input<typeof fieldMappingSchema>[];
+
+/** Values the CRM holds for one synced person, read through the CRM's own API. */
+type OwnedValues = { signupChannel?: string | null; loyaltyTier?: string | null; emailOptIn?: boolean };
+
+/**
+ * Where each CRM keeps the mapped custom fields of these tests. Salesforce: fields
+ * of the Contact by API name. Close: contact custom fields an admin creates, mapped
+ * by their `custom.cf_...` key (IDs differ per org, so they are created first).
+ */
+type CrmFieldProfile = {
+  personFields: FieldMappingInput;
+  consent: MappingConfigInput["consent"];
+  read(sourceId: string): Promise<OwnedValues>;
+};
+
+async function fieldProfile(name: string, crm: RunningTarget): Promise<CrmFieldProfile> {
+  const owned = (signup: string, tier: string): FieldMappingInput => [
+    { source: "custom.signupChannel", target: signup, owner: "first-write" },
+    { source: "custom.loyaltyTier", target: tier, transform: [{ type: "lookup", table: { gold: "Gold customer" } }] },
+  ];
+  if (name === "salesforce") {
+    return {
+      personFields: owned("Title", "Description"),
+      consent: { email: { target: "HasOptedOutOfEmail", invert: true } },
+      async read(sourceId) {
+        const [row] = await soql<{ Title: string | null; Description: string | null; HasOptedOutOfEmail: boolean }>(
+          crm.baseUrl,
+          `SELECT Title, Description, HasOptedOutOfEmail FROM Contact WHERE CT_Customer_Id__c = '${sourceId}'`,
+        );
+        return { signupChannel: row?.Title, loyaltyTier: row?.Description, emailOptIn: row ? !row.HasOptedOutOfEmail : undefined };
+      },
+    };
+  }
+  const close = closeReader(crm.baseUrl, defaultCloseApiKey);
+  const createField = async (body: object) => {
+    const response = await fetch(`${crm.baseUrl}/custom_field/contact/`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${defaultCloseApiKey}:`).toString("base64")}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return `custom.${((await response.json()) as { id: string }).id}`;
+  };
+  const signup = await createField({ name: "Signup channel", type: "text" });
+  const tier = await createField({ name: "Loyalty tier", type: "text" });
+  const consent = await createField({ name: "Email consent", type: "choices", choices: ["Opted in", "Opted out"] });
+  return {
+    personFields: [
+      ...owned(signup, tier),
+      { source: "emailConsent.granted", target: consent, transform: [{ type: "lookup", table: { true: "Opted in", false: "Opted out" } }] },
+    ],
+    consent: {},
+    async read(sourceId) {
+      const idField = await close.fieldId("/custom_field/contact/", contactFields.customerId.name);
+      const [contact] = await close.searchByCustomField("contact", idField!, sourceId, [signup, tier, consent]);
+      if (!contact) return {};
+      const consentValue = contact[consent];
+      return {
+        signupChannel: contact[signup] as string | undefined,
+        loyaltyTier: contact[tier] as string | undefined,
+        emailOptIn: consentValue === undefined ? undefined : consentValue === "Opted in",
+      };
+    },
+  };
+}
+
 describe.each(conformanceTargets)("sync model through the $name simulator", (target) => {
   let crm: RunningTarget;
-  const store = new MemoryStore();
+  let emulator: Emulator;
+  let profile: CrmFieldProfile;
+  let links: LinkStore;
+  let failures: FailureStore;
   const logger = new MemoryLogger();
-  const links = new LinkStore(store, "it");
-  const failures = new FailureStore(store, () => new Date());
   const config = (input: Partial<MappingConfigInput> = {}) =>
     mappingConfigSchema.parse({
       schemaVersion: 1,
       crm: target.name,
-      entities: {
-        person: {
-          fields:
-            target.name === "salesforce"
-              ? [
-                  { source: "custom.signupChannel", target: "Title", owner: "first-write" },
-                  { source: "custom.loyaltyTier", target: "Description", transform: [{ type: "lookup", table: { gold: "Gold customer" } }] },
-                ]
-              : [],
-        },
-        company: { fields: [] },
-        order: { fields: [] },
-      },
-      consent: target.name === "salesforce" ? { email: { target: "HasOptedOutOfEmail", invert: true } } : {},
+      entities: { person: { fields: profile.personFields }, company: { fields: [] }, order: { fields: [] } },
+      consent: profile.consent,
       segmentation: { rules: [{ name: "us-region", when: { store: ["boston"] }, connection: "it-us" }] },
       validation: { required: { person: ["email"], company: ["name"], order: ["total"] } },
       ...input,
     });
-  let current = config();
+  let current: ReturnType<typeof config>;
   const deps = () => ({
     connection: "it",
     crm: crm.adapter,
@@ -93,11 +122,21 @@ describe.each(conformanceTargets)("sync model through the $name simulator", (tar
   });
 
   beforeAll(async () => {
+    // Links and failures live in custom objects: the commercetools emulator holds them.
+    emulator = await startEmulator();
+    const store = new CustomObjectStore(
+      createCommercetoolsApi({ CTP_PROJECT_KEY: emulator.projectKey, CTP_CLIENT_ID: "it", CTP_CLIENT_SECRET: "it", CTP_AUTH_URL: emulator.url, CTP_API_URL: emulator.url }),
+    );
+    links = new LinkStore(store, "it");
+    failures = new FailureStore(store, () => new Date());
     crm = await target.start();
     await crm.adapter.ensureSchema(ctx);
+    profile = await fieldProfile(target.name, crm);
+    current = config();
   });
   afterAll(async () => {
     await crm?.close();
+    await emulator?.close();
   });
 
   it("refuses a record that fails validation, with a reason per field, and sends nothing", async () => {
@@ -118,13 +157,11 @@ describe.each(conformanceTargets)("sync model through the $name simulator", (tar
     expect((await writeRecords(deps(), "person", [olderGrant], ctx))[0]!.outcome).toBe("unchanged");
     const link = await links.get("person", "sm-consent");
     expect(link?.value.written.emailConsent).toMatchObject({ granted: false });
-    if (target.name === "salesforce") {
-      const [row] = await soql<{ HasOptedOutOfEmail: boolean }>(crm.baseUrl, "SELECT HasOptedOutOfEmail FROM Contact WHERE CT_Customer_Id__c = 'sm-consent'");
-      expect(row?.HasOptedOutOfEmail).toBe(true);
-    }
+    expect((await profile.read("sm-consent")).emailOptIn).toBe(false);
     const newerGrant = { ...revoked, sourceVersion: 4, emailConsent: { granted: true, at: "2026-11-20T09:00:00.000Z", source: "storefront" } };
     expect((await writeRecords(deps(), "person", [newerGrant], ctx))[0]!.outcome).toBe("written");
     expect((await links.get("person", "sm-consent"))?.value.written.emailConsent).toMatchObject({ granted: true });
+    expect((await profile.read("sm-consent")).emailOptIn).toBe(true);
   });
 
   it("routes records of another region's store to that region's connection", async () => {
@@ -163,17 +200,16 @@ describe.each(conformanceTargets)("sync model through the $name simulator", (tar
     expect((await crm.inspect.orders()).filter((o) => o.sourceId === "sm-guest-order" || o.sourceId?.includes("sm-guest-order"))).toHaveLength(0);
   });
 
-  // Close custom fields are addressed by their cf_ ID, which differs per org: covered by the unit tests.
-  if (target.name === "salesforce") it("maps custom fields with owners: first-write is never overwritten, commercetools-owned follows", async () => {
+  it("maps custom fields with owners: first-write is never overwritten, commercetools-owned follows", async () => {
     const base = person("sm-owned", { custom: { signupChannel: "webshop", loyaltyTier: "gold" } } as Partial<Person>);
     await writeRecords(deps(), "person", [base], ctx);
     const changed = { ...base, sourceVersion: 2, custom: { signupChannel: "app", loyaltyTier: "silver" } } as Person;
     await writeRecords(deps(), "person", [changed], ctx);
-    const [row] = await soql<{ Title: string; Description: string | null }>(crm.baseUrl, "SELECT Title, Description FROM Contact WHERE CT_Customer_Id__c = 'sm-owned'");
-    expect(row?.Title).toBe("webshop");
+    const held = await profile.read("sm-owned");
+    expect(held.signupChannel).toBe("webshop");
     // "silver" has no lookup entry and no default: nothing to write, the last value stands.
-    expect(row?.Description).toBe("Gold customer");
-    expect(logger.entries.some((e) => e.message === "field decision" && e.meta?.field === "Title" && e.meta?.winner === "crm")).toBe(true);
+    expect(held.loyaltyTier).toBe("Gold customer");
+    expect(logger.entries.some((e) => e.message === "field decision" && e.meta?.field === profile.personFields[0]!.target && e.meta?.winner === "crm")).toBe(true);
     expect(JSON.stringify(logger.entries)).not.toContain("webshop");
   });
 });
