@@ -97,12 +97,9 @@ export const connectionStatusSchema = z.object({
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 export const statusSchema = z.object({ connections: z.array(connectionStatusSchema) });
 
-/** The mapping document is owned by core; here it is handled as JSON and validated by the back end's schema. */
-export const mappingConfigSchema = z.record(z.string(), z.unknown());
-export type MappingConfig = z.infer<typeof mappingConfigSchema>;
-
 export const mappingsSchema = z.object({
-  current: mappingConfigSchema,
+  /** The saved document; the Mappings page edits it as core's `MappingConfigInput` and validates it with core's own schema. */
+  current: z.record(z.string(), z.unknown()),
   version: z.number(),
   history: z.array(z.object({ version: z.number(), savedAt: z.string(), savedBy: z.string().optional() })),
 });

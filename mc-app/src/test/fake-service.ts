@@ -1,4 +1,5 @@
 import { http, HttpResponse } from 'msw';
+import { mappingConfigSchema, validateMappingConfig, type MappingConfig } from '../../../core/src/domain/mapping-config';
 import type { ConnectionStatus, Failure, FailureSummary } from '../api/schemas';
 
 export const testMcApiUrl = 'http://mc-api.test';
@@ -58,6 +59,25 @@ export function makeStatus(): ConnectionStatus {
   };
 }
 
+/** A saved Salesforce mapping document as the service returns it (defaults filled in). */
+export function makeMapping(): MappingConfig {
+  return mappingConfigSchema.parse({
+    schemaVersion: 1,
+    crm: 'salesforce',
+    entities: {
+      person: {
+        fields: [
+          { source: 'custom.loyaltyTier', target: 'Loyalty_Tier__c', transform: [{ type: 'lookup', table: { gold: 'Gold' }, default: 'Standard' }] },
+          { source: 'custom.signupChannel', target: 'LeadSource' },
+        ],
+      },
+      company: { fields: [] },
+      order: { fields: [{ source: 'total', target: 'Amount__c', transform: [{ type: 'money', unit: 'major' }] }] },
+    },
+    consent: { email: { target: 'HasOptedOutOfEmail', invert: true } },
+  });
+}
+
 /**
  * A stand-in for our service behind `/proxy/forward-to`, holding failures in
  * memory. It checks what the real MC API would need (v2, the target URL, the
@@ -66,8 +86,18 @@ export function makeStatus(): ConnectionStatus {
 export function fakeService(options: { failures?: Failure[]; canManage?: boolean; replayResolves?: boolean } = {}) {
   const failures = new Map((options.failures ?? []).map((f) => [f.id, f]));
   const calls: RecordedCall[] = [];
-  let mappingVersion = 3;
-  let mapping: Record<string, unknown> = { salesforce: { person: { fields: { Email: 'email', LastName: 'lastName' } } } };
+  // Version 2 let the CRM own LeadSource; version 3 (current) gives it back to commercetools.
+  const version2 = makeMapping();
+  version2.entities.person.fields[1]!.owner = 'crm';
+  const mappingVersions = new Map<number, unknown>([
+    [1, makeMapping()],
+    [2, version2],
+    [3, makeMapping()],
+  ]);
+  const saveMapping = (document: unknown) => {
+    mappingVersions.set(mappingVersions.size + 1, document);
+    return mappingVersions.size;
+  };
   const replayOne = (id: string): 'resolved' | 'failed' => {
     const failure = failures.get(id);
     if (!failure) return 'failed';
@@ -133,34 +163,33 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
     }
     if (path === '/api/mappings' && request.method === 'GET') {
       return HttpResponse.json({
-        current: mapping,
-        version: mappingVersion,
-        history: [1, 2, 3].map((version) => ({ version, savedAt: `2026-11-2${version}T09:00:00.000Z`, savedBy: 'mia@example.test' })),
+        current: mappingVersions.get(mappingVersions.size),
+        version: mappingVersions.size,
+        history: [...mappingVersions.keys()].map((version) => ({
+          version,
+          savedAt: new Date(Date.UTC(2026, 10, 20 + version, 9)).toISOString(),
+          savedBy: 'mia@example.test',
+        })),
       });
     }
     if (path === '/api/mappings/validate') {
-      const config = body as Record<string, { person?: { fields?: Record<string, unknown> } }>;
-      const fields = config.salesforce?.person?.fields ?? {};
-      const issues = Object.entries(fields)
-        .filter(([, value]) => typeof value !== 'string')
-        .map(([field]) => ({ path: ['salesforce', 'person', 'fields', field], message: 'Expected string, received number' }));
-      return HttpResponse.json({ valid: issues.length === 0, issues });
+      const result = validateMappingConfig(body);
+      return HttpResponse.json({ valid: result.valid, issues: result.issues });
     }
     if (path === '/api/mappings/preview') {
       return HttpResponse.json({
-        samples: [{ sourceId: 'customer-1', fields: { Email: 'ada@example.test', LastName: 'Lovelace' } }],
+        samples: [{ sourceId: 'customer-1', fields: { Email: 'ada@example.test', LastName: 'Lovelace', LeadSource: 'web' } }],
       });
     }
     if (path === '/api/mappings' && request.method === 'PUT') {
       if (!manage) return forbidden();
-      mapping = body as Record<string, unknown>;
-      mappingVersion += 1;
-      return HttpResponse.json({ version: mappingVersion });
+      return HttpResponse.json({ version: saveMapping(body) });
     }
     if (path === '/api/mappings/rollback') {
       if (!manage) return forbidden();
-      mappingVersion += 1;
-      return HttpResponse.json({ version: mappingVersion });
+      const { version } = body as { version: number };
+      if (!mappingVersions.has(version)) return HttpResponse.json({ error: `no mapping version ${version}` }, { status: 404 });
+      return HttpResponse.json({ version: saveMapping(mappingVersions.get(version)) });
     }
     return HttpResponse.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
   });
