@@ -1,130 +1,166 @@
 /**
- * `npm run bench`: backfill N customers (with one order each) into the
- * Salesforce and Close simulators through the job, against a plain copy loop
- * (read a page, write a batch, no mapping, no links) as the baseline.
- * Everything runs in this process on 127.0.0.1; counts come from wrapping
- * fetch, memory from sampling RSS/heap. BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_MAX_MS override.
+ * `npm run bench` (issue 6, and issue 2's event figures): backfill N customers
+ * with one order each into the Salesforce and Close simulators through the
+ * job, against a plain copy loop (read a page, write a batch, no mapping, no
+ * links, no checkpoints) as the baseline; then the event app's throughput and
+ * write-to-CRM latency. The emulator and simulators run in a child process
+ * (backends.ts); the job, copy loop and event app run here, so memory figures
+ * are ours alone. Writes test-output/bench-results.json.
+ *
+ * BENCH_SIZES / BENCH_CLOSE_SIZES (comma lists), BENCH_CLOSE_RPS,
+ * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_PARTS (backfill,event) override the defaults.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { Customer } from "@commercetools/platform-sdk";
+import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
+import { closeLimits } from "@ct-crm-sync/core/crm/close";
+import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce";
+import { orderActivityKey } from "@ct-crm-sync/core/domain/keys";
+import type { CanonicalRecord, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
 import type { PagePosition } from "@ct-crm-sync/core/ports/commerce";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import { jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
+import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { runJob } from "../../job/src/run-job";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { seedCustomers } from "./seed-data";
+import { startBackends } from "./backends-client";
+import { eventFigures } from "./event-figures";
+import { countCallsTo, measure } from "./measure";
+import { benchCloseRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
 
-type Figures = { n: number; ms: number; recordsPerSecond: number; crmCalls: number; crmCallsPerRecord: number; ctCalls: number; ctCallsPerRecord: number; peakHeapMb: number; peakRssMb: number };
+const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(",").filter(Boolean);
+const sizes = list(process.env.BENCH_SIZES, "1000,10000,100000").map(Number);
+const closeSizes = list(process.env.BENCH_CLOSE_SIZES, "100,1000").map(Number);
+const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event"));
+const pageSize = 500;
+/** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
+const chunkSize = 10_000;
 
-const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
-const closeSizes = (process.env.BENCH_CLOSE_SIZES ?? "100").split(",").map(Number);
-const maxMs = Number(process.env.BENCH_MAX_MS ?? 15 * 60_000);
-
-const original = globalThis.fetch;
-let counter = { ct: 0, crm: 0 };
-let hosts = { ct: "", crm: "" };
-globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  if (url.startsWith(hosts.ct) && !url.includes("/oauth/")) counter.ct++;
-  else if (url.startsWith(hosts.crm) && !url.includes("/oauth2/")) counter.crm++;
-  return original(input, init);
-}) as typeof fetch;
-
-async function measure(n: number, task: () => Promise<void>): Promise<Figures> {
-  global.gc?.();
-  counter = { ct: 0, crm: 0 };
-  let peakHeap = 0;
-  let peakRss = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakRss = Math.max(peakRss, m.rss);
-  };
-  const timer = setInterval(sample, 50);
-  const started = performance.now();
-  await task();
-  const ms = performance.now() - started;
-  clearInterval(timer);
-  sample();
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return {
-    n,
-    ms: Math.round(ms),
-    recordsPerSecond: Math.round((n / ms) * 1000),
-    crmCalls: counter.crm,
-    crmCallsPerRecord: r(counter.crm / n),
-    ctCalls: counter.ct,
-    ctCallsPerRecord: r(counter.ct / n),
-    peakHeapMb: Math.round(peakHeap / 2 ** 20),
-    peakRssMb: Math.round(peakRss / 2 ** 20),
-  };
+/** The baseline: keyset pages, each record copied as-is (no mapping, links, failures or checkpoints), written in batches. */
+async function copyLoop(runtime: Runtime) {
+  const reader = new CommercetoolsReader(runtime.api);
+  const crm = runtime.crm;
+  const ctx = { correlationId: "bench-copy" };
+  await copyEntity(reader, "customer", (customers: Customer[]) =>
+    writeBatches(crm, "person", customers.map((c): Person => ({ kind: "person", sourceId: c.id, sourceVersion: c.version, email: c.email, lastName: c.lastName })), ctx),
+  );
+  await copyEntity(reader, "order", (orders: Order[]) =>
+    writeBatches(
+      crm,
+      "order",
+      orders.map(
+        (o): OrderActivity => ({
+          kind: "order",
+          sourceId: o.id,
+          sourceVersion: o.version,
+          activityKey: orderActivityKey(o.id),
+          orderNumber: o.orderNumber,
+          personSourceId: o.customerId,
+          email: o.customerEmail,
+          total: o.totalPrice,
+          orderState: o.orderState,
+          createdAt: o.createdAt,
+          lines: [],
+          lineSummary: "",
+        }),
+      ),
+      ctx,
+    ),
+  );
 }
 
-/** The baseline: keyset pages of customers, each written as one batch, no mapping, no links, no checkpoints. */
-async function copyLoop(sandbox: Sandbox) {
-  const reader = new CommercetoolsReader(sandbox.api);
-  const crm = sandbox.runtimes.job.crm;
+async function copyEntity<T extends Customer | Order>(reader: CommercetoolsReader, typeId: "customer" | "order", write: (items: T[]) => Promise<void>) {
   let after: PagePosition | undefined;
-  let batch: { kind: "person"; sourceId: string; sourceVersion: number; email?: string; lastName?: string }[] = [];
-  const threshold = crm.bulk?.threshold ?? Infinity;
-  const flush = async () => {
-    if (!batch.length) return;
-    if (crm.bulk && batch.length >= threshold) await crm.bulk.upsertPeople(batch, { correlationId: "bench-copy" });
-    else for (let i = 0; i < batch.length; i += crm.limits.maxBatchSize) await crm.upsertPeople(batch.slice(i, i + crm.limits.maxBatchSize), { correlationId: "bench-copy" });
-    batch = [];
-  };
+  let buffered: T[] = [];
   for (;;) {
-    const page = (await reader.page("customer", { after, limit: 500 })) as Customer[];
-    if (!page.length) break;
-    batch.push(...page.map((c) => ({ kind: "person" as const, sourceId: c.id, sourceVersion: c.version, email: c.email, lastName: c.lastName })));
-    if (batch.length >= 10_000) await flush();
+    const page = (await reader.page(typeId, { after, limit: pageSize })) as T[];
+    buffered.push(...page);
+    if (buffered.length >= chunkSize || page.length < pageSize) {
+      await write(buffered);
+      buffered = [];
+    }
+    if (page.length < pageSize) return;
     after = { lastModifiedAt: page.at(-1)!.lastModifiedAt, id: page.at(-1)!.id };
-    if (page.length < 500) break;
   }
-  await flush();
 }
 
-async function withDeadline<T>(promise: Promise<T>): Promise<T | "timeout"> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), maxMs)));
+async function writeBatches(crm: CrmAdapter, kind: "person" | "order", records: CanonicalRecord[], ctx: { correlationId: string }) {
+  if (kind === "person" && crm.bulk && records.length >= crm.bulk.threshold) {
+    await crm.bulk.upsertPeople(records as Person[], ctx);
+    return;
+  }
+  const size = crm.limits.maxBatchSize;
+  for (let i = 0; i < records.length; i += size) {
+    const batch = records.slice(i, i + size);
+    await (kind === "person" ? crm.upsertPeople(batch as Person[], ctx) : crm.upsertOrders(batch as OrderActivity[], ctx));
+  }
+}
+
+async function backfill(crm: BenchCrm, n: number) {
+  const backends = await startBackends();
   try {
-    return await Promise.race([promise, deadline]);
+    await backends.seed(n, 1);
+    const records = 2 * n;
+    const pacing = { requestsPerSecond: crm === "close" ? benchCloseRequestsPerSecond : undefined };
+    const copyRuntime = benchRuntime(backends.urls, crm, "bench-copy", jobRetryPolicy, pacing);
+    await copyRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
+    countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
+    const baseline = await measure(records, () => copyLoop(copyRuntime));
+
+    // The job writes into empty simulators too, so both create every record.
+    await backends.freshCrm();
+    const jobRuntime = benchRuntime(backends.urls, crm, "job", jobRetryPolicy, pacing);
+    await jobRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
+    countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
+    let counts: Record<string, number> = {};
+    const job = await measure(records, async () => {
+      const run = await runJob(jobRuntime, { tasks: ["backfill"], entities: ["customer", "order"] });
+      if (run.outcome !== "succeeded") throw new Error(`backfill ${run.outcome}: ${run.detail}`);
+      counts = run.counts;
+    });
+    const written = (counts["backfill.customer.written"] ?? 0) + (counts["backfill.order.written"] ?? 0);
+    if (written !== records) throw new Error(`backfill wrote ${written} of ${records} records: ${JSON.stringify(counts)}`);
+    return { crm, customers: n, orders: n, ...idealCalls(crm, n), job, baseline, jobVsCopy: Math.round((job.recordsPerSecond / baseline.recordsPerSecond) * 100) / 100 };
   } finally {
-    clearTimeout(timer);
+    await backends.stop();
   }
 }
 
-async function benchOne(crm: "salesforce" | "close", n: number) {
-  const sandbox = await startSandbox({ ports: "ephemeral", crm, captureLogs: true });
-  try {
-    hosts = { ct: sandbox.urls.emulator, crm: crm === "salesforce" ? sandbox.urls.salesforce : sandbox.urls.close };
-    await seedCustomers(sandbox.emulator, n, { ordersPerCustomer: 1 });
-    const baseline = await withDeadline(measure(n, () => copyLoop(sandbox)));
-    // The job then upserts over the copy loop's records: the same calls as creating them.
-    const job = await withDeadline(
-      measure(n, async () => {
-        const run = await runJob(sandbox.runtimes.job, { tasks: ["backfill"], entities: ["customer"] });
-        if (run.outcome !== "succeeded") throw new Error(`backfill ${run.outcome}: ${run.detail}`);
-      }),
-    );
-    const batchSize = crm === "salesforce" ? (n >= 2_000 ? 10_000 : 200) : 1;
-    return { crm, n, batchSize, idealCrmCalls: Math.ceil(n / batchSize), job, baseline };
-  } finally {
-    await sandbox.stop();
+/** ⌈N / batch size⌉ per entity: what a backfill would cost with one CRM call per batch. */
+function idealCalls(crm: BenchCrm, n: number) {
+  if (crm === "close") {
+    const { maxBatchSize, requestsPerSecond } = closeLimits;
+    return { batchSize: { person: maxBatchSize, order: maxBatchSize }, idealCrmCalls: 2 * Math.ceil(n / maxBatchSize), pacedCallsPerSecond: benchCloseRequestsPerSecond, productionCallsPerSecond: requestsPerSecond };
   }
+  const person = n >= 2_000 ? Math.min(n, chunkSize) : salesforceLimits.maxBatchSize;
+  const order = salesforceLimits.maxBatchSize;
+  return { batchSize: { person, order }, idealCrmCalls: Math.ceil(n / person) + Math.ceil(n / order), pacedCallsPerSecond: salesforceLimits.requestsPerSecond };
 }
 
-const results = [];
-for (const n of sizes) {
-  console.log(`salesforce n=${n} …`);
-  results.push(await benchOne("salesforce", n));
-  console.log(JSON.stringify(results.at(-1)));
+async function main() {
+  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
+  const write = () => {
+    mkdirSync("test-output", { recursive: true });
+    writeFileSync("test-output/bench-results.json", `${JSON.stringify(results, null, 2)}\n`);
+  };
+  if (parts.has("backfill")) {
+    const backfills: unknown[] = (results.backfill = []);
+    for (const [crm, crmSizes] of [["salesforce", sizes], ["close", closeSizes]] as const) {
+      for (const n of crmSizes) {
+        console.log(`${crm} backfill n=${n} …`);
+        backfills.push(await backfill(crm, n));
+        console.log(JSON.stringify(backfills.at(-1)));
+        write();
+      }
+    }
+  }
+  if (parts.has("event")) {
+    console.log("event app …");
+    results.event = await eventFigures();
+    console.log(JSON.stringify(results.event));
+    write();
+  }
+  console.log("written test-output/bench-results.json");
 }
-for (const n of closeSizes) {
-  console.log(`close n=${n} …`);
-  results.push(await benchOne("close", n));
-  console.log(JSON.stringify(results.at(-1)));
-}
-mkdirSync("test-output", { recursive: true });
-writeFileSync("test-output/bench-results.json", JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
-console.log("written test-output/bench-results.json");
+
+await main();
 process.exit(0);
