@@ -4,7 +4,6 @@ import { orderActivityFromOrder } from "../domain/commerce-mapping";
 import type { Person } from "../domain/model";
 import type { CommerceReader, CommerceResource, CommerceTypeId, PagePosition, PageQuery } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-adapter";
-import type { KeyValueStore } from "../ports/key-value-store";
 import type { Checkpoint, JobStateStore } from "../state/job-state";
 import type { Lease } from "../state/lease";
 import { logEntries, type SyncLog } from "../state/sync-log";
@@ -23,7 +22,6 @@ export type PagingReader = CommerceReader & {
 export type JobSyncDeps = {
   sync: SyncService;
   reader: PagingReader;
-  store: KeyValueStore;
   state: JobStateStore;
   lease?: Lease;
   log?: SyncLog;
@@ -135,7 +133,7 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
   };
   const flushPeople = async () => {
     if (people.length === 0) return;
-    tally(counts, await writePeopleInBulk({ ...deps.sync.deps, store: deps.store }, bulk, people, ctx), deps, ctx);
+    tally(counts, await writePeopleInBulk(deps.sync.deps, bulk, people, ctx), deps, ctx);
     people = [];
     await advance(bufferedUpTo!);
   };

@@ -6,7 +6,8 @@ import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import { type RetryPolicy, withRetry } from "../reliability/retry";
 import type { FailureStore } from "../state/failure-store";
-import type { LinkStore } from "../state/link-store";
+import type { Versioned } from "../ports/key-value-store";
+import type { LinkStore, SyncLink } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
 import type { SyncModel } from "./sync-model";
 
@@ -28,7 +29,18 @@ export type WriterDeps = {
   logger: Logger;
   /** The sync model (mapping configuration, consent, validation, ownership); without it records are written as mapped. */
   model?: SyncModel;
+  /** Links and failure entries saved at once after a CRM write (one custom object each); 8 when absent. */
+  settleConcurrency?: number;
 };
+
+/** Runs tasks with at most `limit` in flight. */
+export async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /** What decides "nothing changed": every mapped value except the source version. */
 export function recordHash(record: CanonicalRecord): string {
@@ -147,6 +159,9 @@ async function writeLocked(
   }
 
   const batchSize = Math.max(1, deps.crm.limits.maxBatchSize);
+  // Each batch's links and failure entries are saved while the next batch is
+  // written to the CRM; this returns only once every batch has settled.
+  const settling: Promise<void>[] = [];
   for (let i = 0; i < pending.length; i += batchSize) {
     const batch = pending.slice(i, i + batchSize);
     let results: WriteOutcome[];
@@ -170,47 +185,54 @@ async function writeLocked(
       const error = toSyncError(raw).details;
       results = batch.map((b) => ({ sourceId: b.record.sourceId, ok: false as const, error }));
     }
-    for (const [index, pendingRecord] of batch.entries()) {
-      const result = results[index] ?? {
-        sourceId: pendingRecord.record.sourceId,
-        ok: false as const,
-        error: { errorClass: "unknown" as const, message: "CRM answered fewer results than records sent" },
-      };
-      outcomes.set(pendingRecord.record.sourceId, await settle(deps, entity, pendingRecord, result, links.get(pendingRecord.record.sourceId), ctx));
-    }
+    const settled = settleWrites(deps, entity, batch.map((b, index) => ({ ...b, result: results[index] })), links, ctx).then((done) => {
+      for (const o of done) outcomes.set(o.sourceId, o);
+    });
+    // Awaited below; the handler only keeps a failure that lands during the next CRM write from counting as unhandled.
+    settled.catch(() => undefined);
+    settling.push(settled);
   }
+  await Promise.all(settling);
   return records.map((r) => outcomes.get(r.sourceId)!);
 }
 
-async function settle(
+export type SettleInput<R extends CanonicalRecord = CanonicalRecord> = { record: R; hash: string; result: WriteOutcome | undefined };
+
+/**
+ * After a CRM write: the link of each written record, a failure entry for each
+ * refused one. When this returns, every record is in one of the two. Open
+ * failure entries are looked up for the whole batch at once (one query per
+ * 100 records), so a clean write does not read an entry per record to resolve
+ * entries that do not exist; saves run `settleConcurrency` at a time.
+ */
+export async function settleWrites(
   deps: WriterDeps,
   entity: EntityKind,
-  { record, hash }: { record: CanonicalRecord; hash: string },
-  result: WriteOutcome,
-  link: Parameters<LinkStore["save"]>[1],
+  writes: SettleInput[],
+  links: Map<string, Versioned<SyncLink>>,
   ctx: CallContext,
-): Promise<RecordOutcome> {
-  if (result.ok) {
-    const { sourceVersion: _v, ...written } = record;
-    await deps.links.save(
-      {
-        connection: deps.connection,
-        entity,
-        sourceId: record.sourceId,
-        crmId: result.crmId,
-        sourceVersion: record.sourceVersion,
-        hash,
-        written,
-        syncedAt: deps.clock.now().toISOString(),
-        correlationId: ctx.correlationId,
-      },
-      link,
-    );
-    await deps.failures.resolve(deps.connection, "ct-to-crm", entity, record.sourceId, record.sourceVersion);
-    return { entity, sourceId: record.sourceId, outcome: "written", crmId: result.crmId };
-  }
-  await recordFailure(deps, entity, record.sourceId, result.error, ctx, record, record.sourceVersion);
-  return { entity, sourceId: record.sourceId, outcome: "failed", error: result.error };
+): Promise<RecordOutcome[]> {
+  const succeeded = writes.filter((w) => w.result?.ok).map((w) => w.record.sourceId);
+  const open = await deps.failures.unresolvedOf(deps.connection, "ct-to-crm", entity, succeeded);
+  const syncedAt = deps.clock.now().toISOString();
+  const outcomes: RecordOutcome[] = [];
+  await inPool(writes, deps.settleConcurrency ?? 8, async ({ record, hash, result }) => {
+    const { sourceId, sourceVersion } = record;
+    if (result?.ok) {
+      const { sourceVersion: _v, ...written } = record;
+      await deps.links.save(
+        { connection: deps.connection, entity, sourceId, crmId: result.crmId, sourceVersion, hash, written, syncedAt, correlationId: ctx.correlationId },
+        links.get(sourceId),
+      );
+      if (open.has(sourceId)) await deps.failures.resolve(deps.connection, "ct-to-crm", entity, sourceId, sourceVersion);
+      outcomes.push({ entity, sourceId, outcome: "written", crmId: result.crmId });
+      return;
+    }
+    const error = result?.ok === false ? result.error : { errorClass: "unknown" as const, message: "CRM answered fewer results than records sent" };
+    await recordFailure(deps, entity, sourceId, error, ctx, record, sourceVersion);
+    outcomes.push({ entity, sourceId, outcome: "failed", error });
+  });
+  return outcomes;
 }
 
 export async function recordFailure(
