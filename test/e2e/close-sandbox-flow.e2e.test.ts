@@ -3,6 +3,7 @@ import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@
 import { createCustomer, importOrder } from "../sandbox/seed";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { pushEnvelope } from "../sandbox/pubsub-relay";
+import { until } from "../support/until";
 import { closeReader, type CloseReader } from "../support/close-reader";
 import { startPushSink, type PushSink } from "../support/push-sink";
 
@@ -14,16 +15,6 @@ import { startPushSink, type PushSink } from "../support/push-sink";
 describe("sandbox: commercetools → Pub/Sub push → event app → Close", () => {
   let sandbox: Sandbox;
   let close: CloseReader;
-
-  async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   /** The lead, contacts and order activities Close holds for one commercetools customer and order. */
   async function closeHolds(customerId: string, orderId: string) {
