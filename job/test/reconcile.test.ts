@@ -1,10 +1,8 @@
-import http, { type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJwtSigner, type JwtSigner } from "../../test/mc/jwt";
+import { forwardedHeaders, startSessionIssuer, type SessionIssuer } from "../../test/support/mc-session";
 import { seedCustomers } from "../../test/bench/seed-data";
 import { type Sandbox, startSandbox } from "../../test/sandbox/sandbox";
-import { soql } from "../../test/support/salesforce-reader";
+import { salesforceCall, soql } from "../../test/support/salesforce-reader";
 
 /**
  * Reconciliation after hand edits made through Salesforce's own API: it
@@ -13,22 +11,11 @@ import { soql } from "../../test/support/salesforce-reader";
  */
 describe("job: reconciliation after hand edits (Salesforce)", () => {
   let sandbox: Sandbox;
-  let signer: JwtSigner;
-  let jwks: Server;
-  let issuer: string;
+  let mc: SessionIssuer;
   let ids: string[];
 
   async function sf(method: string, path: string, body?: unknown) {
-    const token = await fetch(`${sandbox.urls.salesforce}/services/oauth2/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: "sandbox-client", client_secret: "sandbox-secret" }),
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
-    const response = await fetch(`${sandbox.urls.salesforce}/services/data/v62.0${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await salesforceCall(sandbox.urls.salesforce, method, path, body);
     expect(response.status, await response.clone().text()).toBeLessThan(300);
   }
   const job = async (body: unknown) => {
@@ -38,22 +25,15 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
   const contactOf = async (id: string) => (await soql<{ Id: string; FirstName: string; LastName: string }>(sandbox.urls.salesforce, `SELECT Id, FirstName, LastName FROM Contact WHERE CT_Customer_Id__c = '${id}'`));
 
   beforeAll(async () => {
-    signer = createJwtSigner();
-    jwks = http.createServer((req, res) => {
-      if (req.url === "/.well-known/jwks.json") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(signer.jwks()));
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-    issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`;
-    sandbox = await startSandbox({ ports: "ephemeral", crm: "salesforce", captureLogs: true, mcApiUrl: issuer });
+    mc = await startSessionIssuer();
+    sandbox = await startSandbox({ ports: "ephemeral", crm: "salesforce", captureLogs: true, mcApiUrl: mc.issuer });
     ids = await seedCustomers(sandbox.emulator, 40, { ordersPerCustomer: 1 });
     const first = await job({ tasks: ["backfill"], entities: ["customer"] });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
   }, 60_000);
   afterAll(async () => {
     await sandbox?.stop();
-    jwks?.closeAllConnections();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await mc?.close();
   });
 
   it("reports exactly the hand edits, repairs them, and serves the report", async () => {
@@ -72,20 +52,9 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
     const run = await job({ tasks: ["reconcile"] });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
 
-    const now = Math.floor(Date.now() / 1000);
     const path = "/api/reconciliation/latest";
-    const token = signer.sign({
-      iss: issuer,
-      sub: "user-1",
-      aud: `${sandbox.urls.service}${path}`,
-      iat: now,
-      exp: now + 60,
-      [`${issuer}/claims/project_key`]: sandbox.emulator.projectKey,
-      [`${issuer}/claims/user_permissions`]: ["ViewCrmSync"],
-    });
-    const response = await fetch(`${sandbox.urls.service}${path}`, {
-      headers: { authorization: `Bearer ${token}`, "x-mc-api-cloud-identifier": "gcp-eu", "x-mc-api-forward-to-version": "v2" },
-    });
+    const token = mc.token({ audience: `${sandbox.urls.service}${path}`, projectKey: sandbox.emulator.projectKey, permissions: ["ViewCrmSync"] });
+    const response = await fetch(`${sandbox.urls.service}${path}`, { headers: { authorization: `Bearer ${token}`, ...forwardedHeaders } });
     expect(response.status).toBe(200);
     const report = (await response.json()) as { counts: Record<string, number>; items: { kind: string; sourceId: string; fields?: string[] }[] };
     expect(report.counts).toMatchObject({

@@ -1,5 +1,3 @@
-import http, { type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failureKey } from "@ct-crm-sync/core/domain/keys";
 import type { Failure } from "@ct-crm-sync/core/domain/failure";
@@ -7,6 +5,7 @@ import { containers } from "@ct-crm-sync/core/state/containers";
 import { startSandbox, type Sandbox } from "../../test/sandbox/sandbox";
 import { createCustomer, seedProjectSetup } from "../../test/sandbox/seed";
 import { createJwtSigner, type JwtSigner } from "../../test/mc/jwt";
+import { forwardedHeaders, startSessionIssuer, type SessionIssuer } from "../../test/support/mc-session";
 import { soql } from "../../test/support/salesforce-reader";
 import { armFault, clearFaults, startPushSink, type PushSink } from "../../test/support/push-sink";
 import { pushEnvelope } from "../../test/sandbox/pubsub-relay";
@@ -18,31 +17,22 @@ type CallOptions = { permissions?: string[]; projectKey?: string; token?: string
 
 describe("service API: failures, replay, log behind the Merchant Center session", () => {
   let sandbox: Sandbox;
-  let signer: JwtSigner;
-  let issuer: string;
-  let jwks: Server;
+  let mc: SessionIssuer;
   let sink: PushSink;
   let seq = 0;
 
   /** A session JWT as `/proxy/forward-to` makes it: issuer = MC API, audience = the URL called. */
-  function sessionToken(path: string, options: CallOptions = {}, sign: JwtSigner = signer) {
-    const now = Math.floor(Date.now() / 1000);
-    return sign.sign({
-      iss: issuer,
-      sub: "user-1",
-      aud: `${sandbox.urls.service}${path.split("?")[0]}`,
-      iat: now,
-      exp: now + 60,
-      [`${issuer}/claims/project_key`]: options.projectKey ?? sandbox.emulator.projectKey,
-      [`${issuer}/claims/user_permissions`]: options.permissions ?? manage,
-    });
+  function sessionToken(path: string, options: CallOptions = {}, by?: JwtSigner) {
+    const claims = {
+      audience: `${sandbox.urls.service}${path.split("?")[0]}`,
+      projectKey: options.projectKey ?? sandbox.emulator.projectKey,
+      permissions: options.permissions ?? manage,
+    };
+    return mc.token(claims, by);
   }
 
   async function call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}) {
-    const headers: Record<string, string> = {
-      "x-mc-api-cloud-identifier": "gcp-eu",
-      "x-mc-api-forward-to-version": "v2",
-    };
+    const headers: Record<string, string> = { ...forwardedHeaders };
     const token = options.token === undefined ? sessionToken(path, options) : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -84,14 +74,8 @@ describe("service API: failures, replay, log behind the Merchant Center session"
   let startedAt: string;
 
   beforeAll(async () => {
-    signer = createJwtSigner();
-    jwks = http.createServer((req, res) => {
-      if (req.url === "/.well-known/jwks.json") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(signer.jwks()));
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-    issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`;
-    sandbox = await startSandbox({ ports: "ephemeral", captureLogs: true, mcApiUrl: issuer });
+    mc = await startSessionIssuer();
+    sandbox = await startSandbox({ ports: "ephemeral", captureLogs: true, mcApiUrl: mc.issuer });
     await seedProjectSetup(sandbox.api);
     sink = await startPushSink();
     sandbox.setPushUrl(sink.url);
@@ -103,8 +87,7 @@ describe("service API: failures, replay, log behind the Merchant Center session"
   afterAll(async () => {
     await sink?.close();
     await sandbox?.stop();
-    jwks?.closeAllConnections();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await mc?.close();
   });
 
   describe("session and permissions", () => {
@@ -119,11 +102,11 @@ describe("service API: failures, replay, log behind the Merchant Center session"
       expect((await call("GET", "/api/failures", { token: forged })).status).toBe(401);
       const [header, payload, signature] = sessionToken("/api/failures").split(".");
       const tampered = JSON.parse(Buffer.from(payload!, "base64url").toString());
-      tampered[`${issuer}/claims/user_permissions`] = ["ManageCrmSync"];
+      tampered[`${mc.issuer}/claims/user_permissions`] = ["ManageCrmSync"];
       const edited = `${header}.${Buffer.from(JSON.stringify(tampered)).toString("base64url")}.${signature}`;
       expect((await call("GET", "/api/failures", { token: edited })).status).toBe(401);
-      const now = Math.floor(Date.now() / 1000);
-      const expired = signer.sign({ iss: issuer, sub: "u", aud: `${sandbox.urls.service}/api/failures`, iat: now - 120, exp: now - 60, [`${issuer}/claims/project_key`]: sandbox.emulator.projectKey });
+      const issuedAt = Math.floor(Date.now() / 1000) - 120;
+      const expired = mc.token({ audience: `${sandbox.urls.service}/api/failures`, projectKey: sandbox.emulator.projectKey, permissions: manage, issuedAt });
       expect((await call("GET", "/api/failures", { token: expired })).status).toBe(401);
       // A token minted for another path of this service is not valid here.
       expect((await call("GET", "/api/failures", { token: sessionToken("/api/status") })).status).toBe(401);
