@@ -129,11 +129,40 @@ describe("MC custom application in Chromium against the sandbox", { timeout: 120
     await expect(row.getByText("resolved", { exact: true }).isVisible()).resolves.toBe(true);
   });
 
-  it("shows the mapping page", async () => {
+  it("edits a mapping: adds a field, changes its owner, previews it on real customers, saves version 1 and rolls back", async () => {
     await page.goto(`${stack.entryUrl}/mappings`);
     await page.getByRole("heading", { name: "Mappings", level: 1 }).waitFor();
-    await page.waitForLoadState("networkidle");
+    await page.getByText("CRM: salesforce · version 0").waitFor();
+
+    await page.getByRole("button", { name: "Add person field" }).click();
+    await page.getByLabel("person field 1 source").fill("firstName");
+    // The back end's schema speaks before anything is sent: a Salesforce API name has no spaces.
+    await page.getByLabel("person field 1 target").fill("Nick Name");
+    await page.getByTestId("issues-entities.person.fields.0.target").getByText(/must be a Salesforce field API name/).waitFor();
+    await page.getByLabel("person field 1 target").fill("Nickname__c");
+    await page.getByText("The mapping is valid.").waitFor();
+    await page.getByRole("combobox", { name: "person field 1 owner" }).click();
+    await page.getByRole("option", { name: "first-write" }).click();
+
+    await page.getByRole("button", { name: "Preview" }).click();
+    const jane = sandbox.seeded!.customers.jane!;
+    const sample = page.getByRole("region", { name: `Preview of ${jane}` });
+    await sample.waitFor();
+    await expect(sample.getByRole("row", { name: /Nickname__c/ }).textContent()).resolves.toContain("Jane");
     await page.screenshot({ path: path.join(screenshots, "mappings.png"), fullPage: true });
+
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved as version 1.").waitFor();
+    await page.getByRole("list", { name: "Versions" }).getByText(/^v1 .*\(current\)$/).waitFor();
+    const saved = (await sandbox.runtimes.service.mappings.current()).current.entities.person.fields;
+    expect(saved).toEqual([{ source: "firstName", target: "Nickname__c", transform: [], owner: "first-write" }]);
+
+    await page.getByRole("button", { name: "Roll back to v0" }).click();
+    await page.getByText("Rolled back to version 0; now version 2.").waitFor();
+    await page.getByText("No extra person fields: the adapter writes its standard fields only.").waitFor();
+    const rolledBack = await sandbox.runtimes.service.mappings.current();
+    expect(rolledBack.version).toBe(2);
+    expect(rolledBack.current.entities.person.fields).toEqual([]);
   });
 
   it("hides replay from a user without Manage, and the service refuses it anyway", async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useIsAuthorized } from '@commercetools-frontend/permissions';
 import Card from '@commercetools-uikit/card';
 import LoadingSpinner from '@commercetools-uikit/loading-spinner';
@@ -97,14 +97,14 @@ export function MappingsPage() {
       {error ? <PageError error={error} /> : null}
       {loading && !data ? <LoadingSpinner>Loading mappings</LoadingSpinner> : null}
       {data && draft && validation && matching ? (
-        <>
+        <Fragment>
           <Spacings.Inline scale="m" alignItems="center">
             <Text.Detail>{`CRM: ${String(draft.crm)} · version ${data.version}${dirty ? ' (edited, not saved)' : ''}`}</Text.Detail>
             {canManage ? (
-              <>
+              <Fragment>
                 <PrimaryButton label="Save" onClick={() => void save()} isDisabled={busy || !dirty || !valid} />
                 <SecondaryButton label="Discard changes" onClick={() => edit(data.current as MappingDraft)} isDisabled={busy || !dirty} />
-              </>
+              </Fragment>
             ) : (
               <Text.Detail tone="secondary">You can look at the mapping and preview it; changing it needs the Manage permission.</Text.Detail>
             )}
@@ -182,7 +182,7 @@ export function MappingsPage() {
               />
             </Spacings.Stack>
           </Card>
-        </>
+        </Fragment>
       ) : null}
     </Spacings.Stack>
   );

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import FlatButton from '@commercetools-uikit/flat-button';
 import SecondaryButton from '@commercetools-uikit/secondary-button';
 import SelectInput from '@commercetools-uikit/select-input';
@@ -40,11 +40,11 @@ export function MatchingRulesEditor(props: {
               <Text.Body isBold>{rule}</Text.Body>
               <Text.Detail tone="secondary">{ruleDescriptions[rule]}</Text.Detail>
               {canManage ? (
-                <>
+                <Fragment>
                   <FlatButton label={`Move ${rule} up`} isDisabled={index === 0} onClick={() => setRules(moved(rules, index, -1))} />
                   <FlatButton label={`Move ${rule} down`} isDisabled={index === rules.length - 1} onClick={() => setRules(moved(rules, index, 1))} />
                   <FlatButton label={`Remove ${rule}`} onClick={() => setRules(rules.filter((r) => r !== rule))} />
-                </>
+                </Fragment>
               ) : null}
             </Spacings.Inline>
           </li>
