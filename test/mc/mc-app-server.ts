@@ -66,6 +66,11 @@ function runMcAppScript(task: string, env: Record<string, string>): Promise<void
   });
 }
 
+/** Whether mc-app/public holds a build (`compile-html` needs the template a build leaves). */
+export function mcAppIsBuilt(): boolean {
+  return existsSync(path.join(publicDir, "index.html.template"));
+}
+
 export async function buildMcApp(): Promise<void> {
   await runMcAppScript("build", {});
 }
@@ -106,7 +111,7 @@ function serveStatic(port: number): Promise<Server> {
 }
 
 export async function startMcAppStack(options: McAppStackOptions): Promise<McAppStack> {
-  if (!existsSync(path.join(publicDir, "index.html.template"))) {
+  if (!mcAppIsBuilt()) {
     if (options.buildIfMissing === false) throw new Error("mc-app is not built: run `npm run build` in mc-app");
     await buildMcApp();
   }

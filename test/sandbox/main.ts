@@ -1,8 +1,14 @@
 import type { CrmName } from "@ct-crm-sync/core/ports/crm-adapter";
+import { sandboxProjectKey } from "../emulator/emulator";
+import { mcAppIsBuilt, startMcAppStack } from "../mc/mc-app-server";
+import { startMcStandIn } from "../mc/mc-api-stand-in";
 import { startSandbox } from "./sandbox";
+import { seedFailure } from "./seed";
 
 /**
- * `npm start`: the whole system on 127.0.0.1 with embedded defaults.
+ * `npm start`: the whole system on 127.0.0.1 with embedded defaults, and the
+ * Merchant Center app served against a stand-in for the MC API (login is
+ * automatic, with the View and Manage permissions).
  * CRM=close selects the Close simulator as the synced CRM (default: salesforce).
  */
 const crm = (process.env.CRM ?? "salesforce") as CrmName;
@@ -10,8 +16,24 @@ if (crm !== "salesforce" && crm !== "close") {
   console.error(`CRM=${crm}: the sandbox runs salesforce or close`);
   process.exit(1);
 }
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-const sandbox = await startSandbox({ crm, seed: true, logLevel: (process.env.LOG_LEVEL as "info") ?? "warn" });
+// The service trusts the stand-in as the session issuer, so the stand-in starts first.
+const mcApi = await startMcStandIn({ projectKey: sandboxProjectKey, port: port("MC_API_PORT", 3002) });
+const sandbox = await startSandbox({ crm, seed: true, mcApiUrl: mcApi.url, logLevel: (process.env.LOG_LEVEL as "info") ?? "warn" });
+// A failed record to look at and replay (the seed has drained, so the injected refusal hits this customer's write).
+const failedCustomer = crm === "salesforce" ? await seedFailure(sandbox.api, sandbox.salesforce.faults) : undefined;
+await sandbox.relay.drained();
+
+if (!mcAppIsBuilt()) console.log("Building the Merchant Center app (mc-app/public), once; this takes a minute or two…");
+const mcApp = await startMcAppStack({
+  mcApi,
+  serviceUrl: sandbox.urls.service,
+  ctpApiUrl: sandbox.urls.emulator,
+  projectKey: sandbox.emulator.projectKey,
+  appPort: port("MC_APP_PORT", 3001),
+});
+
 const rows: [string, string][] = [
   ["commercetools emulator", `${sandbox.urls.emulator}  (project key: ${sandbox.emulator.projectKey})`],
   ["Salesforce simulator", sandbox.urls.salesforce],
@@ -19,10 +41,13 @@ const rows: [string, string][] = [
   ["event app (Pub/Sub push)", sandbox.urls.event],
   ["service app (MC API)", `${sandbox.urls.service}/api`],
   ["job app (POST / runs it)", sandbox.urls.job],
+  ["Merchant Center app", mcApp.entryUrl],
+  ["MC API stand-in", mcApi.url],
 ];
 console.log(`\nct-crm-sync sandbox is running, syncing into ${crm}:\n`);
 for (const [name, url] of rows) console.log(`  ${name.padEnd(28)} ${url}`);
 console.log(`\nSeeded: ${Object.keys(sandbox.seeded?.customers ?? {}).length} customers, ${Object.keys(sandbox.seeded?.businessUnits ?? {}).length} business units, ${Object.keys(sandbox.seeded?.orders ?? {}).length} orders; ${sandbox.relay.stats.delivered} messages delivered.`);
+if (failedCustomer) console.log(`One failed record waits on the MC app's failures page: customer ${failedCustomer}, refused once by Salesforce; replay it there.`);
 console.log("Create a customer or an order in the emulator and it appears in the CRM simulator within seconds. Ctrl-C stops.\n");
 
 let stopping = false;
@@ -30,7 +55,9 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   console.log("\nstopping sandbox…");
+  await mcApp.close();
   await sandbox.stop();
+  await mcApi.close();
   process.exit(0);
 };
 process.on("SIGINT", () => void stop());

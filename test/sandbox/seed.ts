@@ -1,4 +1,5 @@
 import type { ByProjectKeyRequestBuilder } from "@commercetools/platform-sdk";
+import type { FaultInjector } from "../simulators/shared/faults";
 
 /**
  * Sandbox seed: two stores, a consent-bearing customer type, B2C customers, a
@@ -222,4 +223,16 @@ export async function seedSandbox(api: ByProjectKeyRequestBuilder): Promise<Seed
     lines: [{ sku: "MACH-PRO", name: "Espresso machine Pro", quantity: 5, cents: 129900 }],
   });
   return ids;
+}
+
+/**
+ * One failed record for the MC app's failures page (`npm start` only; tests
+ * make their own): Salesforce refuses the next Contact write once with a 400,
+ * as a validation rule in an org would. A 400 is never retried by itself, so
+ * the customer waits in the failure store as `open` until someone replays it;
+ * the refusal is used up by then, and the replay writes the contact.
+ */
+export function seedFailure(api: ByProjectKeyRequestBuilder, salesforceFaults: Pick<FaultInjector, "arm">): Promise<string> {
+  salesforceFaults.arm({ status: 400, times: 1, pathIncludes: "sobjects/Contact" });
+  return createCustomer(api, { email: "rita.refused@example.com", firstName: "Rita", lastName: "Refused", store: "berlin", country: "DE" });
 }
