@@ -19,7 +19,7 @@ export type MappingDraft = MappingConfigInput;
 export type FieldMappingDraft = MappingDraft['entities']['person']['fields'] extends (infer F)[] | undefined ? F : never;
 export type TransformDraft = NonNullable<FieldMappingDraft['transform']>[number];
 export type MatchingRule = (typeof matchingRules)[number];
-export type GuestPolicy = 'attach-or-create' | 'create';
+export type GuestPolicy = NonNullable<NonNullable<MappingDraft['matching']>['guests']>;
 
 export { mappedEntities, matchingRules, owners, type FieldOwner, type MappedEntity };
 export const guestPolicies: readonly GuestPolicy[] = ['attach-or-create', 'create'];
