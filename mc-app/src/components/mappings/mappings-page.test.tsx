@@ -84,6 +84,19 @@ describe('mappings page', () => {
     expect(screen.getByTestId('issues-entities.person.fields.2.target')).toBeInTheDocument();
   });
 
+  it('adds a matching rule at the end and shows the schema’s message for what it still needs', async () => {
+    const user = userEvent.setup();
+    await renderMappings();
+
+    await choose(user, screen.getByRole('combobox', { name: 'Matching rule to add' }), 'customKey');
+    await user.click(screen.getByRole('button', { name: 'Add rule' }));
+
+    const rules = within(screen.getByRole('list', { name: 'Matching rules' })).getAllByRole('listitem');
+    expect(rules[3]).toHaveTextContent(/^customKey/);
+    expect(screen.getByTestId('issues-matching.customKeys')).toHaveTextContent('the customKey rule needs at least one custom key');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+
   it('previews the edited mapping on sample records as a field → value table, without saving', async () => {
     const user = userEvent.setup();
     const service = await renderMappings();
