@@ -1,32 +1,19 @@
-import { useEffect, useState } from 'react';
 import MultilineTextInput from '@commercetools-uikit/multiline-text-input';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
-import { textSays, type MappingDraft } from './mapping-draft';
+import { isRecord, parseJsonText, type MappingDraft } from './mapping-draft';
+import { useJsonText } from './use-json-text';
 
-type Parsed = { draft: MappingDraft; error?: undefined } | { draft?: undefined; error: string };
-
-function parseDocument(text: string): Parsed {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'The mapping must be a JSON object.' };
-    return { draft: value as MappingDraft };
-  } catch (caught) {
-    return { error: `Not valid JSON: ${caught instanceof Error ? caught.message : String(caught)}` };
-  }
-}
+const isDocument = (value: unknown): value is MappingDraft => isRecord(value);
+const parseDocument = (text: string) => parseJsonText(text, isDocument, 'The mapping must be a JSON object.');
 
 /**
  * The whole document as JSON, for the sections without a form (consent,
- * segmentation, validation, locale, custom keys). The text follows the form's
- * edits; typed text replaces the document once it parses as a JSON object.
+ * segmentation, validation, locale, custom keys). Typed text replaces the
+ * document once it parses as a JSON object.
  */
 export function AdvancedJsonEditor(props: { draft: MappingDraft; canManage: boolean; onChange: (draft: MappingDraft) => void }) {
-  const compact = JSON.stringify(props.draft);
-  const [text, setText] = useState(() => JSON.stringify(props.draft, null, 2));
-  useEffect(() => {
-    setText((typed) => (textSays(typed, compact) ? typed : JSON.stringify(JSON.parse(compact), null, 2)));
-  }, [compact]);
+  const [text, setText] = useJsonText(props.draft, 2);
   const parsed = parseDocument(text);
 
   return (
@@ -45,7 +32,7 @@ export function AdvancedJsonEditor(props: { draft: MappingDraft; canManage: bool
           const next = event.target.value ?? '';
           setText(next);
           const typed = parseDocument(next);
-          if (typed.draft) props.onChange(typed.draft);
+          if (typed.value) props.onChange(typed.value);
         }}
       />
       {parsed.error ? <Text.Detail tone="critical">{parsed.error}</Text.Detail> : null}

@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import DataTable, { type TColumn } from '@commercetools-uikit/data-table';
 import FlatButton from '@commercetools-uikit/flat-button';
 import SecondaryButton from '@commercetools-uikit/secondary-button';
@@ -10,25 +9,29 @@ import { HiddenLabel } from '../shared/hidden-label';
 import { FieldIssues } from './field-issues';
 import {
   owners,
+  parseJsonText,
   pathKey,
   summariseTransforms,
-  textSays,
   type FieldMappingDraft,
   type FieldOwner,
   type IssuesByPath,
   type MappedEntity,
   type TransformDraft,
 } from './mapping-draft';
+import { useJsonText } from './use-json-text';
 
 type Row = { id: string; index: number; field: FieldMappingDraft };
 
 const ownerOptions = owners.map((owner) => ({ value: owner, label: owner }));
 const newField: FieldMappingDraft = { source: '', target: '', transform: [], owner: 'commercetools' };
 
+const isTransformList = (value: unknown): value is TransformDraft[] => Array.isArray(value);
+const parseTransforms = (text: string) => parseJsonText(text, isTransformList, 'must be a JSON array of transforms');
+
 /**
  * The transforms of one field as compact JSON, with a readable summary above.
- * The text is kept while it does not parse, so typing is not interrupted; the
- * field changes only when the text is a JSON array.
+ * The field changes only when the text parses as a JSON array (the schema
+ * checks each transform).
  */
 function TransformsInput(props: {
   label: string;
@@ -36,18 +39,8 @@ function TransformsInput(props: {
   isReadOnly: boolean;
   onChange: (transforms: TransformDraft[]) => void;
 }) {
-  const compact = JSON.stringify(props.value ?? []);
-  const [text, setText] = useState(compact);
-  useEffect(() => {
-    setText((typed) => (textSays(typed, compact) ? typed : compact));
-  }, [compact]);
-  const parseError = (() => {
-    try {
-      return Array.isArray(JSON.parse(text)) ? undefined : 'must be a JSON array of transforms';
-    } catch {
-      return 'not valid JSON';
-    }
-  })();
+  const [text, setText] = useJsonText(props.value ?? []);
+  const parsed = parseTransforms(text);
   return (
     <Spacings.Stack scale="xs">
       <Text.Detail>{summariseTransforms(props.value)}</Text.Detail>
@@ -56,19 +49,16 @@ function TransformsInput(props: {
           name={props.label}
           value={text}
           isReadOnly={props.isReadOnly}
-          hasError={parseError !== undefined}
+          hasError={parsed.error !== undefined}
           onChange={(event) => {
             setText(event.target.value);
-            try {
-              const parsed: unknown = JSON.parse(event.target.value);
-              if (Array.isArray(parsed)) props.onChange(parsed as TransformDraft[]);
-            } catch {
-              // Half-typed JSON: wait for more input.
-            }
+            // Half-typed JSON leaves the field as it was until the text parses.
+            const typed = parseTransforms(event.target.value);
+            if (typed.value) props.onChange(typed.value);
           }}
         />
       </HiddenLabel>
-      {parseError ? <Text.Detail tone="critical">{parseError}</Text.Detail> : null}
+      {parsed.error ? <Text.Detail tone="critical">{parsed.error}</Text.Detail> : null}
     </Spacings.Stack>
   );
 }

@@ -40,7 +40,7 @@ export function validateDraft(draft: unknown): { issues: ConfigIssue[]; byPath: 
   return { issues: result.issues, byPath };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function fieldsOf(draft: MappingDraft, entity: MappedEntity): FieldMappingDraft[] {
@@ -109,14 +109,14 @@ function summariseTransform(transform: unknown): string {
   }
 }
 
-/**
- * Whether `text` already says what `compactJson` (`JSON.stringify(value)`) says, whitespace aside: editors keep what a
- * person typed instead of re-formatting it under the cursor.
- */
-export function textSays(text: string, compactJson: string): boolean {
+export type ParsedJson<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
+
+/** Parses what a person typed into a JSON field that must hold one shape (an object, an array). */
+export function parseJsonText<T>(text: string, hasShape: (value: unknown) => value is T, shapeMessage: string): ParsedJson<T> {
   try {
-    return JSON.stringify(JSON.parse(text)) === compactJson;
-  } catch {
-    return false;
+    const value: unknown = JSON.parse(text);
+    return hasShape(value) ? { value } : { error: shapeMessage };
+  } catch (caught) {
+    return { error: `Not valid JSON: ${caught instanceof Error ? caught.message : String(caught)}` };
   }
 }
