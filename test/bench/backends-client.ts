@@ -17,9 +17,11 @@ export type Backends = {
 };
 
 const script = fileURLToPath(new URL("./backends.ts", import.meta.url));
+/** Extra node flags for the backends process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the emulator spends its time. */
+const nodeFlags = (process.env.BENCH_BACKENDS_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 export async function startBackends(): Promise<Backends> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["pipe", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const urls = await new Promise<BackendUrls>((resolve, reject) => {

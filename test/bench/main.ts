@@ -127,10 +127,8 @@ async function backfill(crm: BenchCrm, n: number) {
 
 /** ⌈N / batch size⌉ per entity: what a backfill would cost with one CRM call per batch. */
 function idealCalls(crm: BenchCrm, n: number) {
-  if (crm === "close") {
-    const { maxBatchSize, requestsPerSecond } = closeLimits;
-    return { batchSize: { person: maxBatchSize, order: maxBatchSize }, idealCrmCalls: 2 * Math.ceil(n / maxBatchSize), pacedCallsPerSecond: benchCloseRequestsPerSecond, productionCallsPerSecond: requestsPerSecond };
-  }
+  // Close has no batch write: at best one write request per record.
+  if (crm === "close") return { batchSize: { person: 1, order: 1 }, idealCrmCalls: 2 * n, pacedCallsPerSecond: benchCloseRequestsPerSecond, productionCallsPerSecond: closeLimits.requestsPerSecond };
   const person = n >= 2_000 ? Math.min(n, chunkSize) : salesforceLimits.maxBatchSize;
   const order = salesforceLimits.maxBatchSize;
   return { batchSize: { person, order }, idealCrmCalls: Math.ceil(n / person) + Math.ceil(n / order), pacedCallsPerSecond: salesforceLimits.requestsPerSecond };

@@ -1,5 +1,5 @@
 import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
-import { closeLimits } from "@ct-crm-sync/core/crm/close";
+import { closeLimits, createCloseAdapter } from "@ct-crm-sync/core/crm/close";
 import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
@@ -16,6 +16,11 @@ export type BenchCrm = "salesforce" | "close";
  * configure, the bench raises it; the results say which rate was used.
  */
 export const benchCloseRequestsPerSecond = Number(process.env.BENCH_CLOSE_RPS ?? closeLimits.requestsPerSecond * 20);
+
+/** The adapter with another declared pace for limitAdapter (CRM calls a second). */
+function withPacing(adapter: CrmAdapter, requestsPerSecond: number): CrmAdapter {
+  return { ...adapter, limits: { ...adapter.limits, requestsPerSecond } };
+}
 
 /** Called with the people a CRM write call has just stored (the moment they are in the CRM). */
 export type OnPeopleWritten = (sourceIds: string[]) => void;
@@ -55,9 +60,15 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
     CLOSE_API_KEY: urls.closeApiKey,
     LOG_LEVEL: "warn",
   };
-  const unpaced = createCrmAdapter(loadConfig(crmEnv, env));
   const rate = options.requestsPerSecond;
-  const adapter = limitAdapter(rate === undefined ? unpaced : { ...unpaced, limits: { ...unpaced.limits, requestsPerSecond: rate } });
+  const adapter = limitAdapter(
+    rate === undefined
+      ? createCrmAdapter(loadConfig(crmEnv, env))
+      : crm === "close"
+        ? // Close paces its own requests: the raised rate goes to the adapter itself.
+          createCloseAdapter({ baseUrl: urls.closeApi, apiKey: urls.closeApiKey, requestsPerSecond: rate })
+        : withPacing(createCrmAdapter(loadConfig(crmEnv, env)), rate),
+  );
   return createRuntime({
     app,
     retry,

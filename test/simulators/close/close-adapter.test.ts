@@ -69,6 +69,31 @@ describe("Close adapter", () => {
     expect(contacts[0]!.lead_id).toBe(leads[0]!.id);
   });
 
+  it("writes a batch of people with one search for their contacts, one for their leads and one re-check", async () => {
+    const a = adapter();
+    await a.ensureSchema(ctx);
+    await a.upsertPeople([person("batch-0", { lastName: "Before" })], ctx);
+    const batch = Array.from({ length: 20 }, (_, i) => person(`batch-${i}`, { sourceVersion: 2 }));
+    sim.requests.length = 0;
+    const outcomes = await a.upsertPeople(batch, ctx);
+    expect(outcomes.map((o) => o.ok && o.sourceId)).toEqual(batch.map((p) => p.sourceId));
+    expect(outcomes.map((o) => o.ok && o.created)).toEqual(batch.map((_, i) => i > 0));
+    const searches = sim.requests.filter((r) => r.path.endsWith("/data/search/")).length;
+    expect(searches).toBe(3);
+    // 19 leads created with their contacts, one existing person updated (its lead and its contact).
+    expect(sim.requests.length - searches).toBe(19 + 2);
+    for (const p of batch) expect(contactsOf(p.sourceId)).toHaveLength(1);
+    expect(contactsOf("batch-0")[0]!.name).toBe("Jane Doe-batch-0");
+  });
+
+  it("writes the same person twice in one batch as two writes of one record", async () => {
+    const a = adapter();
+    const outcomes = await a.upsertPeople([person("twice", { lastName: "First" }), person("twice", { lastName: "Second", sourceVersion: 2 })], ctx);
+    expect(outcomes.map((o) => o.ok && o.crmId)).toEqual([outcomes[0]!.ok && outcomes[0]!.crmId, outcomes[0]!.ok && outcomes[0]!.crmId]);
+    expect(contactsOf("twice")).toHaveLength(1);
+    expect(contactsOf("twice")[0]!.name).toBe("Jane Second");
+  });
+
   it("converges on one lead per business unit across processes, keeping the associates", async () => {
     const processes = [adapter(), adapter()];
     await Promise.all([

@@ -1,27 +1,32 @@
-import { SyncError, toSyncError } from "../../domain/errors";
 import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-adapter";
 import type { Logger } from "../../ports/logger";
 import { upsertCompany } from "./companies";
 import { contactHitFields, type Call, type Deps, type WriteResult } from "./context";
-import { isRecordLevel } from "./errors";
+import { recordLevelFailure } from "./errors";
 import { customKey } from "./field-names";
 import { CloseHttp, type CloseHttpOptions } from "./http";
 import { KeyedMutex } from "./keyed-mutex";
 import { upsertOrder } from "./orders";
-import { findPersonContacts, upsertPerson } from "./people";
+import { findPersonContacts, upsertPeople } from "./people";
 import { closeReconciliation } from "./reconcile";
 import { SchemaRegistry } from "./schema-registry";
 import { contactByEmail, oldestFirst, searchAll } from "./search";
 import type { SearchHit } from "./schemas";
 
-export type CloseAdapterOptions = CloseHttpOptions & { logger?: Logger };
+export type CloseAdapterOptions = Omit<CloseHttpOptions, "requestsPerSecond"> & {
+  logger?: Logger;
+  /** Close requests a second (default closeLimits.requestsPerSecond); raise it only against a CRM you run yourself. */
+  requestsPerSecond?: number;
+};
 
 /**
- * Close has no bulk create or update: one record at a time. Limits are per
- * endpoint group and per key (the org gets 3×); an upsert costs 3–5 calls, so
- * we stay well below the published figures.
+ * Close has no bulk create or update: one request per record written. Limits
+ * are per endpoint group and per key (the org gets 3×), so the adapter paces
+ * its own requests (CloseHttp) to `requestsPerSecond`, well below the
+ * published figures. A call carries up to `maxBatchSize` people, found with
+ * one search; calls are paced by the same figure, and each is at least one request.
  */
-export const closeLimits: CrmLimits = { maxBatchSize: 1, requestsPerSecond: 5, maxConcurrency: 3 };
+export const closeLimits: CrmLimits = { maxBatchSize: 50, requestsPerSecond: 20, maxConcurrency: 3 };
 
 function toRecord(hit: SearchHit, customerKey: string): CrmRecord {
   const sourceId = hit[customerKey];
@@ -33,7 +38,8 @@ function toRecord(hit: SearchHit, customerKey: string): CrmRecord {
 }
 
 export function createCloseAdapter(options: CloseAdapterOptions): CrmAdapter {
-  const http = new CloseHttp(options);
+  const requestsPerSecond = options.requestsPerSecond ?? closeLimits.requestsPerSecond;
+  const http = new CloseHttp({ ...options, requestsPerSecond });
   const deps: Deps = { http, mutex: new KeyedMutex(), logger: options.logger };
   const registry = new SchemaRegistry(http);
   const call = async (ctx: CallContext): Promise<Call> => ({ ...deps, ctx, schema: await registry.get(ctx) });
@@ -56,9 +62,7 @@ export function createCloseAdapter(options: CloseAdapterOptions): CrmAdapter {
         const { crmId, created } = await write(c, record);
         outcomes.push({ sourceId: record.sourceId, ok: true, crmId, created });
       } catch (raw) {
-        const error = toSyncError(raw);
-        if (!(error instanceof SyncError) || !isRecordLevel(error)) throw error;
-        outcomes.push({ sourceId: record.sourceId, ok: false, error: error.details });
+        outcomes.push({ sourceId: record.sourceId, ok: false, error: recordLevelFailure(raw) });
       }
     }
     return outcomes;
@@ -66,14 +70,21 @@ export function createCloseAdapter(options: CloseAdapterOptions): CrmAdapter {
 
   return {
     name: "close",
-    limits: closeLimits,
-    // No bulk path: Close writes one record a request (backfills go through upsertPeople, paced by the limiter).
+    limits: { ...closeLimits, requestsPerSecond },
+    // No bulk path: Close writes one record a request (backfills go through upsertPeople, batched finds).
     reconcile: closeReconciliation(call),
     async ensureSchema(ctx) {
       await registry.get(ctx);
     },
     upsertCompanies: (records, ctx) => each(records, ctx, upsertCompany),
-    upsertPeople: (records, ctx) => each(records, ctx, upsertPerson),
+    async upsertPeople(records, ctx) {
+      if (records.length === 0) return [];
+      const results = await upsertPeople(await call(ctx), records);
+      return results.map((r, i): WriteOutcome => {
+        const sourceId = records[i]!.sourceId;
+        return r.ok ? { sourceId, ok: true, ...r.result } : { sourceId, ok: false, error: r.error };
+      });
+    },
     upsertOrders: (records, ctx) => each(records, ctx, upsertOrder),
     async findPeople(query: PersonQuery, ctx) {
       const c = await call(ctx);

@@ -25,17 +25,32 @@ export async function deleteQuietly(call: Call, path: string): Promise<void> {
   }
 }
 
-/** Search hits whose custom value really is `value` (the search is trusted to narrow, not to decide). */
-export async function findByCustomValue(
+/**
+ * Search hits per value, oldest first, for many values in one search: only
+ * hits whose custom value really is one of them (the search is trusted to
+ * narrow, not to decide). Every value has an entry, empty when nothing matched.
+ */
+export async function findByCustomValues(
   call: Call,
   type: "lead" | "contact",
   fieldId: string,
-  value: string,
+  values: string[],
   fields: string[],
-): Promise<SearchHit[]> {
+): Promise<Map<string, SearchHit[]>> {
+  const byValue = new Map<string, SearchHit[]>(values.map((v) => [v, []]));
+  if (values.length === 0) return byValue;
   const key = customKey(fieldId);
-  const hits = await searchAll(call.http, call.ctx, byCustomField(type, fieldId, value), { [type]: ["id", "date_created", key, ...fields] });
-  return oldestFirst(hits.filter((h) => h.__object_type === type && h[key] === value));
+  const hits = await searchAll(call.http, call.ctx, byCustomField(type, fieldId, [...byValue.keys()]), { [type]: ["id", "date_created", key, ...fields] });
+  for (const hit of hits) {
+    const value = hit[key];
+    if (hit.__object_type === type && typeof value === "string") byValue.get(value)?.push(hit);
+  }
+  for (const [value, found] of byValue) byValue.set(value, oldestFirst(found));
+  return byValue;
+}
+
+export async function findByCustomValue(call: Call, type: "lead" | "contact", fieldId: string, value: string, fields: string[]): Promise<SearchHit[]> {
+  return (await findByCustomValues(call, type, fieldId, [value], fields)).get(value)!;
 }
 
 export const contactHitFields = ["lead_id", "name", "emails"];

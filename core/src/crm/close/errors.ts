@@ -1,4 +1,4 @@
-import { SyncError } from "../../domain/errors";
+import { SyncError, type SyncErrorDetails, toSyncError } from "../../domain/errors";
 import { classifyStatus, parseRetryAfter } from "../../reliability/http-errors";
 import { errorBodySchema, type CloseErrorBody } from "./schemas";
 
@@ -64,4 +64,11 @@ export function closeHttpError(status: number, headers: Headers, text: string): 
 /** Per-record failures: the record is wrong, not the call. Everything else fails the whole call. */
 export function isRecordLevel(error: SyncError): boolean {
   return error.errorClass === "validation" || error.errorClass === "not_found" || error.errorClass === "ambiguous_match";
+}
+
+/** The record's failure when Close refused this record; rethrows anything else (throttling, outage, auth) for the retry policy. */
+export function recordLevelFailure(raw: unknown): SyncErrorDetails {
+  const error = toSyncError(raw);
+  if (!isRecordLevel(error)) throw error;
+  return error.details;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { CallContext } from "../../ports/crm-adapter";
@@ -10,6 +11,8 @@ export type CloseHttpOptions = {
   apiKey: string;
   /** Per-request timeout; the retry policy above decides what happens next. */
   timeoutMs?: number;
+  /** Requests this client sends at most per second (unpaced when absent). */
+  requestsPerSecond?: number;
   fetch?: typeof fetch;
 };
 
@@ -24,6 +27,8 @@ export class CloseHttp {
   private readonly authorization: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly requestsPerSecond: number | undefined;
+  private window = { startedAt: 0, sent: 0 };
 
   constructor(options: CloseHttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "");
@@ -31,6 +36,21 @@ export class CloseHttp {
     this.authorization = `Basic ${Buffer.from(`${options.apiKey}:`).toString("base64")}`;
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.requestsPerSecond = options.requestsPerSecond;
+  }
+
+  /** Waits until the current one-second window has room (Close counts requests in windows too). */
+  private async pace(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.requestsPerSecond) return;
+    for (;;) {
+      const now = Date.now();
+      if (now - this.window.startedAt >= 1000) this.window = { startedAt: now, sent: 0 };
+      if (this.window.sent < this.requestsPerSecond) {
+        this.window.sent++;
+        return;
+      }
+      await sleep(this.window.startedAt + 1000 - now, undefined, signal ? { signal } : undefined);
+    }
   }
 
   async request<T extends z.ZodType>(
@@ -48,12 +68,12 @@ export class CloseHttp {
       "x-correlation-id": ctx.correlationId,
     };
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-
     let response: Response;
     let text: string;
     try {
+      await this.pace(ctx.signal);
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
       response = await this.fetchImpl(url, {
         method,
         headers,

@@ -19,4 +19,14 @@ export class KeyedMutex {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  /**
+   * Runs the task holding every key. Keys are taken one by one in sorted
+   * order, so two callers sharing keys cannot each hold one the other waits for.
+   */
+  runAll<T>(keys: string[], task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const take = (i: number): Promise<T> => (i === sorted.length ? task() : this.run(sorted[i]!, () => take(i + 1)));
+    return take(0);
+  }
 }

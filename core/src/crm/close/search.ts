@@ -7,12 +7,13 @@ type Query = Record<string, unknown>;
 
 const objectType = (type: "lead" | "contact"): Query => ({ type: "object_type", object_type: type });
 
-export function byCustomField(type: "lead" | "contact", customFieldId: string, value: string): Query {
+/** Objects whose custom field holds any of these values (one `term` condition with all of them). */
+export function byCustomField(type: "lead" | "contact", customFieldId: string, values: string[]): Query {
   return {
     type: "and",
     queries: [
       objectType(type),
-      { type: "field_condition", field: { type: "custom_field", custom_field_id: customFieldId }, condition: { type: "term", values: [value] } },
+      { type: "field_condition", field: { type: "custom_field", custom_field_id: customFieldId }, condition: { type: "term", values } },
     ],
   };
 }
