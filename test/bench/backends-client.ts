@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { BackendUrls } from "./backends";
+import { type Figures, measure } from "./measure";
 
 export type CrmUrls = Pick<BackendUrls, "salesforce" | "closeApi" | "closeApiKey">;
 
@@ -12,7 +13,9 @@ export type Backends = {
   /** Empty CRM simulators (new URLs): the copy loop and the job each create their records. */
   freshCrm(): Promise<CrmUrls>;
   relayTo(pushUrl: string | undefined): Promise<void>;
-  stats(): Promise<{ heapUsedMb: number; rssMb: number; relay: { published: number; delivered: number; redelivered: number; pending: number } }>;
+  stats(): Promise<{ heapUsedMb: number; rssMb: number; cpuMs: number; relay: { published: number; delivered: number; redelivered: number; pending: number } }>;
+  /** The task's figures, with the CPU time the backends process spent meanwhile (emulator and simulators at work). */
+  measure(records: number, task: () => Promise<void>): Promise<Figures & { backendsCpuMs: number }>;
   stop(): Promise<void>;
 };
 
@@ -42,6 +45,12 @@ export async function startBackends(): Promise<Backends> {
     freshCrm: async () => Object.assign(urls, await call<CrmUrls>("POST", "/crm/fresh")),
     relayTo: async (pushUrl) => void (await call("POST", "/relay", pushUrl ? { pushUrl } : {})),
     stats: () => call("GET", "/stats"),
+    measure: async (records, task) => {
+      const before = await call<{ cpuMs: number }>("GET", "/stats");
+      const figures = await measure(records, task);
+      const after = await call<{ cpuMs: number }>("GET", "/stats");
+      return { ...figures, backendsCpuMs: after.cpuMs - before.cpuMs };
+    },
     stop: async () => {
       await call("POST", "/stop").catch(() => child.kill());
       child.stdin!.end();

@@ -9,7 +9,7 @@
  *   POST /crm/fresh                             empty CRM simulators on new ports (answers the new URLs)
  *   POST /relay {pushUrl?}                      every later customer/order/business-unit write becomes a
  *                                               Pub/Sub push to pushUrl (as in the sandbox); none when omitted
- *   GET  /stats                                 this process's memory and the relay's counters
+ *   GET  /stats                                 this process's memory, CPU time so far and the relay's counters
  *   POST /stop                                  closes every server and exits
  * It also exits when its stdin closes, so a bench that dies leaves nothing listening.
  */
@@ -61,7 +61,8 @@ control.post("/relay", (req, res) => {
 });
 control.get("/stats", (_req, res) => {
   const memory = process.memoryUsage();
-  res.json({ heapUsedMb: Math.round(memory.heapUsed / 2 ** 20), rssMb: Math.round(memory.rss / 2 ** 20), relay: relay.stats });
+  const cpu = process.cpuUsage();
+  res.json({ heapUsedMb: Math.round(memory.heapUsed / 2 ** 20), rssMb: Math.round(memory.rss / 2 ** 20), cpuMs: Math.round((cpu.user + cpu.system) / 1000), relay: relay.stats });
 });
 control.post("/stop", (_req, res) => {
   res.status(204).end();

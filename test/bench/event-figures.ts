@@ -8,7 +8,7 @@ import { inlineRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createEventApp } from "../../event/src/app";
 import { notificationFor, pushEnvelope } from "../sandbox/pubsub-relay";
 import { startBackends } from "./backends-client";
-import { countCallsTo, measure, percentile } from "./measure";
+import { countCallsTo, percentile } from "./measure";
 import { benchRuntime } from "./runtime";
 
 const customersPerRun = Number(process.env.BENCH_EVENT_CUSTOMERS ?? 2_000);
@@ -99,7 +99,7 @@ export async function eventFigures() {
       const app = await listen(run.runtime);
       apps.push(app);
       const bodies = customers.slice(offset, (offset += run.messages)).map(customerCreatedPush);
-      const figures = await measure(bodies.length, () => pushAll(app.url, bodies, run.inFlight));
+      const figures = await backends.measure(bodies.length, () => pushAll(app.url, bodies, run.inFlight));
       const pacedCallsPerSecond = run.runtime.crm.limits.requestsPerSecond;
       throughput.push({ pacing: run.pacing, pacedCallsPerSecond, inFlight: run.inFlight, messagesPerSecond: figures.recordsPerSecond, ...figures });
     }
