@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failureKey } from "@ct-crm-sync/core/domain/keys";
 import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
 import { createCustomer, importOrder } from "../sandbox/seed";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
@@ -46,6 +47,12 @@ describe("sandbox: commercetools → Pub/Sub push → event app → Close", () =
     expect(jane.contacts).toHaveLength(1);
     expect(jane.leadIds).toHaveLength(1);
     expect(jane.activities).toHaveLength(1);
+    // The ambiguous email: two Sams, and their guest order waits for review instead of landing on either.
+    const ambiguous = await closeHolds(seeded.customers.samBerlin!, seeded.orders.ambiguousGuest!);
+    expect(ambiguous.contacts).toHaveLength(1);
+    expect(ambiguous.activities).toHaveLength(0);
+    const review = await sandbox.runtimes.service.failures.get(failureKey("sandbox", "ct-to-crm", "order", seeded.orders.ambiguousGuest!));
+    expect(review).toMatchObject({ errorClass: "ambiguous_match", state: "open" });
   });
 
   it("shows a customer and an order created in commercetools as a lead with a contact and one activity", async () => {

@@ -187,7 +187,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   if (options.seed) {
     await seedProjectSetup(api);
-    sandbox.seeded = await seedSandbox(api);
+    sandbox.seeded = await seedSandbox(api, { emulator, settled: () => relay.drained() });
     await relay.drained();
   }
   return sandbox;

@@ -1,11 +1,15 @@
 import type { ByProjectKeyRequestBuilder } from "@commercetools/platform-sdk";
+import { randomUUID } from "node:crypto";
+import type { Emulator } from "../emulator/emulator";
 import type { FaultInjector } from "../simulators/shared/faults";
 
 /**
  * Sandbox seed: two stores, a consent-bearing customer type, B2C customers, a
- * B2B company with a division and associates, and orders (a customer's, a
- * guest's, a B2B one), and a consent withdrawal. Each write goes through the emulator's HTTP API, so the
- * relay turns it into messages exactly as a real project would.
+ * B2B company with a division and associates, orders (a customer's, a guest's,
+ * a B2B one), a consent withdrawal, and an ambiguous email (two customers of
+ * different stores sharing one address, then a guest order with it). Each write
+ * goes through the emulator's HTTP API, so the relay turns it into messages
+ * exactly as a real project would.
  */
 export type SeededIds = {
   customers: Record<string, string>;
@@ -140,7 +144,48 @@ export async function importOrder(
   return body.id;
 }
 
-export async function seedSandbox(api: ByProjectKeyRequestBuilder): Promise<SeededIds> {
+/**
+ * A store-scoped customer whose email a customer of another store already has.
+ * commercetools allows that for store-scoped customers; the emulator refuses it
+ * over HTTP, so the twin is put in its storage, then renamed through the API so
+ * the change reaches the event app like any other.
+ */
+async function createStoreScopedTwin(
+  api: ByProjectKeyRequestBuilder,
+  emulator: Emulator,
+  draft: { email: string; firstName: string; lastName: string; store: string; country: string },
+): Promise<string> {
+  const id = randomUUID();
+  const at = new Date().toISOString();
+  await emulator.mock.project(emulator.projectKey).unsafeAdd("customer", {
+    id,
+    version: 1,
+    createdAt: at,
+    lastModifiedAt: at,
+    email: draft.email,
+    firstName: draft.firstName,
+    lastName: "(registering)",
+    addresses: [{ id: "home", key: "home", country: draft.country, city: "Boston", streetName: "Main Street", streetNumber: "1", postalCode: "02110" }],
+    defaultBillingAddressId: "home",
+    shippingAddressIds: [],
+    billingAddressIds: [],
+    isEmailVerified: false,
+    stores: [{ typeId: "store", key: draft.store }],
+    authenticationMode: "Password",
+    customerGroupAssignments: [],
+  } as never);
+  await api.customers().withId({ ID: id }).post({ body: { version: 1, actions: [{ action: "setLastName", lastName: draft.lastName }] } }).execute();
+  return id;
+}
+
+/**
+ * `settled` resolves once every write so far has reached the CRM: the ambiguous
+ * guest order must meet both of its candidates there, not race them.
+ */
+export async function seedSandbox(
+  api: ByProjectKeyRequestBuilder,
+  { emulator, settled }: { emulator: Emulator; settled: () => Promise<void> },
+): Promise<SeededIds> {
   const ids: SeededIds = { customers: {}, businessUnits: {}, orders: {} };
   ids.customers.jane = await createCustomer(api, { email: "jane.doe@example.com", firstName: "Jane", lastName: "Doe", store: "berlin", country: "DE", phone: "030 1234567", consent: true });
   ids.customers.john = await createCustomer(api, { email: "john.smith@example.com", firstName: "John", lastName: "Smith", store: "boston", country: "US", consent: false });
@@ -221,6 +266,18 @@ export async function seedSandbox(api: ByProjectKeyRequestBuilder): Promise<Seed
     currency: "USD",
     businessUnitKey: "acme-east",
     lines: [{ sku: "MACH-PRO", name: "Espresso machine Pro", quantity: 5, cents: 129900 }],
+  });
+  // An ambiguous email: store-scoped customers of Berlin and Boston share one address,
+  // then a guest orders with it. Never merged silently: the order waits for review.
+  ids.customers.samBerlin = await createCustomer(api, { email: "sam.shared@example.com", firstName: "Sam", lastName: "Berlin", store: "berlin", country: "DE" });
+  ids.customers.samBoston = await createStoreScopedTwin(api, emulator, { email: "sam.shared@example.com", firstName: "Sam", lastName: "Boston", store: "boston", country: "US" });
+  await settled();
+  ids.orders.ambiguousGuest = await importOrder(api, {
+    orderNumber: "SB-1004",
+    email: "Sam.Shared@example.com",
+    store: "berlin",
+    currency: "EUR",
+    lines: [{ sku: "CUP-ESP", name: "Espresso cup", quantity: 6, cents: 1000 }],
   });
   return ids;
 }
