@@ -2,49 +2,34 @@ import { toSyncError } from "../domain/errors";
 import type { Person } from "../domain/model";
 import type { CallContext, CrmBulkWrites, WriteOutcome } from "../ports/crm-adapter";
 import { withRetry } from "../reliability/retry";
-import { type RecordOutcome, recordHash, settleWrites, type WriterDeps, writeRecords } from "./record-writer";
+import type { WriterDeps } from "./record-writer";
 
-/** The pool settleWrites uses, for callers that pace their own per-record work the same way. */
-export { inPool } from "./record-writer";
+/** Runs tasks with at most `limit` in flight (link saves: one custom object each). */
+export async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /**
- * People for a backfill: unchanged and stale ones dropped against the links
- * (as writeRecords does), the rest through the CRM's bulk path when there are
- * at least `bulk.threshold` of them, else through the batched writes. Then,
- * like writeRecords, links for successes and failure entries for failures
- * (settleWrites): when this returns, every record is written or in the failure store.
+ * People through the CRM's bulk path (writeRecords takes it for backfills of
+ * at least `bulk.threshold` people), retried by the one policy; outcomes in
+ * input order. A job that was stopped gives up instead of recording every
+ * record as failed: its checkpoint has not moved, so the next run redoes them.
  */
-export async function writePeopleInBulk(
-  deps: WriterDeps,
-  bulk: CrmBulkWrites | undefined,
+export async function bulkUpsertPeople(
+  deps: Pick<WriterDeps, "retry" | "clock">,
+  bulk: CrmBulkWrites,
   people: Person[],
   ctx: CallContext,
-): Promise<RecordOutcome[]> {
-  const links = await deps.links.getMany("person", people.map((p) => p.sourceId));
-  const outcomes = new Map<string, RecordOutcome>();
-  const pending: { record: Person; hash: string }[] = [];
-  for (const record of people) {
-    const link = links.get(record.sourceId)?.value;
-    const hash = recordHash(record);
-    if (link && link.sourceVersion > record.sourceVersion) outcomes.set(record.sourceId, { entity: "person", sourceId: record.sourceId, outcome: "stale", crmId: link.crmId });
-    else if (link && link.hash === hash) outcomes.set(record.sourceId, { entity: "person", sourceId: record.sourceId, outcome: "unchanged", crmId: link.crmId });
-    else pending.push({ record, hash });
-  }
-  if (!bulk || pending.length < bulk.threshold) {
-    const written = await writeRecords(deps, "person", pending.map((p) => p.record), ctx);
-    for (const o of written) outcomes.set(o.sourceId, o);
-    return people.map((p) => outcomes.get(p.sourceId)!);
-  }
-
-  let results: WriteOutcome[];
+): Promise<WriteOutcome[]> {
   try {
-    results = await withRetry(() => bulk.upsertPeople(pending.map((p) => p.record), ctx), deps.retry, deps.clock, undefined, ctx.signal);
+    return await withRetry(() => bulk.upsertPeople(people, ctx), deps.retry, deps.clock, undefined, ctx.signal);
   } catch (raw) {
     ctx.signal?.throwIfAborted();
     const error = toSyncError(raw).details;
-    results = pending.map((p) => ({ sourceId: p.record.sourceId, ok: false as const, error }));
+    return people.map((p) => ({ sourceId: p.sourceId, ok: false as const, error }));
   }
-  const settled = await settleWrites(deps, "person", pending.map((p, i) => ({ ...p, result: results[i] })), links, ctx);
-  for (const o of settled) outcomes.set(o.sourceId, o);
-  return people.map((p) => outcomes.get(p.sourceId)!);
 }

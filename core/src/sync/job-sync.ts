@@ -7,7 +7,6 @@ import type { CallContext } from "../ports/crm-adapter";
 import type { Checkpoint, JobStateStore } from "../state/job-state";
 import type { Lease } from "../state/lease";
 import { logEntries, type SyncLog } from "../state/sync-log";
-import { writePeopleInBulk } from "./bulk-writer";
 import { type RecordOutcome, writeRecords } from "./record-writer";
 import type { SyncService } from "./sync-service";
 
@@ -75,8 +74,8 @@ const after = (a: PagePosition, b: PagePosition) => a.lastModifiedAt > b.lastMod
 /**
  * Delta sync and backfill: keyset pages on (lastModifiedAt, id), each entity
  * from its checkpoint. The checkpoint moves only after the records before it
- * are written or in the failure store (writeRecords/writePeopleInBulk return
- * only then), so a run killed at any point resumes without losing records, and
+ * are written or in the failure store (writeRecords returns only then), so a
+ * run killed at any point resumes without losing records, and
  * the upserts keyed on commercetools IDs make the re-done part duplicate-free.
  */
 export async function runJobSync(deps: JobSyncDeps, options: JobSyncOptions, ctx: CallContext): Promise<Record<string, EntityCounts>> {
@@ -133,7 +132,7 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
   };
   const flushPeople = async () => {
     if (people.length === 0) return;
-    tally(counts, await writePeopleInBulk(deps.sync.deps, bulk, people, ctx), deps, ctx);
+    tally(counts, await writeRecords(deps.sync.deps, "person", people, ctx, { bulk }), deps, ctx);
     people = [];
     await advance(bufferedUpTo!);
   };

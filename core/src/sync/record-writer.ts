@@ -1,7 +1,7 @@
 import { isTransient, type SyncErrorDetails, toSyncError } from "../domain/errors";
 import { stableHash } from "../domain/hash";
-import type { CanonicalRecord, EntityKind } from "../domain/model";
-import type { CallContext, CrmAdapter, WriteOutcome } from "../ports/crm-adapter";
+import type { CanonicalRecord, EntityKind, Person } from "../domain/model";
+import type { CallContext, CrmAdapter, CrmBulkWrites, WriteOutcome } from "../ports/crm-adapter";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import { type RetryPolicy, withRetry } from "../reliability/retry";
@@ -9,6 +9,7 @@ import type { FailureStore } from "../state/failure-store";
 import type { Versioned } from "../ports/key-value-store";
 import type { LinkStore, SyncLink } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
+import { bulkUpsertPeople, inPool } from "./bulk-writer";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
@@ -32,15 +33,6 @@ export type WriterDeps = {
   /** Links and failure entries saved at once after a CRM write (one custom object each); 8 when absent. */
   settleConcurrency?: number;
 };
-
-/** Runs tasks with at most `limit` in flight. */
-export async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** What decides "nothing changed": every mapped value except the source version. */
 export function recordHash(record: CanonicalRecord): string {
@@ -106,6 +98,9 @@ async function withRecordLocks<T>(keys: string[], task: () => Promise<T>): Promi
  * transient failures by the one policy, then saves links for successes and
  * failure entries for failures. Returns one outcome per distinct record.
  *
+ * With `bulk` (backfills), people go through the CRM's bulk path instead when
+ * at least `bulk.threshold` of them are left to write.
+ *
  * A record is never lost: it either reaches the CRM (and its link is saved) or
  * sits in the failure store; if even that write fails, the error propagates so
  * the caller does not acknowledge the work.
@@ -115,10 +110,11 @@ export async function writeRecords(
   entity: EntityKind,
   input: CanonicalRecord[],
   ctx: CallContext,
+  options: { bulk?: CrmBulkWrites } = {},
 ): Promise<RecordOutcome[]> {
   const records = newestPerSource(input);
   const lockKeys = records.map((r) => `${deps.connection}|${entity}|${r.sourceId}`);
-  return withRecordLocks(lockKeys, () => writeLocked(deps, entity, records, ctx));
+  return withRecordLocks(lockKeys, () => writeLocked(deps, entity, records, ctx, options.bulk));
 }
 
 async function writeLocked(
@@ -126,6 +122,7 @@ async function writeLocked(
   entity: EntityKind,
   records: CanonicalRecord[],
   ctx: CallContext,
+  bulk: CrmBulkWrites | undefined,
 ): Promise<RecordOutcome[]> {
   const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
   const outcomes = new Map<string, RecordOutcome>();
@@ -156,6 +153,13 @@ async function writeLocked(
     } else {
       pending.push({ record, hash });
     }
+  }
+
+  if (bulk && entity === "person" && pending.length >= bulk.threshold) {
+    const results = await bulkUpsertPeople(deps, bulk, pending.map((p) => p.record as Person), ctx);
+    const settled = await settleWrites(deps, entity, pending.map((p, i) => ({ ...p, result: results[i] })), links, ctx);
+    for (const o of settled) outcomes.set(o.sourceId, o);
+    return records.map((r) => outcomes.get(r.sourceId)!);
   }
 
   const batchSize = Math.max(1, deps.crm.limits.maxBatchSize);
