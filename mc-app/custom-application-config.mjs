@@ -18,7 +18,8 @@ const config = {
   name: 'CRM Sync',
   entryPointUriPath: '${env:ENTRY_POINT_URI_PATH}',
   cloudIdentifier: '${env:CLOUD_IDENTIFIER}',
-  mcApiUrl: '${env:MC_API_URL}',
+  // Set only locally (the MC API stand-in); otherwise the cloud identifier decides.
+  ...(process.env.MC_API_URL ? { mcApiUrl: process.env.MC_API_URL } : {}),
   env: {
     development: {
       initialProjectKey: '${env:INITIAL_PROJECT_KEY}',

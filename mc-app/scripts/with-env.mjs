@@ -14,16 +14,20 @@ import { createRequire } from 'node:module';
 const defaults = {
   ENTRY_POINT_URI_PATH: 'crm-sync',
   CLOUD_IDENTIFIER: 'gcp-eu',
-  MC_API_URL: 'http://127.0.0.1:3002',
   SERVICE_URL: 'http://127.0.0.1:8082',
   INITIAL_PROJECT_KEY: 'crm-sync-sandbox',
   CUSTOM_APPLICATION_ID: 'crm-sync-local',
   APPLICATION_URL: 'http://127.0.0.1:3001',
 };
-const env = { ...process.env };
-for (const [key, value] of Object.entries(defaults)) if (!env[key]) env[key] = value;
+// Only a local run talks to the MC API stand-in; a build (Connect's) keeps the
+// MC API of its cloud region, which the config derives from CLOUD_IDENTIFIER.
+const localDefaults = { MC_API_URL: 'http://127.0.0.1:3002' };
 
 const [task, ...rest] = process.argv.slice(2);
+const env = { ...process.env };
+const isLocal = task === 'compile-html:local' || task === 'start';
+for (const [key, value] of Object.entries({ ...defaults, ...(isLocal ? localDefaults : {}) })) if (!env[key]) env[key] = value;
+
 const tasks = {
   build: ['build'],
   'compile-html:local': [
