@@ -9,6 +9,7 @@ import { createCustomer } from "../sandbox/seed";
 import { soql } from "../support/salesforce-reader";
 import { startMcAppStack, type McAppStack } from "./mc-app-server";
 import { startMcStandIn, type McStandIn } from "./mc-api-stand-in";
+import { until } from "../support/until";
 
 /**
  * The built Merchant Center app in headless Chromium (Debian's /usr/bin/chromium)
@@ -17,16 +18,6 @@ import { startMcStandIn, type McStandIn } from "./mc-api-stand-in";
  */
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-output/screenshots");
 const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe("MC custom application in Chromium against the sandbox", { timeout: 120_000 }, () => {
   let mcApi: McStandIn;
