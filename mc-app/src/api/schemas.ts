@@ -1,67 +1,21 @@
 import { z } from 'zod';
-import type { Failure as CoreFailure } from '../../../core/src/domain/failure';
-import type { ErrorClass as CoreErrorClass } from '../../../core/src/domain/errors';
+import { errorClasses, type ErrorClass } from '../../../core/src/domain/errors';
+import { failureSchema, failureStates, type Failure, type FailureState } from '../../../core/src/domain/failure';
 
 /**
  * The service API's answers (docs/service-api.md), parsed with zod where they
- * enter the app. The failure shapes mirror `failureSchema` in
- * core/src/domain/failure.ts; the type assertions at the bottom make `tsc` fail
- * if the two drift apart. (Only types are imported from core: the bundle does not
- * pull core's runtime in.)
+ * enter the app. Failures are core's own `failureSchema` (the bundle compiles
+ * core/src/domain), so the app reads exactly what the service stores.
  */
-export const errorClasses = [
-  'validation',
-  'not_found',
-  'conflict',
-  'ambiguous_match',
-  'throttled',
-  'crm_unavailable',
-  'auth',
-  'unknown',
-] as const;
-export type ErrorClass = (typeof errorClasses)[number];
+export { errorClasses, failureSchema, failureStates };
+export type { ErrorClass, Failure, FailureState };
 
 /** The entities the service's failure filter accepts (service/src/routes/failures.ts). */
 export const failureEntities = ['person', 'company', 'order', 'message'] as const;
 
-export const failureStates = ['open', 'retrying', 'resolved', 'dismissed'] as const;
-export type FailureState = (typeof failureStates)[number];
-
-export const failureAttemptSchema = z.object({
-  at: z.string(),
-  errorClass: z.enum(errorClasses),
-  message: z.string(),
-  status: z.number().optional(),
-  correlationId: z.string(),
-});
-
-export const failureSummarySchema = z.object({
-  id: z.string(),
-  connection: z.string(),
-  crm: z.string(),
-  direction: z.enum(['ct-to-crm', 'crm-to-ct']),
-  entity: z.string(),
-  sourceId: z.string(),
-  errorClass: z.enum(errorClasses),
-  message: z.string(),
-  status: z.number().optional(),
-  code: z.string().optional(),
-  fields: z.record(z.string(), z.string()).optional(),
-  attempts: z.number().int(),
-  firstFailedAt: z.string(),
-  lastFailedAt: z.string(),
-  nextAttemptAt: z.string().optional(),
-  resolvedAt: z.string().optional(),
-  correlationId: z.string(),
-  state: z.enum(failureStates),
-});
+/** A list entry: the failure without its payload and history (the detail view loads those). */
+export const failureSummarySchema = failureSchema.omit({ payload: true, history: true });
 export type FailureSummary = z.infer<typeof failureSummarySchema>;
-
-export const failureSchema = failureSummarySchema.extend({
-  payload: z.unknown().optional(),
-  history: z.array(failureAttemptSchema),
-});
-export type Failure = z.infer<typeof failureSchema>;
 
 export const failureListSchema = z.object({
   items: z.array(failureSummarySchema),
@@ -119,10 +73,3 @@ export type PreviewAnswer = z.infer<typeof previewSchema>;
 export const versionSchema = z.object({ version: z.number() });
 
 export const errorAnswerSchema = z.object({ error: z.string() });
-
-// Compile-time guards: the app's view of a failure must stay the core's.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const failureMatchesCore: Same<Failure, CoreFailure> = true;
-const errorClassMatchesCore: Same<ErrorClass, CoreErrorClass> = true;
-void failureMatchesCore;
-void errorClassMatchesCore;
