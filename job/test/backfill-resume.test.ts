@@ -23,7 +23,7 @@ describe("job: killed-and-resumed backfill (Salesforce, 10,000 customers)", () =
     let checkpoints = 0;
     const killed = runJob(
       sandbox.runtimes.job,
-      { tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500 },
+      { tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500, pageSize: 500 },
       {
         signal: killer.signal,
         onCheckpoint: () => {
@@ -40,7 +40,7 @@ describe("job: killed-and-resumed backfill (Salesforce, 10,000 customers)", () =
     const response = await fetch(sandbox.urls.job, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500 }),
+      body: JSON.stringify({ tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500, pageSize: 500 }),
     });
     const run = (await response.json()) as { counts: Record<string, number> };
     expect(response.status, JSON.stringify(run)).toBe(200);

@@ -7,16 +7,17 @@ import { runJob } from "../src/run-job";
 /**
  * A backfill below the bulk threshold (sObject Collections batches): every
  * written record has its link, an open failure entry of a now-written record
- * is resolved, and records without an entry are not resolved one by one.
+ * is resolved, records without an entry are not resolved one by one, and
+ * pages hold whole batches, so N records cost ⌈N / 200⌉ calls.
  */
-describe("job: settling collection writes (Salesforce, 450 customers)", () => {
+describe("job: settling collection writes (Salesforce, 1,000 customers with an order each)", () => {
   let sandbox: Sandbox;
   let ids: string[];
-  const n = 450;
+  const n = 1_000;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ ports: "ephemeral", crm: "salesforce", captureLogs: true });
-    ids = await seedCustomers(sandbox.emulator, n, { ordersPerCustomer: 0 });
+    ids = await seedCustomers(sandbox.emulator, n, { ordersPerCustomer: 1 });
   }, 60_000);
   afterAll(() => sandbox?.stop());
 
@@ -38,9 +39,12 @@ describe("job: settling collection writes (Salesforce, 450 customers)", () => {
     }
     const resolve = vi.spyOn(failures, "resolve");
 
-    const run = await runJob(sandbox.runtimes.job, { tasks: ["backfill"], entities: ["customer"] });
+    const run = await runJob(sandbox.runtimes.job, { tasks: ["backfill"], entities: ["customer", "order"] });
     expect(run.outcome, run.detail).toBe("succeeded");
     expect(run.counts["backfill.customer.written"]).toBe(n);
+    expect(run.counts["backfill.order.written"]).toBe(n);
+    const collectionCalls = (object: string) => sandbox.salesforce.requests.filter((r) => r.path.includes(`/composite/sobjects/${object}/`)).length;
+    expect([collectionCalls("Contact"), collectionCalls("CT_Order__c")]).toEqual([n / 200, n / 200]);
 
     expect(resolve.mock.calls.map((call) => call[3]).sort()).toEqual([...failedBefore].sort());
     for (const sourceId of failedBefore) {

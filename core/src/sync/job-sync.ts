@@ -93,7 +93,7 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
   const { clock } = deps.sync.deps;
   const counts = emptyCounts();
   const name = checkpointName(options.mode, entity, options.scope);
-  const pageSize = options.pageSize ?? 500;
+  const pageSize = options.pageSize ?? wholeBatchesPage(deps.sync.deps.crm.limits.maxBatchSize);
   const stored = await deps.state.checkpoint(name);
   let version = stored?.version;
   let saved = stored?.value as JobCheckpoint | undefined;
@@ -165,6 +165,17 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
     }
   }
   return counts;
+}
+
+/** commercetools answers at most this many records a query. */
+const maxPageSize = 500;
+
+/**
+ * A page holds whole CRM batches (400 for Salesforce's 200), so no page ends
+ * in a part-filled batch: a backfill makes ⌈N / batch size⌉ CRM calls, not one more a page.
+ */
+function wholeBatchesPage(maxBatchSize: number): number {
+  return maxBatchSize >= maxPageSize ? maxPageSize : Math.floor(maxPageSize / maxBatchSize) * maxBatchSize;
 }
 
 async function save(deps: JobSyncDeps, name: string, value: JobCheckpoint, version: number | undefined) {

@@ -30,9 +30,10 @@ export type WriterDeps = {
   logger: Logger;
   /** The sync model (mapping configuration, consent, validation, ownership); without it records are written as mapped. */
   model?: SyncModel;
-  /** Links and failure entries saved at once after a CRM write (one custom object each); 8 when absent. */
-  settleConcurrency?: number;
 };
+
+/** Links and failure entries saved at once after a CRM write (one custom object each). */
+const settleConcurrency = 8;
 
 /** What decides "nothing changed": every mapped value except the source version. */
 export function recordHash(record: CanonicalRecord): string {
@@ -200,7 +201,7 @@ async function writeLocked(
   return records.map((r) => outcomes.get(r.sourceId)!);
 }
 
-export type SettleInput<R extends CanonicalRecord = CanonicalRecord> = { record: R; hash: string; result: WriteOutcome | undefined };
+type SettleInput = { record: CanonicalRecord; hash: string; result: WriteOutcome | undefined };
 
 /**
  * After a CRM write: the link of each written record, a failure entry for each
@@ -209,7 +210,7 @@ export type SettleInput<R extends CanonicalRecord = CanonicalRecord> = { record:
  * 100 records), so a clean write does not read an entry per record to resolve
  * entries that do not exist; saves run `settleConcurrency` at a time.
  */
-export async function settleWrites(
+async function settleWrites(
   deps: WriterDeps,
   entity: EntityKind,
   writes: SettleInput[],
@@ -220,7 +221,7 @@ export async function settleWrites(
   const open = await deps.failures.unresolvedOf(deps.connection, "ct-to-crm", entity, succeeded);
   const syncedAt = deps.clock.now().toISOString();
   const outcomes: RecordOutcome[] = [];
-  await inPool(writes, deps.settleConcurrency ?? 8, async ({ record, hash, result }) => {
+  await inPool(writes, settleConcurrency, async ({ record, hash, result }) => {
     const { sourceId, sourceVersion } = record;
     if (result?.ok) {
       const { sourceVersion: _v, ...written } = record;

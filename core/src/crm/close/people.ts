@@ -138,6 +138,8 @@ async function upsertDistinctPeople(call: Call, people: Person[]): Promise<Perso
       const contacts = await findContactsOf(call, pending.map((p) => p.sourceId));
       const ownLeads = await findOwnLeadsOf(call, pending.filter((p) => !p.companySourceId).map((p) => p.sourceId));
       const created: { person: Person; contactId: string }[] = [];
+      // After duplicates went (and with them, maybe, an emptied lead of this person), the own lead as it is now.
+      const currentOwnLead = async (person: Person) => (person.companySourceId ? undefined : (await findOwnLeadsOf(call, [person.sourceId])).get(person.sourceId)![0]);
       const settle = async (person: Person, write: () => Promise<WriteResult | undefined>) => {
         try {
           const result = await write();
@@ -152,7 +154,7 @@ async function upsertDistinctPeople(call: Call, people: Person[]): Promise<Perso
         await settle(person, async () => {
           if (keep) {
             await removeDuplicates(call, person.sourceId, keep, duplicates);
-            await update(call, person, keep, companyLeads.get(person), ownLead);
+            await update(call, person, keep, companyLeads.get(person), duplicates.length > 0 ? await currentOwnLead(person) : ownLead);
             return { crmId: keep.id, created: false };
           }
           created.push({ person, contactId: await create(call, person, companyLeads.get(person), ownLead) });
@@ -166,7 +168,7 @@ async function upsertDistinctPeople(call: Call, people: Person[]): Promise<Perso
           if (keep) await removeDuplicates(call, person.sourceId, keep, duplicates);
           if (!keep || keep.id === contactId) return { crmId: contactId, created: true };
           // Another writer got there first: ours went with the duplicates, and our (possibly newer) data lands on theirs.
-          await update(call, person, keep, companyLeads.get(person), (await findOwnLeadsOf(call, [person.sourceId])).get(person.sourceId)?.[0]);
+          await update(call, person, keep, companyLeads.get(person), await currentOwnLead(person));
           return { crmId: keep.id, created: false };
         });
       }
