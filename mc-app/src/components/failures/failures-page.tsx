@@ -78,6 +78,44 @@ function filtersFromSearch(search: string): FailureFilters {
 
 const anyOption = { value: '', label: 'Any' };
 
+type FilterProps<K extends keyof FailureFilters> = {
+  label: string;
+  name: K;
+  value: string;
+  onChange: (key: K, value: string) => void;
+};
+
+function FilterSelect<K extends keyof FailureFilters>(props: FilterProps<K> & { width: 5 | 6; options: { value: string; label: string }[] }) {
+  return (
+    <label>
+      <Text.Detail isBold>{props.label}</Text.Detail>
+      <SelectInput
+        name={props.name}
+        aria-label={props.label}
+        horizontalConstraint={props.width}
+        value={props.value}
+        options={props.options}
+        onChange={(event) => props.onChange(props.name, String(event.target.value ?? ''))}
+      />
+    </label>
+  );
+}
+
+function FilterDate<K extends keyof FailureFilters>(props: FilterProps<K>) {
+  return (
+    <label>
+      <Text.Detail isBold>{props.label}</Text.Detail>
+      <DateInput
+        name={props.name}
+        aria-label={props.label}
+        horizontalConstraint={6}
+        value={props.value}
+        onChange={(event) => props.onChange(props.name, String(event.target.value ?? ''))}
+      />
+    </label>
+  );
+}
+
 type ActionResult = { tone: 'success' | 'error' | 'warning'; text: string };
 
 export function FailuresPage({ baseUrl }: { baseUrl: string }) {
@@ -230,70 +268,19 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
       <Text.Headline as="h1">Failed records</Text.Headline>
       <form aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
         <Spacings.Inline scale="m" alignItems="flex-end">
-          <label>
-            <Text.Detail isBold>CRM</Text.Detail>
-            <SelectInput
-              name="crm"
-              aria-label="CRM"
-              horizontalConstraint={6}
-              value={filters.crm}
-              options={crmOptions}
-              onChange={(event) => changeFilter('crm', String(event.target.value ?? ''))}
-            />
-          </label>
-          <label>
-            <Text.Detail isBold>Entity</Text.Detail>
-            <SelectInput
-              name="entity"
-              aria-label="Entity"
-              horizontalConstraint={5}
-              value={filters.entity}
-              options={[anyOption, ...failureEntities.map((e) => ({ value: e, label: e }))]}
-              onChange={(event) => changeFilter('entity', String(event.target.value ?? ''))}
-            />
-          </label>
-          <label>
-            <Text.Detail isBold>Error class</Text.Detail>
-            <SelectInput
-              name="errorClass"
-              aria-label="Error class"
-              horizontalConstraint={6}
-              value={filters.errorClass}
-              options={[anyOption, ...errorClasses.map((c) => ({ value: c, label: errorClassLabels[c] ?? c }))]}
-              onChange={(event) => changeFilter('errorClass', String(event.target.value ?? ''))}
-            />
-          </label>
-          <label>
-            <Text.Detail isBold>State</Text.Detail>
-            <SelectInput
-              name="state"
-              aria-label="State"
-              horizontalConstraint={5}
-              value={filters.state}
-              options={[anyOption, ...failureStates.map((s) => ({ value: s, label: s }))]}
-              onChange={(event) => changeFilter('state', String(event.target.value ?? ''))}
-            />
-          </label>
-          <label>
-            <Text.Detail isBold>From</Text.Detail>
-            <DateInput
-              name="from"
-              aria-label="From"
-              horizontalConstraint={6}
-              value={filters.from}
-              onChange={(event) => changeFilter('from', String(event.target.value ?? ''))}
-            />
-          </label>
-          <label>
-            <Text.Detail isBold>To</Text.Detail>
-            <DateInput
-              name="to"
-              aria-label="To"
-              horizontalConstraint={6}
-              value={filters.to}
-              onChange={(event) => changeFilter('to', String(event.target.value ?? ''))}
-            />
-          </label>
+          <FilterSelect label="CRM" name="crm" width={6} value={filters.crm} options={crmOptions} onChange={changeFilter} />
+          <FilterSelect label="Entity" name="entity" width={5} value={filters.entity} options={[anyOption, ...failureEntities.map((e) => ({ value: e, label: e }))]} onChange={changeFilter} />
+          <FilterSelect
+            label="Error class"
+            name="errorClass"
+            width={6}
+            value={filters.errorClass}
+            options={[anyOption, ...errorClasses.map((c) => ({ value: c, label: errorClassLabels[c] ?? c }))]}
+            onChange={changeFilter}
+          />
+          <FilterSelect label="State" name="state" width={5} value={filters.state} options={[anyOption, ...failureStates.map((s) => ({ value: s, label: s }))]} onChange={changeFilter} />
+          <FilterDate label="From" name="from" value={filters.from} onChange={changeFilter} />
+          <FilterDate label="To" name="to" value={filters.to} onChange={changeFilter} />
         </Spacings.Inline>
       </form>
 
