@@ -26,7 +26,7 @@ export type CloseAdapterOptions = Omit<CloseHttpOptions, "requestsPerSecond"> & 
  * published figures. A call carries up to `maxBatchSize` people, found with
  * one search; calls are paced by the same figure, and each is at least one request.
  */
-export const closeLimits: CrmLimits = { maxBatchSize: 50, requestsPerSecond: 20, maxConcurrency: 3 };
+export const closeLimits: CrmLimits = { maxBatchSize: 100, requestsPerSecond: 20, maxConcurrency: 3 };
 
 function toRecord(hit: SearchHit, customerKey: string): CrmRecord {
   const sourceId = hit[customerKey];

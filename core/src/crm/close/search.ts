@@ -41,6 +41,9 @@ export function contactByEmail(email: string): Query {
   };
 }
 
+/** Hits a search page holds at most (Close's limit for `/data/search/`): a batch of people's contacts fits one page. */
+const searchPageSize = 200;
+
 /** All hits, following the cursor; `maxPages` guards against a runaway match on a generic query. */
 export async function searchAll(
   http: CloseHttp,
@@ -53,7 +56,7 @@ export async function searchAll(
   let cursor: string | null | undefined;
   for (let page = 0; page < maxPages; page++) {
     const answer = await http.request(ctx, "POST", "/data/search/", searchResponseSchema, {
-      body: { query, _fields: fields, _limit: 100, ...(cursor ? { cursor } : {}) },
+      body: { query, _fields: fields, _limit: searchPageSize, ...(cursor ? { cursor } : {}) },
     });
     hits.push(...answer.data);
     cursor = answer.cursor;
