@@ -20,7 +20,7 @@ export type Backends = {
 };
 
 const script = fileURLToPath(new URL("./backends.ts", import.meta.url));
-/** Extra node flags for the backends process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the emulator spends its time. */
+/** Extra node flags for the backends process, e.g. `--cpu-prof --cpu-prof-dir=prof` to see where the emulator spends its time. */
 const nodeFlags = (process.env.BENCH_BACKENDS_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 export async function startBackends(): Promise<Backends> {
