@@ -4,15 +4,6 @@ import type { CallContext, CrmBulkWrites, WriteOutcome } from "../ports/crm-adap
 import { withRetry } from "../reliability/retry";
 import type { WriterDeps } from "./record-writer";
 
-/** Runs tasks with at most `limit` in flight (link saves: one custom object each). */
-export async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /**
  * People through the CRM's bulk path (writeRecords takes it for backfills of
  * at least `bulk.threshold` people), retried by the one policy; outcomes in

@@ -9,7 +9,8 @@ import type { FailureStore } from "../state/failure-store";
 import type { Versioned } from "../ports/key-value-store";
 import type { LinkStore, SyncLink } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
-import { bulkUpsertPeople, inPool } from "./bulk-writer";
+import { bulkUpsertPeople } from "./bulk-writer";
+import { inPool } from "./pool";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
