@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import PQueue from "p-queue";
 import type { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { CallContext } from "../../ports/crm-adapter";
@@ -27,8 +27,8 @@ export class CloseHttp {
   private readonly authorization: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
-  private readonly requestsPerSecond: number | undefined;
-  private window = { startedAt: 0, sent: 0 };
+  /** One adapter call is many Close requests: they are paced here, in the windows Close counts them in. */
+  private readonly pacing: PQueue | undefined;
 
   constructor(options: CloseHttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "");
@@ -36,21 +36,9 @@ export class CloseHttp {
     this.authorization = `Basic ${Buffer.from(`${options.apiKey}:`).toString("base64")}`;
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.fetchImpl = options.fetch ?? fetch;
-    this.requestsPerSecond = options.requestsPerSecond;
-  }
-
-  /** Waits until the current one-second window has room (Close counts requests in windows too). */
-  private async pace(signal: AbortSignal | undefined): Promise<void> {
-    if (!this.requestsPerSecond) return;
-    for (;;) {
-      const now = Date.now();
-      if (now - this.window.startedAt >= 1000) this.window = { startedAt: now, sent: 0 };
-      if (this.window.sent < this.requestsPerSecond) {
-        this.window.sent++;
-        return;
-      }
-      await sleep(this.window.startedAt + 1000 - now, undefined, signal ? { signal } : undefined);
-    }
+    this.pacing = options.requestsPerSecond
+      ? new PQueue({ intervalCap: Math.max(1, Math.floor(options.requestsPerSecond)), interval: 1000 })
+      : undefined;
   }
 
   async request<T extends z.ZodType>(
@@ -71,7 +59,7 @@ export class CloseHttp {
     let response: Response;
     let text: string;
     try {
-      await this.pace(ctx.signal);
+      await this.pacing?.add(() => undefined, ctx.signal ? { signal: ctx.signal } : {});
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
       response = await this.fetchImpl(url, {
