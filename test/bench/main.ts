@@ -105,8 +105,11 @@ async function backfill(crm: BenchCrm, n: number) {
     const copyRuntime = benchRuntime(backends.urls, crm, "bench-copy", jobRetryPolicy, pacing);
     await copyRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
     countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
-    let copyCustomerCalls = 0;
-    const baseline = await backends.measure(records, () => copyLoop(copyRuntime, () => (copyCustomerCalls = callCounts().crm)));
+    const copyCustomers = { calls: 0, ms: 0 };
+    const baseline = await backends.measure(records, () => {
+      const start = performance.now();
+      return copyLoop(copyRuntime, () => Object.assign(copyCustomers, { calls: callCounts().crm, ms: performance.now() - start }));
+    });
 
     // The job writes into empty simulators too, so both create every record.
     await backends.freshCrm();
@@ -114,10 +117,11 @@ async function backfill(crm: BenchCrm, n: number) {
     await jobRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
     countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
     let counts: Record<string, number> = {};
-    // CRM calls at the customer pass's last checkpoint: the people's share (no CRM call comes between).
-    let jobCustomerCalls = 0;
+    // CRM calls and time at the customer pass's last checkpoint: the people's share (no CRM call comes between).
+    const jobCustomers = { calls: 0, ms: 0 };
     const job = await backends.measure(records, async () => {
-      const onCheckpoint = (entity: string) => void (entity === "customer" && (jobCustomerCalls = callCounts().crm));
+      const start = performance.now();
+      const onCheckpoint = (entity: string) => void (entity === "customer" && Object.assign(jobCustomers, { calls: callCounts().crm, ms: performance.now() - start }));
       const run = await runJob(jobRuntime, { tasks: ["backfill"], entities: ["customer", "order"] }, { onCheckpoint });
       if (run.outcome !== "succeeded") throw new Error(`backfill ${run.outcome}: ${run.detail}`);
       counts = run.counts;
@@ -125,7 +129,10 @@ async function backfill(crm: BenchCrm, n: number) {
     // Figures of a run that did not write everything are kept, with what it did (the rest is in the failure store).
     const written = (counts["backfill.customer.written"] ?? 0) + (counts["backfill.order.written"] ?? 0);
     const failed = (counts["backfill.customer.failed"] ?? 0) + (counts["backfill.order.failed"] ?? 0);
-    const byEntity = (f: { crmCalls: number }, customerCalls: number) => ({ customer: customerCalls, order: f.crmCalls - customerCalls });
+    const byEntity = (f: { crmCalls: number; ms: number }, customers: { calls: number; ms: number }) => ({
+      crmCallsByEntity: { customer: customers.calls, order: f.crmCalls - customers.calls },
+      msByEntity: { customer: Math.round(customers.ms), order: Math.round(f.ms - customers.ms) },
+    });
     return {
       crm,
       customers: n,
@@ -133,8 +140,8 @@ async function backfill(crm: BenchCrm, n: number) {
       written,
       failed,
       ...idealCalls(crm, n),
-      job: { ...job, crmCallsByEntity: byEntity(job, jobCustomerCalls) },
-      baseline: { ...baseline, crmCallsByEntity: byEntity(baseline, copyCustomerCalls) },
+      job: { ...job, ...byEntity(job, jobCustomers) },
+      baseline: { ...baseline, ...byEntity(baseline, copyCustomers) },
       jobVsCopy: Math.round((job.recordsPerSecond / baseline.recordsPerSecond) * 100) / 100,
     };
   } finally {

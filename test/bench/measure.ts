@@ -1,9 +1,10 @@
 /**
- * What the bench measures in its own process: API calls per host (by wrapping
- * fetch; token requests not counted), wall time, and peak heap/RSS sampled
+ * What the bench measures in its own process: API calls per host (every
+ * request undici starts, by `fetch` or by `request`; token requests not counted), wall time, and peak heap/RSS sampled
  * every 50 ms. The emulator and simulators run in another process, so the
  * memory figures are our code's alone.
  */
+import { subscribe } from "node:diagnostics_channel";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -28,13 +29,13 @@ export type Figures = {
 const hosts = { ct: "", crm: "" };
 let counts = { ct: 0, crm: 0 };
 
-const original = globalThis.fetch;
-globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+// Node's fetch and the undici package both publish every request they start here.
+subscribe("undici:request:create", (message) => {
+  const { origin, path } = (message as { request: { origin: string | URL; path: string } }).request;
+  const url = String(origin).replace(/\/$/, "") + path;
   if (hosts.ct && url.startsWith(hosts.ct) && !url.includes("/oauth/")) counts.ct++;
   else if (hosts.crm && url.startsWith(hosts.crm) && !url.includes("/oauth2/")) counts.crm++;
-  return original(input, init);
-}) as typeof fetch;
+});
 
 /** Which base URLs count as commercetools and as the CRM from now on. */
 export function countCallsTo(ct: string, crm: string): void {

@@ -1,24 +1,15 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { CommercetoolsMock, InMemoryStorage } from "@labdigital/commercetools-mock";
+import { CommercetoolsMock } from "@labdigital/commercetools-mock";
+import { IndexedStorage, requestSort } from "./indexed-storage";
 
 /**
- * The commercetools emulator as a real HTTP server on 127.0.0.1, with two of
- * its documented gaps closed so our code meets the real API's semantics:
- *  - `sort` is honoured on query endpoints (its HTTP layer drops the parameter
- *    although its storage can sort);
+ * The commercetools emulator as a real HTTP server on 127.0.0.1, with its
+ * documented gaps closed so our code meets the real API's semantics:
+ *  - `sort` is honoured on query endpoints, and queries cost what an indexed
+ *    lookup costs (indexed-storage.ts);
  *  - custom-object POST with `version: 0` on an existing object answers 409
  *    ConcurrentModification instead of overwriting (create-only semantics).
  * Everything else is the emulator unchanged.
  */
-const requestSort = new AsyncLocalStorage<string[] | undefined>();
-
-class SortingStorage extends InMemoryStorage {
-  override query: InMemoryStorage["query"] = (projectKey, typeId, params) => {
-    const sort = requestSort.getStore();
-    return super.query(projectKey, typeId, sort && !params.sort ? { ...params, sort } : params);
-  };
-}
-
 export type Emulator = {
   url: string;
   authUrl: string;
@@ -47,7 +38,7 @@ export async function startEmulator(
     enableAuthentication: true,
     validateCredentials: false,
     silent: true,
-    storage: new SortingStorage(),
+    storage: new IndexedStorage(),
   });
   const app = mock.app;
   app.addHook("onRequest", (request, _reply, done) => {

@@ -1,6 +1,7 @@
 import { ClientBuilder } from "@commercetools/ts-client";
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from "@commercetools/platform-sdk";
 import type { CommercetoolsEnv } from "../config/env";
+import { commercetoolsHttpClient } from "./http-client";
 
 export type CommercetoolsApi = ByProjectKeyRequestBuilder;
 
@@ -11,8 +12,7 @@ export type CommercetoolsApi = ByProjectKeyRequestBuilder;
  * someone else's write.
  */
 export function createCommercetoolsApi(env: CommercetoolsEnv, options: { timeoutMs?: number } = {}): CommercetoolsApi {
-  // A wrapper, not `fetch` itself, so a fetch patched later (tests) is still used.
-  const httpClient = (...args: Parameters<typeof fetch>) => fetch(...args);
+  const httpClient = commercetoolsHttpClient;
   const client = new ClientBuilder()
     .withProjectKey(env.CTP_PROJECT_KEY)
     .withClientCredentialsFlow({

@@ -1,10 +1,13 @@
 import type { BusinessUnit } from "@commercetools/platform-sdk";
 import type { CommerceReader, CommerceResource, CommerceTypeId, PageQuery, PurchaseStats } from "../ports/commerce";
+import { inPool } from "../pool";
 import { type CommercetoolsApi, isNotFound } from "./client";
 
 const pageSize = 500;
 /** IDs per `in (...)` predicate: keeps the query string well under URL limits. */
 const idsPerQuery = 100;
+/** Queries of one many-IDs lookup in flight at once. */
+const queryConcurrency = 4;
 
 const quote = (value: string) => JSON.stringify(value);
 
@@ -95,22 +98,12 @@ export class CommercetoolsReader implements CommerceReader {
   async purchaseStatsMany(customerIds: string[]): Promise<Map<string, PurchaseStats>> {
     const out = new Map<string, PurchaseStats>();
     for (const id of customerIds) out.set(id, { orderCount: 0, totals: {} });
-    const unique = [...out.keys()];
-    for (let i = 0; i < unique.length; i += idsPerQuery) {
-      const chunk = unique.slice(i, i + idsPerQuery);
-      let lastId: string | undefined;
-      for (;;) {
-        const where = [`customerId in (${chunk.map(quote).join(", ")})`];
-        if (lastId) where.push(`id > ${quote(lastId)}`);
-        const { body } = await this.api
-          .orders()
-          .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
-          .execute();
-        for (const order of body.results) if (order.customerId) addOrder(out.get(order.customerId)!, order);
-        if (body.results.length < pageSize) break;
-        lastId = body.results[body.results.length - 1]!.id;
-      }
-    }
+    await this.eachOfIds(
+      [...out.keys()],
+      (ids) => `customerId in (${ids})`,
+      async (where) => (await this.api.orders().get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
+      (order) => order.customerId && addOrder(out.get(order.customerId)!, order),
+    );
     return out;
   }
 
@@ -118,25 +111,37 @@ export class CommercetoolsReader implements CommerceReader {
   async businessUnitsOfAssociates(customerIds: string[]): Promise<Map<string, BusinessUnit[]>> {
     const out = new Map<string, BusinessUnit[]>();
     for (const id of customerIds) out.set(id, []);
-    const unique = [...out.keys()];
-    for (let i = 0; i < unique.length; i += idsPerQuery) {
-      const chunk = unique.slice(i, i + idsPerQuery);
+    await this.eachOfIds(
+      [...out.keys()],
+      (ids) => `associates(customer(id in (${ids})))`,
+      async (where) => (await this.api.businessUnits().get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
+      (unit) => unit.associates.forEach((associate) => out.get(associate.customer.id)?.push(unit)),
+    );
+    return out;
+  }
+
+  /**
+   * Every resource `query` finds for the IDs: one predicate per 100 IDs (up to
+   * four queries in flight), each paged by resource ID.
+   */
+  private async eachOfIds<R extends { id: string }>(
+    ids: string[],
+    predicate: (quotedIds: string) => string,
+    query: (where: string[]) => Promise<R[]>,
+    each: (resource: R) => unknown,
+  ): Promise<void> {
+    const chunks = Array.from({ length: Math.ceil(ids.length / idsPerQuery) }, (_, i) => ids.slice(i * idsPerQuery, (i + 1) * idsPerQuery));
+    await inPool(chunks, queryConcurrency, async (chunk) => {
       let lastId: string | undefined;
       for (;;) {
-        const where = [`associates(customer(id in (${chunk.map(quote).join(", ")})))`];
+        const where = [predicate(chunk.map(quote).join(", "))];
         if (lastId) where.push(`id > ${quote(lastId)}`);
-        const { body } = await this.api
-          .businessUnits()
-          .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
-          .execute();
-        for (const unit of body.results) {
-          for (const associate of unit.associates) out.get(associate.customer.id)?.push(unit);
-        }
-        if (body.results.length < pageSize) break;
-        lastId = body.results[body.results.length - 1]!.id;
+        const results = await query(where);
+        results.forEach(each);
+        if (results.length < pageSize) return;
+        lastId = results[results.length - 1]!.id;
       }
-    }
-    return out;
+    });
   }
 
   /** One keyset page of customers, business units or orders, ordered by (lastModifiedAt, id). */

@@ -5,12 +5,19 @@ import {
   type ListOptions,
   type Versioned,
 } from "../ports/key-value-store";
+import { inPool } from "../pool";
 import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from "./client";
 
 const maxKeysPerQuery = 100;
+/** Key queries of one `getMany` in flight at once. */
+const queryConcurrency = 4;
 
 function toVersioned<T>(object: CustomObject): Versioned<T> {
   return { key: object.key, value: object.value as T, version: object.version, lastModifiedAt: object.lastModifiedAt };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function quote(value: string): string {
@@ -37,15 +44,14 @@ export class CustomObjectStore implements KeyValueStore {
   async getMany<T>(container: string, keys: string[]): Promise<Map<string, Versioned<T>>> {
     const found = new Map<string, Versioned<T>>();
     const unique = [...new Set(keys)];
-    for (let i = 0; i < unique.length; i += maxKeysPerQuery) {
-      const chunk = unique.slice(i, i + maxKeysPerQuery);
+    await inPool(chunks(unique, maxKeysPerQuery), queryConcurrency, async (chunk) => {
       const { body } = await this.api
         .customObjects()
         .withContainer({ container })
         .get({ queryArgs: { where: `key in (${chunk.map(quote).join(", ")})`, limit: chunk.length } })
         .execute();
       for (const object of body.results) found.set(object.key, toVersioned<T>(object));
-    }
+    });
     return found;
   }
 

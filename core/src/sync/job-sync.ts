@@ -130,32 +130,59 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
     ));
     await options.onCheckpoint?.(entity, saved!, counts.read);
   };
+  // Up to `writesInFlight` pages (or people chunks) are written at once; each
+  // checkpoint waits for the ones before it, so it only ever moves past
+  // records that are in the CRM or in the failure store.
+  const inFlight: Promise<void>[] = [];
+  const submit = async (write: () => Promise<RecordOutcome[]>, upTo: PagePosition) => {
+    const previous = inFlight.at(-1);
+    const done = (async () => {
+      const outcomes = await write();
+      await previous;
+      tally(counts, outcomes, deps, ctx);
+      await advance(upTo);
+    })();
+    done.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    inFlight.push(done);
+    if (inFlight.length >= writesInFlight) await inFlight.shift();
+  };
   const flushPeople = async () => {
     if (people.length === 0) return;
-    tally(counts, await writeRecords(deps.sync.deps, "person", people, ctx, { bulk }), deps, ctx);
+    const chunkOfPeople = people;
     people = [];
-    await advance(bufferedUpTo!);
+    await submit(() => writeRecords(deps.sync.deps, "person", chunkOfPeople, ctx, { bulk }), bufferedUpTo!);
   };
 
-  for (;;) {
-    ctx.signal?.throwIfAborted();
-    const page = await deps.reader.page(entity, { after: position, until, where, limit: pageSize });
-    if (page.length === 0) break;
-    counts.read += page.length;
-    const last = page[page.length - 1]!;
-    position = { lastModifiedAt: last.lastModifiedAt, id: last.id };
-    if (options.mode === "backfill" && entity === "customer") {
-      // Buffered across pages so the bulk path sees thousands at once; the checkpoint waits for the flush.
-      people.push(...(await deps.sync.peopleFor(page as Customer[])));
-      bufferedUpTo = position;
-      if (people.length >= chunk) await flushPeople();
-    } else {
-      tally(counts, await writePage(deps, options.mode, entity, page, ctx), deps, ctx);
-      await advance(position);
+  const read = (from: PagePosition | undefined) => deps.reader.page(entity, { after: from, until, where, limit: pageSize });
+  try {
+    let next = read(position);
+    for (;;) {
+      ctx.signal?.throwIfAborted();
+      const page = await next;
+      if (page.length === 0) break;
+      counts.read += page.length;
+      const last = page[page.length - 1]!;
+      position = { lastModifiedAt: last.lastModifiedAt, id: last.id };
+      // The next page is read while this one is prepared and written.
+      next = page.length < pageSize ? Promise.resolve([]) : read(position);
+      next.catch(() => undefined); // awaited on the next turn
+      if (options.mode === "backfill" && entity === "customer") {
+        // Buffered across pages so the bulk path sees thousands at once; the checkpoint waits for the flush.
+        people.push(...(await deps.sync.peopleFor(page as Customer[])));
+        bufferedUpTo = position;
+        if (people.length >= chunk) await flushPeople();
+      } else {
+        const mode = options.mode;
+        await submit(() => writePage(deps, mode, entity, page, ctx), position);
+      }
+      if (page.length < pageSize) break;
     }
-    if (page.length < pageSize) break;
+    await flushPeople();
+    while (inFlight.length) await inFlight.shift();
+  } finally {
+    // A failed write stops the pass; the other writes still finish (into the CRM or the failure store) before it returns.
+    await Promise.allSettled(inFlight);
   }
-  await flushPeople();
 
   if (options.mode === "backfill") {
     ({ version, saved } = await save(deps, name, { ...saved!, done: true, updatedAt: clock.now().toISOString() }, version));
@@ -166,6 +193,9 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
   }
   return counts;
 }
+
+/** Pages (or bulk chunks of people) being written at once by one entity's pass. */
+const writesInFlight = 2;
 
 /** commercetools answers at most this many records a query. */
 const maxPageSize = 500;

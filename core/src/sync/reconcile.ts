@@ -5,7 +5,7 @@ import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } fr
 import type { DriftItem, DriftKind, ReconciliationReport } from "../state/reconciliation-store";
 import { maxReportItems } from "../state/reconciliation-store";
 import type { SyncLink } from "../state/link-store";
-import { inPool } from "./pool";
+import { inPool } from "../pool";
 import type { PagingReader } from "./job-sync";
 import { recordHash } from "./record-writer";
 import type { SyncService } from "./sync-service";

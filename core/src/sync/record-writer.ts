@@ -10,7 +10,7 @@ import type { Versioned } from "../ports/key-value-store";
 import type { LinkStore, SyncLink } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
 import { bulkUpsertPeople } from "./bulk-writer";
-import { inPool } from "./pool";
+import { inPool } from "../pool";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
@@ -34,7 +34,7 @@ export type WriterDeps = {
 };
 
 /** Links and failure entries saved at once after a CRM write (one custom object each). */
-const settleConcurrency = 8;
+const settleConcurrency = 32;
 
 /** What decides "nothing changed": every mapped value except the source version. */
 export function recordHash(record: CanonicalRecord): string {

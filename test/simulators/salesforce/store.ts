@@ -26,7 +26,7 @@ export function toId18(id15: string): string {
 }
 
 /** Text external IDs compare case-insensitively (the default when the field is created). */
-const sameValue = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+const indexValue = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : undefined);
 
 /**
  * The org's data: one table per sObject, plus a recycle bin for `queryAll`.
@@ -35,6 +35,8 @@ const sameValue = (a: unknown, b: string) => typeof a === "string" && a.toLowerC
 export class SalesforceStore {
   private tables = new Map<string, Map<string, Row>>();
   private recycleBin = new Map<string, Map<string, Row>>();
+  /** `Object.Field` → lower-cased value → Ids, built on first lookup by that field, as an org indexes external IDs. */
+  private indexes = new Map<string, Map<string, Set<string>>>();
   private counter = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {
@@ -72,8 +74,7 @@ export class SalesforceStore {
     const object = findSObject(objectName);
     if (!object) return undefined;
     const table = this.table(object);
-    if (id.length === 18) return table.get(id);
-    return [...table.values()].find((r) => r.Id.slice(0, 15) === id);
+    return table.get(id.length === 15 ? toId18(id) : id);
   }
 
   /** Any object's row by Id, for relationship traversal. */
@@ -88,7 +89,35 @@ export class SalesforceStore {
       const row = this.get(object.name, value);
       return row ? [row] : [];
     }
-    return [...this.table(object).values()].filter((r) => sameValue(r[field.name], value));
+    const table = this.table(object);
+    const ids = this.index(object, field).get(value.toLowerCase()) ?? [];
+    return [...ids].map((id) => table.get(id)!);
+  }
+
+  private index(object: SObjectDef, field: FieldDef): Map<string, Set<string>> {
+    const name = `${object.name}.${field.name}`;
+    let index = this.indexes.get(name);
+    if (!index) {
+      index = new Map();
+      for (const row of this.table(object).values()) addToIndex(index, row[field.name], row.Id);
+      this.indexes.set(name, index);
+    }
+    return index;
+  }
+
+  /** Puts a row in its table and keeps the built indexes in step (`row` undefined: removed). */
+  private store(object: SObjectDef, id: string, row: Row | undefined) {
+    const table = this.table(object);
+    const before = table.get(id);
+    if (row) table.set(id, row);
+    else table.delete(id);
+    for (const field of object.fields) {
+      const index = this.indexes.get(`${object.name}.${field.name}`);
+      if (!index) continue;
+      const old = indexValue(before?.[field.name]);
+      if (old !== undefined) index.get(old)?.delete(id);
+      if (row) addToIndex(index, row[field.name], id);
+    }
   }
 
   /** Test hook: inserts a row without validation (e.g. duplicate external IDs for the 300 case). */
@@ -96,7 +125,7 @@ export class SalesforceStore {
     const object = findSObject(objectName)!;
     const stamp = formatDateTime(this.now());
     const row: Row = { ...fields, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
-    this.table(object).set(row.Id, row);
+    this.store(object, row.Id, row);
     return row;
   }
 
@@ -106,6 +135,7 @@ export class SalesforceStore {
     const counter = this.counter;
     return () => {
       this.tables = saved;
+      this.indexes.clear();
       this.counter = counter;
     };
   }
@@ -184,7 +214,7 @@ export class SalesforceStore {
     const object = findSObject(objectName);
     const row = object ? this.get(object.name, id) : undefined;
     if (!object || !row) return false;
-    this.table(object).delete(row.Id);
+    this.store(object, row.Id, undefined);
     this.recycleBin.get(object.name)!.set(row.Id, { ...row, IsDeleted: true });
     return true;
   }
@@ -249,9 +279,17 @@ export class SalesforceStore {
       ? { ...(merged as Row), LastModifiedDate: stamp, SystemModstamp: stamp }
       : { ...merged, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     if (object.name === "Contact") row.Name = [row.FirstName, row.LastName].filter(Boolean).join(" ");
-    this.table(object).set(row.Id, row);
+    this.store(object, row.Id, row);
     return { ok: true, id: row.Id, created: !existing };
   }
+}
+
+function addToIndex(index: Map<string, Set<string>>, value: unknown, id: string) {
+  const key = indexValue(value);
+  if (key === undefined) return;
+  const ids = index.get(key);
+  if (ids) ids.add(id);
+  else index.set(key, new Set([id]));
 }
 
 function defaults(object: SObjectDef): Record<string, unknown> {

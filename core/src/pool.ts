@@ -1,4 +1,4 @@
-/** Runs tasks with at most `limit` in flight (state saves: one custom object each). */
+/** Runs tasks with at most `limit` in flight: one request each, where the API has no batch call. */
 export async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {

@@ -1,0 +1,138 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { InMemoryStorage } from "@labdigital/commercetools-mock";
+
+type Resource = { id: string } & Record<string, unknown>;
+type QueryParams = Parameters<InMemoryStorage["query"]>[2];
+
+/**
+ * Top-level string fields whose `field = "v"` / `field in ("v", …)` clauses are
+ * answered from an index: the lookups our code makes per batch (links and
+ * failure entries by key, orders by customer).
+ */
+const indexedFields: Record<string, readonly string[]> = {
+  "key-value-document": ["key", "container"],
+  order: ["customerId"],
+};
+
+const stringLiteral = String.raw`"(?:[^"\\]|\\.)*"`;
+const equalsOrIn = new RegExp(String.raw`^\s*(\w+)\s*(?:=\s*(${stringLiteral})|in\s*\(\s*(${stringLiteral}(?:\s*,\s*${stringLiteral})*)\s*\))\s*$`);
+const literals = new RegExp(stringLiteral, "g");
+
+/** The values an `=` / `in` clause on a top-level field accepts, or undefined for any other clause. */
+export function clauseValues(clause: string): { field: string; values: string[] } | undefined {
+  const match = equalsOrIn.exec(clause);
+  if (!match) return undefined;
+  const [, field, single, list] = match;
+  try {
+    const values = single !== undefined ? [JSON.parse(single) as string] : (list!.match(literals) ?? []).map((v) => JSON.parse(v) as string);
+    return { field: field!, values };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `sort` of the HTTP request being answered (the emulator's HTTP layer drops it). */
+export const requestSort = new AsyncLocalStorage<string[] | undefined>();
+
+/**
+ * The emulator's in-memory storage with two changes that keep its answers
+ * identical and make them cost what the real API's do:
+ *  - `sort` from the request is honoured (its HTTP layer drops the parameter
+ *    although its storage can sort);
+ *  - a query no longer deep-copies every resource of the type before
+ *    filtering: it filters the stored objects and copies the page it returns,
+ *    and when a clause is an `=` / `in` on an indexed field, only the objects
+ *    that clause names are filtered. The emulator's own predicate still decides
+ *    every match (the index only narrows the candidates), so results are the
+ *    same; without this, a backfill's lookups cost O(N) each and the whole run
+ *    O(N²).
+ */
+export class IndexedStorage extends InMemoryStorage {
+  /** projectKey → typeId → field → value → ids */
+  private readonly indexes = new Map<string, Map<string, Map<string, Map<string, Set<string>>>>>();
+
+  override add: InMemoryStorage["add"] = async (projectKey, typeId, obj, params) => {
+    const stored = await this.stored(projectKey, typeId);
+    const previous = stored.get(obj.id);
+    if (previous) this.unindex(projectKey, typeId, previous);
+    const result = await super.add(projectKey, typeId, obj, params);
+    const current = stored.get(obj.id);
+    if (current) this.index(projectKey, typeId, current);
+    return result;
+  };
+
+  override delete: InMemoryStorage["delete"] = async (projectKey, typeId, id, params) => {
+    const previous = (await this.stored(projectKey, typeId)).get(id);
+    const result = await super.delete(projectKey, typeId, id, params);
+    if (previous && result) this.unindex(projectKey, typeId, previous);
+    return result;
+  };
+
+  override clear: InMemoryStorage["clear"] = async () => {
+    this.indexes.clear();
+    await super.clear();
+  };
+
+  override query: InMemoryStorage["query"] = async (projectKey, typeId, params) => {
+    const sort = requestSort.getStore();
+    const effective: QueryParams = sort && !params.sort ? { ...params, sort } : params;
+    // Expansion writes into the resources it is given: those must be copies.
+    if (effective.expand !== undefined) return super.query(projectKey, typeId, effective);
+    const candidates = await this.candidates(projectKey, typeId, effective.where);
+    const view: InMemoryStorage = Object.create(this, { all: { value: async () => candidates } });
+    const queryCandidates = InMemoryStorage.prototype.query.bind(view) as InMemoryStorage["query"];
+    const result = await queryCandidates(projectKey, typeId, effective);
+    return { ...result, results: result.results.map((r) => structuredClone(r)) } as typeof result;
+  };
+
+  private async candidates(projectKey: string, typeId: string, where: QueryParams["where"]): Promise<Resource[]> {
+    const stored = await this.stored(projectKey, typeId);
+    let narrowest: Set<string>[] | undefined;
+    let narrowestSize = Infinity;
+    for (const clause of ([] as string[]).concat(where ?? [])) {
+      const parsed = clauseValues(clause);
+      if (!parsed || !indexedFields[typeId]?.includes(parsed.field)) continue;
+      const byValue = this.indexes.get(projectKey)?.get(typeId)?.get(parsed.field);
+      const sets = parsed.values.map((value) => byValue?.get(value) ?? new Set<string>());
+      const size = sets.reduce((sum, ids) => sum + ids.size, 0);
+      if (size < narrowestSize) [narrowest, narrowestSize] = [sets, size];
+    }
+    if (!narrowest) return [...stored.values()];
+    const ids = new Set(narrowest.flatMap((set) => [...set]));
+    return [...ids].map((id) => stored.get(id)).filter((r): r is Resource => r !== undefined);
+  }
+
+  /** The stored objects themselves (the library's map copies on every read); read-only here. */
+  private async stored(projectKey: string, typeId: string): Promise<Map<string, Resource>> {
+    const storage = this as unknown as { forProjectKey(projectKey: string): Promise<Record<string, { _map?: Map<string, Resource> }>> };
+    const maps = await storage.forProjectKey(projectKey);
+    const inner = maps[typeId]?._map;
+    if (!(inner instanceof Map)) throw new Error(`emulator storage for ${typeId} no longer keeps a _map: update IndexedStorage`);
+    return inner;
+  }
+
+  private index(projectKey: string, typeId: string, resource: Resource, remove = false) {
+    const fields = indexedFields[typeId];
+    if (!fields) return;
+    let byType = this.indexes.get(projectKey);
+    if (!byType) this.indexes.set(projectKey, (byType = new Map()));
+    let byField = byType.get(typeId);
+    if (!byField) byType.set(typeId, (byField = new Map()));
+    for (const field of fields) {
+      const value = resource[field];
+      if (typeof value !== "string") continue;
+      let byValue = byField.get(field);
+      if (!byValue) byField.set(field, (byValue = new Map()));
+      const ids = byValue.get(value);
+      if (remove) {
+        ids?.delete(resource.id);
+        if (ids?.size === 0) byValue.delete(value);
+      } else if (ids) ids.add(resource.id);
+      else byValue.set(value, new Set([resource.id]));
+    }
+  }
+
+  private unindex(projectKey: string, typeId: string, resource: Resource) {
+    this.index(projectKey, typeId, resource, true);
+  }
+}
