@@ -86,6 +86,23 @@ describe("Close adapter", () => {
     expect(contactsOf("batch-0")[0]!.name).toBe("Jane Doe-batch-0");
   });
 
+  it("finds a batch of orders' customers with one search, then lists, writes, re-checks and sums per order", async () => {
+    const a = adapter();
+    await a.ensureSchema(ctx);
+    await a.upsertPeople(Array.from({ length: 10 }, (_, i) => person(`ob-${i}`)), ctx);
+    const orders = Array.from({ length: 10 }, (_, i) => order(`ob-order-${i}`, `ob-${i}`));
+    sim.requests.length = 0;
+    const outcomes = await a.upsertOrders(orders, ctx);
+    expect(outcomes.map((o) => o.ok && o.created)).toEqual(orders.map(() => true));
+    expect(sim.requests.filter((r) => r.path.endsWith("/data/search/"))).toHaveLength(1);
+    // Per order: its lead's order activities listed, the activity created, listed again (a racing creator), the lead's figures.
+    expect(sim.requests.length).toBe(1 + 4 * orders.length);
+    for (const [i, outcome] of outcomes.entries()) {
+      const activity = sim.store.activities.get(outcome!.ok ? outcome!.crmId : "")!;
+      expect(activity.contact_id).toBe(contactsOf(`ob-${i}`)[0]!.id);
+    }
+  });
+
   it("writes the same person twice in one batch as two writes of one record", async () => {
     const a = adapter();
     const outcomes = await a.upsertPeople([person("twice", { lastName: "First" }), person("twice", { lastName: "Second", sourceVersion: 2 })], ctx);

@@ -6,7 +6,7 @@ import { recordLevelFailure } from "./errors";
 import { customKey } from "./field-names";
 import { CloseHttp, type CloseHttpOptions } from "./http";
 import { KeyedMutex } from "./keyed-mutex";
-import { upsertOrder } from "./orders";
+import { contactsOfCustomers, upsertOrder } from "./orders";
 import { findPersonContacts, upsertPeople } from "./people";
 import { closeReconciliation } from "./reconcile";
 import { SchemaRegistry } from "./schema-registry";
@@ -85,7 +85,11 @@ export function createCloseAdapter(options: CloseAdapterOptions): CrmAdapter {
         return r.ok ? { sourceId, ok: true, ...r.result } : { sourceId, ok: false, error: r.error };
       });
     },
-    upsertOrders: (records, ctx) => each(records, ctx, upsertOrder),
+    async upsertOrders(records, ctx) {
+      if (records.length === 0) return [];
+      const known = await contactsOfCustomers(await call(ctx), records);
+      return each(records, ctx, (c, order) => upsertOrder(c, order, known));
+    },
     async findPeople(query: PersonQuery, ctx) {
       const c = await call(ctx);
       const customerKey = customKey(c.schema.contact.customerId);

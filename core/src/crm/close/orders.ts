@@ -6,15 +6,30 @@ import { contactHitFields, deleteQuietly, leadIdOf, type Call, type WriteResult 
 import { customKey } from "./field-names";
 import { orderValues } from "./mapping";
 import { listAll } from "./paging";
-import { ensurePersonContact } from "./people";
-import { activitySchema, idOnlySchema, type CloseActivity } from "./schemas";
+import { ensurePersonContact, findContactsOf } from "./people";
+import { activitySchema, idOnlySchema, type CloseActivity, type SearchHit } from "./schemas";
 import { contactByEmail, oldestFirst, searchAll } from "./search";
 
 type Target = { leadId: string; contactId?: string };
 
-/** Where the order goes: its customer's contact (created minimal if needed), else a contact with its email, else its unit's lead. */
-async function resolveTarget(call: Call, order: OrderActivity): Promise<Target> {
+/** Contacts of the orders' customers, found before the orders are written: one search per 100 customers. */
+export type KnownContacts = Map<string, SearchHit[]>;
+
+export function contactsOfCustomers(call: Call, orders: OrderActivity[]): Promise<KnownContacts> {
+  return findContactsOf(call, [...new Set(orders.flatMap((o) => (o.personSourceId ? [o.personSourceId] : [])))]);
+}
+
+/**
+ * Where the order goes: its customer's contact (created minimal if needed),
+ * else a contact with its email, else its unit's lead. A customer found with
+ * exactly one contact in `known` needs no search of its own; none or several
+ * (a duplicate to remove) take the locked path.
+ */
+async function resolveTarget(call: Call, order: OrderActivity, known: KnownContacts | undefined): Promise<Target> {
   if (order.personSourceId) {
+    const hits = known?.get(order.personSourceId);
+    const leadId = hits?.length === 1 ? leadIdOf(hits[0]!) : undefined;
+    if (leadId) return { leadId, contactId: hits![0]!.id };
     return ensurePersonContact(call, { sourceId: order.personSourceId, email: order.email, companySourceId: order.companySourceId });
   }
   if (order.email) {
@@ -68,8 +83,8 @@ async function updateLeadFigures(call: Call, leadId: string, activities: CloseAc
  * not searchable through /data/search/, so the lead's order activities are
  * listed and matched on the key field. Same lock-and-re-check as people.
  */
-export async function upsertOrder(call: Call, order: OrderActivity): Promise<WriteResult> {
-  const target = await resolveTarget(call, order);
+export async function upsertOrder(call: Call, order: OrderActivity, known?: KnownContacts): Promise<WriteResult> {
+  const target = await resolveTarget(call, order, known);
   return call.mutex.run(`order:${order.activityKey}`, async () => {
     const keyField = customKey(call.schema.order.activityKey);
     const mine = (list: CloseActivity[]) => oldestFirst(list.filter((a) => a[keyField] === order.activityKey));

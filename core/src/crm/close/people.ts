@@ -18,7 +18,7 @@ export function findPersonContacts(call: Call, sourceId: string): Promise<Search
 }
 
 /** Contacts of many people in one search, by commercetools ID. */
-function findContactsOf(call: Call, sourceIds: string[]): Promise<Map<string, SearchHit[]>> {
+export function findContactsOf(call: Call, sourceIds: string[]): Promise<Map<string, SearchHit[]>> {
   return findByCustomValues(call, "contact", call.schema.contact.customerId, sourceIds, contactHitFields);
 }
 
