@@ -205,6 +205,16 @@ describe("Salesforce adapter", () => {
     expect(sim.store.rows("Contact").find((r) => r.CT_Customer_Id__c === "bulk-existing")?.LastName).toBe("Renamed");
   });
 
+  it("reads back only the successful results of a bulk job nothing failed in", async () => {
+    sim.requests.length = 0;
+    const records = [person("bulk-clean-1"), person("bulk-clean-2")];
+    const outcomes = await adapter.bulkUpsertPeople(records, ctx);
+    expect(outcomes.map((o) => o.ok && o.created)).toEqual([true, true]);
+    const paths = sim.requests.map((r) => `${r.method} ${r.path.replace(/\/jobs\/ingest\/[^/]+/, "/jobs/ingest/:id").replace(/^.*\/jobs/, "/jobs")}`);
+    expect(paths.filter((p) => /failedResults|unprocessedrecords/.test(p))).toEqual([]);
+    expect(paths.filter((p) => p.includes("successfulResults"))).toHaveLength(1);
+  });
+
   it("warns once when daily API usage crosses 90%, without personal data", async () => {
     sim.usage.used = 89_990;
     await adapter.upsertPeople([person("usage-1")], ctx);

@@ -26,6 +26,7 @@ const jobInfo = z.object({
   id: z.string(),
   state: z.enum(["Open", "UploadComplete", "InProgress", "JobComplete", "Failed", "Aborted"]),
   errorMessage: z.string().optional(),
+  numberRecordsFailed: z.number().optional(),
 });
 
 const csvRows = (text: string) => parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
@@ -104,10 +105,13 @@ async function runJob(
     job = await client.json({ method: "GET", path: base }, jobInfo, ctx);
   }
 
+  // Only a failed or aborted job has unprocessed records, and failed rows only
+  // when the job counted some; a row missing from every list is retried anyway.
+  const none = Promise.resolve("");
   const [successful, failed, unprocessed] = await Promise.all([
     client.text({ method: "GET", path: `${base}/successfulResults/` }, ctx),
-    client.text({ method: "GET", path: `${base}/failedResults/` }, ctx),
-    client.text({ method: "GET", path: `${base}/unprocessedrecords/` }, ctx),
+    job.numberRecordsFailed === 0 ? none : client.text({ method: "GET", path: `${base}/failedResults/` }, ctx),
+    job.state === "JobComplete" ? none : client.text({ method: "GET", path: `${base}/unprocessedrecords/` }, ctx),
   ]);
   const byKey = new Map<string, WriteOutcome>();
   const keyOf = (row: Record<string, string>) => (row[externalIdField] ?? "").toLowerCase();
