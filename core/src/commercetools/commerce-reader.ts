@@ -1,6 +1,6 @@
 import type { BusinessUnit } from "@commercetools/platform-sdk";
 import type { CommerceReader, CommerceResource, CommerceTypeId, PageQuery, PurchaseStats } from "../ports/commerce";
-import { inPool } from "../pool";
+import { chunks, inPool } from "../pool";
 import { type CommercetoolsApi, isNotFound } from "./client";
 
 const pageSize = 500;
@@ -130,8 +130,7 @@ export class CommercetoolsReader implements CommerceReader {
     query: (where: string[]) => Promise<R[]>,
     each: (resource: R) => unknown,
   ): Promise<void> {
-    const chunks = Array.from({ length: Math.ceil(ids.length / idsPerQuery) }, (_, i) => ids.slice(i * idsPerQuery, (i + 1) * idsPerQuery));
-    await inPool(chunks, queryConcurrency, async (chunk) => {
+    await inPool(chunks(ids, idsPerQuery), queryConcurrency, async (chunk) => {
       let lastId: string | undefined;
       for (;;) {
         const where = [predicate(chunk.map(quote).join(", "))];

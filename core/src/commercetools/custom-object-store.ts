@@ -5,7 +5,7 @@ import {
   type ListOptions,
   type Versioned,
 } from "../ports/key-value-store";
-import { inPool } from "../pool";
+import { chunks, inPool } from "../pool";
 import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from "./client";
 
 const maxKeysPerQuery = 100;
@@ -14,10 +14,6 @@ const queryConcurrency = 4;
 
 function toVersioned<T>(object: CustomObject): Versioned<T> {
   return { key: object.key, value: object.value as T, version: object.version, lastModifiedAt: object.lastModifiedAt };
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function quote(value: string): string {
