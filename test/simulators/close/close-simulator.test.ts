@@ -295,3 +295,37 @@ describe("OpenAPI drift check", () => {
     expect(checkRequests([entry({ method: "POST", path: "/data/search/", body: { query: { type: "object_type", object_type: "lead" } }, response: { data: [], cursor: null } })])).toEqual([]);
   });
 });
+
+describe("Close simulator lookups after updates", () => {
+  const search = async (fieldId: string, value: string) => {
+    const query = { type: "and", queries: [{ type: "object_type", object_type: "contact" }, { type: "field_condition", field: { type: "custom_field", custom_field_id: fieldId }, condition: { type: "term", values: [value] } }] };
+    const r = await call("POST", "/data/search/", { query, _fields: { contact: ["id", "lead_id"] } });
+    expect(r.status).toBe(200);
+    return (r.body.data as { id: string; lead_id: string }[]).map(({ id, lead_id }) => ({ id, lead_id }));
+  };
+
+  it("finds a contact by its current custom value and lists contacts and activities by their current lead", async () => {
+    const cf = await field("contact", "lookup_key");
+    const typeId = (await call("POST", "/custom_activity/", { name: "Lookup Order" })).body.id as string;
+    const first = (await call("POST", "/lead/", { name: "First", contacts: [{ name: "Ann", custom_fields: { [cf]: "k-1" } }] })).body;
+    const second = (await call("POST", "/lead/", { name: "Second" })).body;
+    const contactId = first.contacts[0].id as string;
+    expect((await search(cf, "k-1")).map((c) => c.id)).toEqual([contactId]);
+
+    // A PUT changes the value and moves the contact: the old value and the old lead no longer find it.
+    expect((await call("PUT", `/contact/${contactId}/`, { lead_id: second.id, custom_fields: { [cf]: "k-2" } })).status).toBe(200);
+    expect(await search(cf, "k-1")).toEqual([]);
+    expect(await search(cf, "k-2")).toEqual([{ id: contactId, lead_id: second.id }]);
+    expect((await call("GET", `/contact/?lead_id=${first.id}`)).body.data).toEqual([]);
+    expect((await call("GET", `/contact/?lead_id=${second.id}`)).body.data.map((c: { id: string }) => c.id)).toEqual([contactId]);
+
+    // Activities follow their lead, and go with it.
+    const activity = (await call("POST", "/activity/custom/", { custom_activity_type_id: typeId, lead_id: second.id, status: "published" })).body;
+    const listed = await call("GET", `/activity/custom/?lead_id=${second.id}&custom_activity_type_id=${typeId}`);
+    expect(listed.body.data.map((a: { id: string }) => a.id)).toEqual([activity.id]);
+    expect((await call("DELETE", `/lead/${second.id}/`)).status).toBe(200);
+    expect(await search(cf, "k-2")).toEqual([]);
+    expect((await call("GET", `/activity/custom/?lead_id=${second.id}`)).body.data).toEqual([]);
+    expect((await call("GET", `/activity/custom/${activity.id}/`)).status).toBe(404);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { CloseStore, Contact, Email, Lead } from "./store";
+import { customValueKey } from "./lookup";
+import { type CloseStore, type Contact, type Email, inCreationOrder, type Lead } from "./store";
 
 /**
  * The Advanced Filtering API (`POST /data/search/`), as far as the docs describe
@@ -146,11 +147,38 @@ export function decodeCursor(cursor: string | null | undefined, request: SearchR
   }
 }
 
+type Ids = { leads: ReadonlySet<string>; contacts: ReadonlySet<string> };
+
+/**
+ * A superset of the leads and contacts the query can match, from the custom-value
+ * indexes, when its shape allows (a custom-field term, or an `and` holding
+ * one); undefined means every record. `matches` still decides each one.
+ */
+function narrowed(store: CloseStore, query: SearchQuery): Ids | undefined {
+  if (query.type === "field_condition" && query.field.type === "custom_field" && query.condition.type === "term") {
+    const fieldId = query.field.custom_field_id;
+    const keys = query.condition.values.map((v) => customValueKey(fieldId, v));
+    return {
+      leads: new Set(keys.flatMap((k) => [...store.leadsByCustomValue.get(k)])),
+      contacts: new Set(keys.flatMap((k) => [...store.contactsByCustomValue.get(k)])),
+    };
+  }
+  if (query.type === "id") return { leads: new Set([query.value]), contacts: new Set([query.value]) };
+  if (query.type === "and") {
+    const parts = query.queries.map((q) => narrowed(store, q)).filter((ids): ids is Ids => ids !== undefined);
+    return parts.sort((a, b) => a.leads.size + a.contacts.size - (b.leads.size + b.contacts.size))[0];
+  }
+  return undefined;
+}
+
 /** Leads and contacts matching the query, oldest first, one page of them. */
 export function runSearch(store: CloseStore, request: SearchRequest, offset: number) {
+  const ids = narrowed(store, request.query);
+  const leads = ids ? inCreationOrder(new Set([...ids.leads].filter((id) => store.leads.has(id))), store.leads) : [...store.leads.values()];
+  const contacts = ids ? inCreationOrder(new Set([...ids.contacts].filter((id) => store.contacts.has(id))), store.contacts) : [...store.contacts.values()];
   const candidates: Item[] = [
-    ...[...store.leads.values()].map((record) => ({ type: "lead" as const, record })),
-    ...[...store.contacts.values()].map((record) => ({ type: "contact" as const, record })),
+    ...leads.map((record) => ({ type: "lead" as const, record })),
+    ...contacts.map((record) => ({ type: "contact" as const, record })),
   ].sort((a, b) => (a.record.date_created < b.record.date_created ? -1 : 1));
   const all = candidates.filter((item) => matches(store, item, request.query));
   const total = request.results_limit === undefined ? all.length : Math.min(all.length, request.results_limit);

@@ -1,4 +1,5 @@
 import { closeId, createClock } from "./ids";
+import { customValueKeys, ValueIndex, WatchedMap } from "./lookup";
 
 /** Custom values keyed by custom field ID (`cf_...`). */
 export type CustomValues = Map<string, unknown>;
@@ -101,11 +102,28 @@ export const simUserId = "user_simulator";
 /** Everything the simulated Close organisation holds, in memory. Maps keep insertion (= creation) order. */
 export class CloseStore {
   readonly now = createClock();
-  readonly leads = new Map<string, Lead>();
-  readonly contacts = new Map<string, Contact>();
+  /** Leads and contacts by custom value, contacts and activities by lead: kept at create, `touch` (every update) and delete. */
+  readonly leadsByCustomValue = new ValueIndex();
+  readonly contactsByCustomValue = new ValueIndex();
+  private readonly contactsByLead = new ValueIndex();
+  private readonly activitiesByLead = new ValueIndex();
+  readonly leads = new WatchedMap<Lead>().watch((id, lead) =>
+    lead ? this.leadsByCustomValue.put(id, customValueKeys(lead.custom)) : this.leadsByCustomValue.remove(id),
+  );
+  readonly contacts = new WatchedMap<Contact>().watch((id, contact) => {
+    if (!contact) {
+      this.contactsByCustomValue.remove(id);
+      this.contactsByLead.remove(id);
+      return;
+    }
+    this.contactsByCustomValue.put(id, customValueKeys(contact.custom));
+    this.contactsByLead.put(id, [contact.lead_id]);
+  });
   readonly customFields = new Map<string, CustomField>();
   readonly customActivityTypes = new Map<string, CustomActivityType>();
-  readonly activities = new Map<string, Activity>();
+  readonly activities = new WatchedMap<Activity>().watch((id, activity) =>
+    activity ? this.activitiesByLead.put(id, [activity.lead_id]) : this.activitiesByLead.remove(id),
+  );
   readonly opportunities = new Map<string, Opportunity>();
   readonly leadStatuses: Status[] = [];
   readonly opportunityStatuses: Status[] = [];
@@ -126,19 +144,27 @@ export class CloseStore {
     return { id: closeId(prefix), date_created: at, date_updated: at, created_by: simUserId, updated_by: simUserId };
   }
 
+  /** Every update ends here, after the record changed: its lookups follow. */
   touch(record: Audit): void {
     record.date_updated = this.now();
     record.updated_by = simUserId;
+    for (const map of [this.leads, this.contacts, this.activities] as unknown as WatchedMap<Audit>[]) {
+      if (map.get(record.id) === record) map.set(record.id, record);
+    }
   }
 
   contactsOf(leadId: string): Contact[] {
-    return [...this.contacts.values()].filter((c) => c.lead_id === leadId);
+    return inCreationOrder(this.contactsByLead.get(leadId), this.contacts);
+  }
+
+  activitiesOf(leadId: string): Activity[] {
+    return inCreationOrder(this.activitiesByLead.get(leadId), this.activities);
   }
 
   deleteLead(id: string): boolean {
     if (!this.leads.delete(id)) return false;
-    for (const [cid, c] of this.contacts) if (c.lead_id === id) this.contacts.delete(cid);
-    for (const [aid, a] of this.activities) if (a.lead_id === id) this.activities.delete(aid);
+    for (const c of this.contactsOf(id)) this.contacts.delete(c.id);
+    for (const a of this.activitiesOf(id)) this.activities.delete(a.id);
     for (const [oid, o] of this.opportunities) if (o.lead_id === id) this.opportunities.delete(oid);
     return true;
   }
@@ -148,4 +174,11 @@ export class CloseStore {
       (f) => f.scope === scope && (activityTypeId === undefined || f.custom_activity_type_id === activityTypeId),
     );
   }
+}
+
+/** The records of `ids` oldest first, as the maps list them (the clock never repeats a creation time). */
+export function inCreationOrder<T extends { date_created: string }>(ids: ReadonlySet<string>, records: Map<string, T>): T[] {
+  return [...ids]
+    .map((id) => records.get(id)!)
+    .sort((a, b) => (a.date_created < b.date_created ? -1 : a.date_created > b.date_created ? 1 : 0));
 }

@@ -35,7 +35,7 @@ export function activityRoutes(store: CloseStore): Router {
     const leadId = q(req, "lead_id");
     const contactId = q(req, "contact_id");
     const typeId = q(req, "custom_activity_type_id");
-    const items = [...store.activities.values()].filter(
+    const items = (leadId === undefined ? [...store.activities.values()] : store.activitiesOf(leadId)).filter(
       (a) =>
         a._type === type &&
         (leadId === undefined || a.lead_id === leadId) &&

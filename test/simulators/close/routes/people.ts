@@ -144,7 +144,7 @@ export function peopleRoutes(store: CloseStore): Router {
 
   r.get("/contact/", (req, res) => {
     const leadId = typeof req.query.lead_id === "string" ? req.query.lead_id : undefined;
-    const contacts = [...store.contacts.values()].filter((c) => leadId === undefined || c.lead_id === leadId);
+    const contacts = leadId === undefined ? [...store.contacts.values()] : store.contactsOf(leadId);
     res.json(page(req, contacts, renderContact));
   });
 
