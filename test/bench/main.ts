@@ -32,7 +32,7 @@ const sizes = list(process.env.BENCH_SIZES, "1000,10000,100000").map(Number);
 const closeSizes = list(process.env.BENCH_CLOSE_SIZES, "100,1000").map(Number);
 const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event"));
 const pageSize = 500;
-/** People buffered before a write where the CRM has a bulk path, as the job buffers them (its default bulkChunkSize); else a page. */
+/** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
 const chunkSize = 10_000;
 
 /** The baseline: keyset pages, each record copied as-is (no mapping, links, failures or checkpoints), written in batches. */
@@ -40,12 +40,11 @@ async function copyLoop(runtime: Runtime, customersDone: () => void) {
   const reader = new CommercetoolsReader(runtime.api);
   const crm = runtime.crm;
   const ctx = { correlationId: "bench-copy" };
-  const buffer = crm.bulk ? chunkSize : pageSize;
-  await copyEntity(reader, "customer", buffer, (customers: Customer[]) =>
+  await copyEntity(reader, "customer", (customers: Customer[]) =>
     writeBatches(crm, "person", customers.map((c): Person => ({ kind: "person", sourceId: c.id, sourceVersion: c.version, email: c.email, lastName: c.lastName })), ctx),
   );
   customersDone();
-  await copyEntity(reader, "order", buffer, (orders: Order[]) =>
+  await copyEntity(reader, "order", (orders: Order[]) =>
     writeBatches(
       crm,
       "order",
@@ -70,13 +69,13 @@ async function copyLoop(runtime: Runtime, customersDone: () => void) {
   );
 }
 
-async function copyEntity<T extends Customer | Order>(reader: CommercetoolsReader, typeId: "customer" | "order", buffer: number, write: (items: T[]) => Promise<void>) {
+async function copyEntity<T extends Customer | Order>(reader: CommercetoolsReader, typeId: "customer" | "order", write: (items: T[]) => Promise<void>) {
   let after: PagePosition | undefined;
   let buffered: T[] = [];
   for (;;) {
     const page = (await reader.page(typeId, { after, limit: pageSize })) as T[];
     buffered.push(...page);
-    if (buffered.length >= buffer || page.length < pageSize) {
+    if (buffered.length >= chunkSize || page.length < pageSize) {
       await write(buffered);
       buffered = [];
     }

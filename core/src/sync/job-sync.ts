@@ -116,8 +116,7 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
   let people: Person[] = [];
   let bufferedUpTo: PagePosition | undefined;
   const bulk = deps.sync.deps.crm.bulk;
-  // Buffering pays only where a bulk path takes thousands at once; elsewhere each page is written as read.
-  const chunk = bulk ? Math.max(options.bulkChunkSize ?? 10_000, pageSize) : pageSize;
+  const chunk = Math.max(options.bulkChunkSize ?? 10_000, pageSize);
 
   const advance = async (to: PagePosition) => {
     const current = saved?.lastId ? { lastModifiedAt: saved.lastModifiedAt, id: saved.lastId } : undefined;
