@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { InMemoryStorage } from "@labdigital/commercetools-mock";
+import { ValueIndex } from "../support/value-index";
 
 type Resource = { id: string } & Record<string, unknown>;
 type QueryParams = Parameters<InMemoryStorage["query"]>[2];
@@ -48,23 +49,18 @@ export const requestSort = new AsyncLocalStorage<string[] | undefined>();
  *    O(N²).
  */
 export class IndexedStorage extends InMemoryStorage {
-  /** projectKey → typeId → field → value → ids */
-  private readonly indexes = new Map<string, Map<string, Map<string, Map<string, Set<string>>>>>();
+  /** One index per project, type and indexed field. */
+  private readonly indexes = new Map<string, ValueIndex>();
 
   override add: InMemoryStorage["add"] = async (projectKey, typeId, obj, params) => {
-    const stored = await this.stored(projectKey, typeId);
-    const previous = stored.get(obj.id);
-    if (previous) this.unindex(projectKey, typeId, previous);
     const result = await super.add(projectKey, typeId, obj, params);
-    const current = stored.get(obj.id);
-    if (current) this.index(projectKey, typeId, current);
+    this.reindex(projectKey, typeId, obj.id, (await this.stored(projectKey, typeId)).get(obj.id));
     return result;
   };
 
   override delete: InMemoryStorage["delete"] = async (projectKey, typeId, id, params) => {
-    const previous = (await this.stored(projectKey, typeId)).get(id);
     const result = await super.delete(projectKey, typeId, id, params);
-    if (previous && result) this.unindex(projectKey, typeId, previous);
+    if (result) this.reindex(projectKey, typeId, id, undefined);
     return result;
   };
 
@@ -87,13 +83,13 @@ export class IndexedStorage extends InMemoryStorage {
 
   private async candidates(projectKey: string, typeId: string, where: QueryParams["where"]): Promise<Resource[]> {
     const stored = await this.stored(projectKey, typeId);
-    let narrowest: Set<string>[] | undefined;
+    let narrowest: ReadonlySet<string>[] | undefined;
     let narrowestSize = Infinity;
     for (const clause of ([] as string[]).concat(where ?? [])) {
       const parsed = clauseValues(clause);
       if (!parsed || !indexedFields[typeId]?.includes(parsed.field)) continue;
-      const byValue = this.indexes.get(projectKey)?.get(typeId)?.get(parsed.field);
-      const sets = parsed.values.map((value) => byValue?.get(value) ?? new Set<string>());
+      const index = this.indexes.get(indexKey(projectKey, typeId, parsed.field));
+      const sets = parsed.values.map((value) => index?.get(value) ?? new Set<string>());
       const size = sets.reduce((sum, ids) => sum + ids.size, 0);
       if (size < narrowestSize) [narrowest, narrowestSize] = [sets, size];
     }
@@ -111,28 +107,17 @@ export class IndexedStorage extends InMemoryStorage {
     return inner;
   }
 
-  private index(projectKey: string, typeId: string, resource: Resource, remove = false) {
-    const fields = indexedFields[typeId];
-    if (!fields) return;
-    let byType = this.indexes.get(projectKey);
-    if (!byType) this.indexes.set(projectKey, (byType = new Map()));
-    let byField = byType.get(typeId);
-    if (!byField) byType.set(typeId, (byField = new Map()));
-    for (const field of fields) {
-      const value = resource[field];
-      if (typeof value !== "string") continue;
-      let byValue = byField.get(field);
-      if (!byValue) byField.set(field, (byValue = new Map()));
-      const ids = byValue.get(value);
-      if (remove) {
-        ids?.delete(resource.id);
-        if (ids?.size === 0) byValue.delete(value);
-      } else if (ids) ids.add(resource.id);
-      else byValue.set(value, new Set([resource.id]));
+  /** A stored resource's indexed values as they are now (`resource` undefined: deleted). */
+  private reindex(projectKey: string, typeId: string, id: string, resource: Resource | undefined) {
+    for (const field of indexedFields[typeId] ?? []) {
+      const key = indexKey(projectKey, typeId, field);
+      let index = this.indexes.get(key);
+      if (!index) this.indexes.set(key, (index = new ValueIndex()));
+      const value = resource?.[field];
+      if (typeof value === "string") index.put(id, [value]);
+      else index.remove(id);
     }
   }
-
-  private unindex(projectKey: string, typeId: string, resource: Resource) {
-    this.index(projectKey, typeId, resource, true);
-  }
 }
+
+const indexKey = (projectKey: string, typeId: string, field: string) => `${projectKey}\u0000${typeId}\u0000${field}`;

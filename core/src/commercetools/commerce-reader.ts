@@ -1,13 +1,11 @@
 import type { BusinessUnit } from "@commercetools/platform-sdk";
 import type { CommerceReader, CommerceResource, CommerceTypeId, PageQuery, PurchaseStats } from "../ports/commerce";
-import { chunks, inPool } from "../pool";
+import { chunks, inPool, lookupQueriesInFlight } from "../pool";
 import { type CommercetoolsApi, isNotFound } from "./client";
 
 const pageSize = 500;
 /** IDs per `in (...)` predicate: keeps the query string well under URL limits. */
 const idsPerQuery = 100;
-/** Queries of one many-IDs lookup in flight at once. */
-const queryConcurrency = 4;
 
 const quote = (value: string) => JSON.stringify(value);
 
@@ -121,8 +119,8 @@ export class CommercetoolsReader implements CommerceReader {
   }
 
   /**
-   * Every resource `query` finds for the IDs: one predicate per 100 IDs (up to
-   * four queries in flight), each paged by resource ID.
+   * Every resource `query` finds for the IDs: one predicate per 100 IDs
+   * (`lookupQueriesInFlight` at once), each paged by resource ID.
    */
   private async eachOfIds<R extends { id: string }>(
     ids: string[],
@@ -130,7 +128,7 @@ export class CommercetoolsReader implements CommerceReader {
     query: (where: string[]) => Promise<R[]>,
     each: (resource: R) => unknown,
   ): Promise<void> {
-    await inPool(chunks(ids, idsPerQuery), queryConcurrency, async (chunk) => {
+    await inPool(chunks(ids, idsPerQuery), lookupQueriesInFlight, async (chunk) => {
       let lastId: string | undefined;
       for (;;) {
         const where = [predicate(chunk.map(quote).join(", "))];

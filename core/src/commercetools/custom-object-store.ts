@@ -5,12 +5,10 @@ import {
   type ListOptions,
   type Versioned,
 } from "../ports/key-value-store";
-import { chunks, inPool } from "../pool";
+import { chunks, inPool, lookupQueriesInFlight } from "../pool";
 import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from "./client";
 
 const maxKeysPerQuery = 100;
-/** Key queries of one `getMany` in flight at once. */
-const queryConcurrency = 4;
 
 function toVersioned<T>(object: CustomObject): Versioned<T> {
   return { key: object.key, value: object.value as T, version: object.version, lastModifiedAt: object.lastModifiedAt };
@@ -40,7 +38,7 @@ export class CustomObjectStore implements KeyValueStore {
   async getMany<T>(container: string, keys: string[]): Promise<Map<string, Versioned<T>>> {
     const found = new Map<string, Versioned<T>>();
     const unique = [...new Set(keys)];
-    await inPool(chunks(unique, maxKeysPerQuery), queryConcurrency, async (chunk) => {
+    await inPool(chunks(unique, maxKeysPerQuery), lookupQueriesInFlight, async (chunk) => {
       const { body } = await this.api
         .customObjects()
         .withContainer({ container })

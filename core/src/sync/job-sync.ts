@@ -172,8 +172,7 @@ async function syncEntity(deps: JobSyncDeps, options: JobSyncOptions, entity: Sy
         bufferedUpTo = position;
         if (people.length >= chunk) await flushPeople();
       } else {
-        const mode = options.mode;
-        await submit(() => writePage(deps, mode, entity, page, ctx), position);
+        await submit(() => writePage(deps, options.mode, entity, page, ctx), position);
       }
       if (page.length < pageSize) break;
     }

@@ -1,42 +1,9 @@
 /**
- * Secondary lookups for the simulator's maps, so a search by custom value or
- * a list by lead costs what it costs Close (an index read), not a scan of
- * every record: at 100,000 customers a backfill makes hundreds of thousands.
+ * What the simulator's lookups need beside the shared ValueIndex: maps that
+ * report creates and deletes, and the index keys of custom values. A search
+ * by custom value or a list by lead then costs an index read, as it does Close,
+ * not a scan of every record.
  */
-
-/** Record IDs by value; a record's values are replaced as a whole. */
-export class ValueIndex {
-  private readonly ids = new Map<string, Set<string>>();
-  private readonly valuesOf = new Map<string, string[]>();
-
-  put(id: string, values: string[]): void {
-    this.remove(id);
-    for (const value of values) {
-      const set = this.ids.get(value);
-      if (set) set.add(id);
-      else this.ids.set(value, new Set([id]));
-    }
-    this.valuesOf.set(id, values);
-  }
-
-  remove(id: string): void {
-    for (const value of this.valuesOf.get(id) ?? []) {
-      const set = this.ids.get(value);
-      set?.delete(id);
-      if (set?.size === 0) this.ids.delete(value);
-    }
-    this.valuesOf.delete(id);
-  }
-
-  get(value: string): ReadonlySet<string> {
-    return this.ids.get(value) ?? new Set();
-  }
-
-  clear(): void {
-    this.ids.clear();
-    this.valuesOf.clear();
-  }
-}
 
 /** A Map that reports every record put in or taken out (`undefined`), so indexes follow creates and deletes. */
 export class WatchedMap<V> extends Map<string, V> {

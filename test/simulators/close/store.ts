@@ -1,5 +1,6 @@
 import { closeId, createClock } from "./ids";
-import { customValueKeys, ValueIndex, WatchedMap } from "./lookup";
+import { ValueIndex } from "../../support/value-index";
+import { customValueKeys, WatchedMap } from "./lookup";
 
 /** Custom values keyed by custom field ID (`cf_...`). */
 export type CustomValues = Map<string, unknown>;

@@ -1,5 +1,6 @@
 import { findField, findSObject, sobjects, type FieldDef, type SObjectDef } from "./schema";
 import { formatDateTime, parseBody, type ValueSource } from "./values";
+import { ValueIndex } from "../../support/value-index";
 import type { SfError } from "./errors";
 
 export type Row = Record<string, unknown> & { Id: string };
@@ -26,7 +27,7 @@ export function toId18(id15: string): string {
 }
 
 /** Text external IDs compare case-insensitively (the default when the field is created). */
-const indexValue = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : undefined);
+const indexValues = (value: unknown) => (typeof value === "string" ? [value.toLowerCase()] : []);
 
 /**
  * The org's data: one table per sObject, plus a recycle bin for `queryAll`.
@@ -36,7 +37,7 @@ export class SalesforceStore {
   private tables = new Map<string, Map<string, Row>>();
   private recycleBin = new Map<string, Map<string, Row>>();
   /** `Object.Field` → lower-cased value → Ids, built on first lookup by that field, as an org indexes external IDs. */
-  private indexes = new Map<string, Map<string, Set<string>>>();
+  private indexes = new Map<string, ValueIndex>();
   private counter = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {
@@ -90,16 +91,15 @@ export class SalesforceStore {
       return row ? [row] : [];
     }
     const table = this.table(object);
-    const ids = this.index(object, field).get(value.toLowerCase()) ?? [];
-    return [...ids].map((id) => table.get(id)!);
+    return [...this.index(object, field).get(value.toLowerCase())].map((id) => table.get(id)!);
   }
 
-  private index(object: SObjectDef, field: FieldDef): Map<string, Set<string>> {
+  private index(object: SObjectDef, field: FieldDef): ValueIndex {
     const name = `${object.name}.${field.name}`;
     let index = this.indexes.get(name);
     if (!index) {
-      index = new Map();
-      for (const row of this.table(object).values()) addToIndex(index, row[field.name], row.Id);
+      index = new ValueIndex();
+      for (const row of this.table(object).values()) index.put(row.Id, indexValues(row[field.name]));
       this.indexes.set(name, index);
     }
     return index;
@@ -108,15 +108,13 @@ export class SalesforceStore {
   /** Puts a row in its table and keeps the built indexes in step (`row` undefined: removed). */
   private store(object: SObjectDef, id: string, row: Row | undefined) {
     const table = this.table(object);
-    const before = table.get(id);
     if (row) table.set(id, row);
     else table.delete(id);
     for (const field of object.fields) {
       const index = this.indexes.get(`${object.name}.${field.name}`);
       if (!index) continue;
-      const old = indexValue(before?.[field.name]);
-      if (old !== undefined) index.get(old)?.delete(id);
-      if (row) addToIndex(index, row[field.name], id);
+      if (row) index.put(id, indexValues(row[field.name]));
+      else index.remove(id);
     }
   }
 
@@ -282,14 +280,6 @@ export class SalesforceStore {
     this.store(object, row.Id, row);
     return { ok: true, id: row.Id, created: !existing };
   }
-}
-
-function addToIndex(index: Map<string, Set<string>>, value: unknown, id: string) {
-  const key = indexValue(value);
-  if (key === undefined) return;
-  const ids = index.get(key);
-  if (ids) ids.add(id);
-  else index.set(key, new Set([id]));
 }
 
 function defaults(object: SObjectDef): Record<string, unknown> {
