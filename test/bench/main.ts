@@ -18,7 +18,7 @@ import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce";
 import { orderActivityKey } from "@ct-crm-sync/core/domain/keys";
 import type { CanonicalRecord, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
 import type { PagePosition } from "@ct-crm-sync/core/ports/commerce";
-import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { runJob } from "../../job/src/run-job";

@@ -2,7 +2,7 @@ import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
 import { closeLimits, createCloseAdapter } from "@ct-crm-sync/core/crm/close";
 import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
-import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { limitAdapter } from "@ct-crm-sync/core/reliability/limited-adapter";
 import type { RetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";

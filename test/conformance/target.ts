@@ -1,4 +1,4 @@
-import type { CallContext, CrmAdapter, CrmName } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CallContext, CrmAdapter, CrmName } from "@ct-crm-sync/core/ports/crm-outbound";
 import type { Person } from "@ct-crm-sync/core/domain/model";
 import type { FaultSpec } from "../simulators/shared/faults";
 

@@ -7,7 +7,7 @@ import type { Failure } from "@ct-crm-sync/core/domain/failure";
 import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
 import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
 import { systemClock, type Clock } from "@ct-crm-sync/core/ports/clock";
-import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { limitAdapter } from "@ct-crm-sync/core/reliability/limited-adapter";
 import { inlineRetryPolicy, jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime } from "@ct-crm-sync/core/runtime";

@@ -1,4 +1,4 @@
-import type { CrmName } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CrmName } from "@ct-crm-sync/core/ports/crm-outbound";
 import { sandboxProjectKey } from "../emulator/emulator";
 import { mcAppIsBuilt, startMcAppStack } from "../mc/mc-app-server";
 import { startMcStandIn } from "../mc/mc-api-stand-in";

@@ -86,6 +86,7 @@ export class CustomObjectStore implements KeyValueStore {
           limit,
           offset: options.offset,
           withTotal: false,
+          ...Object.fromEntries(Object.entries(options.vars ?? {}).map(([name, value]) => [`var.${name}`, value])),
         },
       })
       .execute();

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { crmNames } from "../ports/crm-adapter";
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -20,48 +19,19 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
   );
 }
 
-const url = z.url({ protocol: /^https?$/ });
-const nonEmpty = z.string().trim().min(1);
+/** Setting schemas shared by the apps' and the connectors' configuration. */
+export const httpUrl = z.url({ protocol: /^https?$/ });
+export const nonEmptyString = z.string().trim().min(1);
 
 /** Injected by Connect from `inheritAs.apiClient` (the sandbox sets the same keys). */
 export const commercetoolsEnv = z.object({
-  CTP_PROJECT_KEY: nonEmpty,
-  CTP_CLIENT_ID: nonEmpty,
-  CTP_CLIENT_SECRET: nonEmpty,
-  CTP_AUTH_URL: url,
-  CTP_API_URL: url,
+  CTP_PROJECT_KEY: nonEmptyString,
+  CTP_CLIENT_ID: nonEmptyString,
+  CTP_CLIENT_SECRET: nonEmptyString,
+  CTP_AUTH_URL: httpUrl,
+  CTP_API_URL: httpUrl,
   CTP_SCOPE: z.string().optional(),
 });
-
-export const crmEnv = z
-  .object({
-    CRM: z.enum(crmNames).default("salesforce"),
-    CRM_CONNECTION_ID: z
-      .string()
-      .regex(/^[a-zA-Z0-9-]{1,40}$/, "letters, digits and dashes, at most 40")
-      .default("default"),
-    SALESFORCE_LOGIN_URL: url.optional(),
-    SALESFORCE_CLIENT_ID: nonEmpty.optional(),
-    SALESFORCE_CLIENT_SECRET: nonEmpty.optional(),
-    SALESFORCE_API_VERSION: z.string().regex(/^\d+\.\d$/).default("62.0"),
-    CLOSE_API_URL: url.default("https://api.close.com/api/v1"),
-    CLOSE_API_KEY: nonEmpty.optional(),
-  })
-  .superRefine((env, ctx) => {
-    // The CRMs this version has an adapter for, with the keys each needs.
-    const required: Partial<Record<typeof env.CRM, (keyof typeof env)[]>> = {
-      salesforce: ["SALESFORCE_LOGIN_URL", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET"],
-      close: ["CLOSE_API_KEY"],
-    };
-    const keys = required[env.CRM];
-    if (!keys) {
-      ctx.addIssue({ code: "custom", path: ["CRM"], message: `no adapter for ${env.CRM} in this version (use ${Object.keys(required).join(" or ")})` });
-      return;
-    }
-    for (const key of keys) {
-      if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `required when CRM=${env.CRM}` });
-    }
-  });
 
 export const runtimeEnv = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
@@ -69,5 +39,4 @@ export const runtimeEnv = z.object({
 });
 
 export type CommercetoolsEnv = z.infer<typeof commercetoolsEnv>;
-export type CrmEnv = z.infer<typeof crmEnv>;
 export type RuntimeEnv = z.infer<typeof runtimeEnv>;

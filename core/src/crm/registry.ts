@@ -1,21 +1,36 @@
-import type { CrmEnv } from "../config/env";
-import type { CrmAdapter } from "../ports/crm-adapter";
-import { createCloseAdapter } from "./close";
-import { createSalesforceAdapter } from "./salesforce";
+import { z } from "zod";
+import { ConfigError, loadConfig } from "../config/env";
+import type { CrmConnector } from "../ports/crm-connector";
+import { settingsSchema } from "./kit/define-connector";
+import * as registered from "./connectors";
 
-/** The adapter for the configured CRM; credentials were validated by `crmEnv`. */
-export function createCrmAdapter(env: CrmEnv): CrmAdapter {
-  switch (env.CRM) {
-    case "salesforce":
-      return createSalesforceAdapter({
-        loginUrl: env.SALESFORCE_LOGIN_URL!,
-        clientId: env.SALESFORCE_CLIENT_ID!,
-        clientSecret: env.SALESFORCE_CLIENT_SECRET!,
-        apiVersion: env.SALESFORCE_API_VERSION,
-      });
-    case "close":
-      return createCloseAdapter({ baseUrl: env.CLOSE_API_URL, apiKey: env.CLOSE_API_KEY! });
-    default:
-      throw new Error(`CRM ${env.CRM} is declared but has no adapter yet`);
-  }
+/** Every CRM this version syncs with, the first being the default of the `CRM` setting. */
+export const connectors: readonly CrmConnector[] = Object.values(registered);
+
+export function connectorNamed(name: string): CrmConnector | undefined {
+  return connectors.find((c) => c.name === name);
+}
+
+/** The settings every app reads to pick its CRM connection. */
+export const crmSelectionEnv = z.object({
+  CRM: z.string().default(connectors[0]!.name),
+  CRM_CONNECTION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9-]{1,40}$/, "letters, digits and dashes, at most 40")
+    .default("default"),
+});
+
+export type CrmSelection = { connector: CrmConnector; connection: string; settings: Record<string, unknown> };
+
+/**
+ * The configured connector with its validated settings. An unknown CRM, or a
+ * missing or malformed key of the chosen one, stops the app with a message
+ * naming the key (never its value).
+ */
+export function selectCrm(env: Record<string, string | undefined>): CrmSelection {
+  const selection = loadConfig(crmSelectionEnv, env);
+  const connector = connectorNamed(selection.CRM);
+  if (!connector) throw new ConfigError([`CRM: no connector named ${selection.CRM} in this version (use ${connectors.map((c) => c.name).join(", ")})`]);
+  const settings = loadConfig(settingsSchema(connector.settings), env);
+  return { connector, connection: selection.CRM_CONNECTION_ID, settings };
 }

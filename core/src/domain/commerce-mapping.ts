@@ -1,7 +1,6 @@
 import type { Address, BusinessUnit, Customer, CustomFields, Order } from "@commercetools/platform-sdk";
-import type { PurchaseStats } from "../ports/commerce";
 import { guestSourceId, orderActivityKey } from "./keys";
-import type { Company, ConsentState, Money, OrderActivity, OrderLine, Person, PostalAddress } from "./model";
+import type { Company, ConsentState, Money, OrderActivity, OrderLine, Person, PostalAddress, PurchaseStats } from "./model";
 import { formatMoney } from "./money";
 import { normaliseEmail, normalisePhone, pickLocale } from "./normalise";
 

@@ -89,7 +89,14 @@ export type SegmentRule = z.infer<typeof segmentRuleSchema>;
 
 const entitySchema = z.object({ fields: z.array(fieldMappingSchema).default([]) });
 
-const crmNameSchema = z.enum(["salesforce", "close", "freshsales", "dynamics", "crmone"]);
+/** A connector's name (core/src/crm/<name>). */
+const crmNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a connector name such as salesforce");
+
+/**
+ * What a mapping target must look like in one CRM, declared by its connector.
+ * A pattern string rather than a RegExp so it travels to the MC app as JSON.
+ */
+export type TargetRule = { pattern: string; message: string };
 
 export const mappingConfigSchema = z
   .object({
@@ -125,30 +132,14 @@ export const mappingConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    // Target names must be ones the CRM can address, or writes fail far from the config that caused them.
-    const targetRule = targetRules[config.crm];
-    if (!targetRule) return;
     for (const entity of mappedEntities) {
       const seen = new Set<string>();
       config.entities[entity].fields.forEach((field, index) => {
-        if (!targetRule.pattern.test(field.target)) {
-          ctx.addIssue({ code: "custom", path: ["entities", entity, "fields", index, "target"], message: targetRule.message });
-        }
         if (seen.has(field.target)) {
           ctx.addIssue({ code: "custom", path: ["entities", entity, "fields", index, "target"], message: `${field.target} is mapped twice` });
         }
         seen.add(field.target);
       });
-    }
-    for (const kind of ["email", "sms"] as const) {
-      const consent = config.consent[kind];
-      if (!consent) continue;
-      for (const key of ["target", "atTarget", "sourceTarget"] as const) {
-        const value = consent[key];
-        if (value !== undefined && !targetRule.pattern.test(value)) {
-          ctx.addIssue({ code: "custom", path: ["consent", kind, key], message: targetRule.message });
-        }
-      }
     }
     if (config.matching.rules.includes("customKey") && config.matching.customKeys.length === 0) {
       ctx.addIssue({ code: "custom", path: ["matching", "customKeys"], message: "the customKey rule needs at least one custom key" });
@@ -158,64 +149,64 @@ export type MappingConfig = z.infer<typeof mappingConfigSchema>;
 /** What a person types: defaults not filled in yet. */
 export type MappingConfigInput = z.input<typeof mappingConfigSchema>;
 
-const targetRules: Partial<Record<MappingConfig["crm"], { pattern: RegExp; message: string }>> = {
-  salesforce: {
-    pattern: /^[A-Za-z][A-Za-z0-9_]*$/,
-    message: "must be a Salesforce field API name such as Email or Loyalty_Tier__c",
-  },
-  close: {
-    // The adapter writes custom values under `custom.cf_<id>`, the key Close reads; standard fields are the adapter's own.
-    pattern: /^custom\.cf_[A-Za-z0-9_-]+$/,
-    message: "must be a Close custom field key such as custom.cf_AbC123 (Settings → Custom Fields shows the ID)",
-  },
-};
-
 export type ConfigIssue = { path: (string | number)[]; message: string };
 
-/** Parses a configuration; issues name the path of what was wrong (the MC app shows them as `a.b.c: message`). */
-export function validateMappingConfig(input: unknown): { valid: true; config: MappingConfig; issues: [] } | { valid: false; issues: ConfigIssue[] } {
-  const result = mappingConfigSchema.safeParse(input);
-  if (result.success) return { valid: true, config: result.data, issues: [] };
-  return {
-    valid: false,
-    issues: result.error.issues.map((issue) => ({
-      path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
-      message: issue.message,
-    })),
-  };
+/** The CRM a configuration is checked for: its name and what its targets must look like. */
+export type MappingTarget = { crm: string; targetRule: TargetRule };
+
+/** Target names must be ones the CRM can address, or writes fail far from the configuration that caused them. */
+function targetIssues(config: MappingConfig, target: MappingTarget): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.crm !== target.crm) issues.push({ path: ["crm"], message: `this connection syncs to ${target.crm}, not ${config.crm}` });
+  const pattern = new RegExp(target.targetRule.pattern);
+  for (const entity of mappedEntities) {
+    config.entities[entity].fields.forEach((field, index) => {
+      if (!pattern.test(field.target)) issues.push({ path: ["entities", entity, "fields", index, "target"], message: target.targetRule.message });
+    });
+  }
+  for (const kind of ["email", "sms"] as const) {
+    const consent = config.consent[kind];
+    for (const key of ["target", "atTarget", "sourceTarget"] as const) {
+      const value = consent?.[key];
+      if (value !== undefined && !pattern.test(value)) issues.push({ path: ["consent", kind, key], message: target.targetRule.message });
+    }
+  }
+  return issues;
 }
 
-/** Defaults reproduce what the adapters write by themselves, plus consent and validation. */
-const salesforceDefault: MappingConfigInput = {
-  schemaVersion: 1,
-  crm: "salesforce",
-  locale: { fallbacks: ["en"] },
-  entities: {
-    person: { fields: [] },
-    company: { fields: [] },
-    order: { fields: [] },
-  },
-  matching: { rules: ["link", "externalId", "email"], customKeys: [], guests: "attach-or-create" },
-  consent: { email: { target: "HasOptedOutOfEmail", invert: true } },
-  segmentation: { rules: [] },
-  validation: { required: { person: ["email"], company: ["name"], order: ["total"] } },
-};
+/**
+ * Parses a configuration and, given the connection's CRM, checks it against
+ * that CRM's target rule; issues name the path of what was wrong (the MC app
+ * shows them at their field).
+ */
+export function validateMappingConfig(
+  input: unknown,
+  target?: MappingTarget,
+): { valid: true; config: MappingConfig; issues: [] } | { valid: false; issues: ConfigIssue[] } {
+  const result = mappingConfigSchema.safeParse(input);
+  if (!result.success) {
+    return {
+      valid: false,
+      issues: result.error.issues.map((issue) => ({
+        path: issue.path.map((p) => (typeof p === "number" ? p : String(p))),
+        message: issue.message,
+      })),
+    };
+  }
+  const issues = target ? targetIssues(result.data, target) : [];
+  return issues.length > 0 ? { valid: false, issues } : { valid: true, config: result.data, issues: [] };
+}
 
-const closeDefault: MappingConfigInput = {
-  schemaVersion: 1,
-  crm: "close",
-  locale: { fallbacks: ["en"] },
-  entities: { person: { fields: [] }, company: { fields: [] }, order: { fields: [] } },
-  matching: { rules: ["link", "externalId", "email"], customKeys: [], guests: "attach-or-create" },
-  // Close has no consent field of its own: map consent to custom fields once they exist in the org.
-  consent: {},
-  segmentation: { rules: [] },
-  validation: { required: { person: ["email"], company: ["name"], order: ["total"] } },
-};
-
-const genericDefault = (crm: MappingConfig["crm"]): MappingConfigInput => ({ ...closeDefault, crm });
-
-export function defaultMappingConfig(crm: MappingConfig["crm"]): MappingConfig {
-  const input = crm === "salesforce" ? salesforceDefault : crm === "close" ? closeDefault : genericDefault(crm);
-  return mappingConfigSchema.parse(input);
+/** What every CRM's default shares: standard matching, required email/name/total; connectors add consent and fields. */
+export function baseMappingConfig(crm: string): MappingConfigInput {
+  return {
+    schemaVersion: 1,
+    crm,
+    locale: { fallbacks: ["en"] },
+    entities: { person: { fields: [] }, company: { fields: [] }, order: { fields: [] } },
+    matching: { rules: ["link", "externalId", "email"], customKeys: [], guests: "attach-or-create" },
+    consent: {},
+    segmentation: { rules: [] },
+    validation: { required: { person: ["email"], company: ["name"], order: ["total"] } },
+  };
 }

@@ -107,5 +107,13 @@ export type OrderActivity = {
   custom?: Record<string, unknown>;
 };
 
+/** A customer's orders summed up, as read from commercetools. */
+export type PurchaseStats = {
+  orderCount: number;
+  /** Sum of order totals per currency code, in the currency's minor unit. */
+  totals: Record<string, { centAmount: number; fractionDigits: number }>;
+  lastPurchaseAt?: string;
+};
+
 export type CanonicalRecord = Person | Company | OrderActivity;
 export type EntityKind = CanonicalRecord["kind"];

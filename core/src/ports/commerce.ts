@@ -1,4 +1,5 @@
-import type { BusinessUnit, Customer, Order } from "@commercetools/platform-sdk";
+import type { BusinessUnit, Customer, CustomerUpdateAction, Order } from "@commercetools/platform-sdk";
+import type { PurchaseStats } from "../domain/model";
 
 export type CommerceResource = {
   customer: Customer;
@@ -7,12 +8,6 @@ export type CommerceResource = {
 };
 export type CommerceTypeId = keyof CommerceResource;
 
-export type PurchaseStats = {
-  orderCount: number;
-  /** Sum of order totals per currency code, in the currency's minor unit. */
-  totals: Record<string, { centAmount: number; fractionDigits: number }>;
-  lastPurchaseAt?: string;
-};
 
 /** Read side of commercetools, as the sync use cases need it. */
 export interface CommerceReader {
@@ -38,3 +33,18 @@ export type PageQuery = {
   where?: string;
   limit: number;
 };
+
+/** The reader the job pages through: keyset pages of one resource type. */
+export type PagingReader = CommerceReader & {
+  page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]>;
+};
+
+/**
+ * Write side of commercetools, for changes that come from the CRM. Every
+ * update names the version it was decided on; a concurrent change answers
+ * ConcurrentModificationError (key-value-store.ts) so the caller re-reads and
+ * decides again, never bumps the version blindly.
+ */
+export interface CommerceWriter {
+  updateCustomer(id: string, version: number, actions: CustomerUpdateAction[]): Promise<Customer>;
+}

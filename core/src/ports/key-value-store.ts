@@ -11,14 +11,16 @@ export class ConcurrentModificationError extends Error {
     readonly key: string,
     readonly currentVersion?: number,
   ) {
-    super(`custom object ${container}/${key} was modified concurrently`);
+    super(`${container}/${key} was modified concurrently`);
     this.name = "ConcurrentModificationError";
   }
 }
 
 export type ListOptions = {
-  /** commercetools query predicate on the custom object, e.g. `value(state="open")`. */
+  /** commercetools query predicate on the custom object, e.g. `value(state = :state)`: values go in `vars`, never into the text. */
   where?: string;
+  /** Input variables of `where` (`:name` in the predicate, sent as `var.name`). */
+  vars?: Record<string, string | string[]>;
   limit?: number;
   /** Keys greater than this one (cursor paging by key, the default order). */
   afterKey?: string;

@@ -42,6 +42,21 @@ export class LinkStore {
   }
 
   /**
+   * The link of the record the CRM holds under `crmId` (the reverse lookup of
+   * inbound changes). Several links for one CRM record (a merge in the CRM)
+   * answer the most recently synced.
+   */
+  async byCrmId(entity: EntityKind, crmId: string): Promise<Versioned<SyncLink> | undefined> {
+    const { items } = await this.store.list<SyncLink>(containers.links, {
+      where: "value(connection = :connection and entity = :entity and crmId = :crmId)",
+      vars: { connection: this.connection, entity, crmId },
+      sort: ["value.syncedAt desc"],
+      limit: 1,
+    });
+    return items[0];
+  }
+
+  /**
    * Saves a link unless a newer one is already there. On a concurrent write the
    * current link is re-read and the decision taken again: the higher source
    * version wins, so a slow writer never rolls a link back.

@@ -1,6 +1,5 @@
-import { defaultMappingConfig, type MappingConfig, mappingConfigSchema } from "../domain/mapping-config";
+import { type MappingConfig, type MappingConfigInput, mappingConfigSchema } from "../domain/mapping-config";
 import { safeKeyPart } from "../domain/keys";
-import type { CrmName } from "../ports/crm-adapter";
 import { ConcurrentModificationError, type KeyValueStore } from "../ports/key-value-store";
 import { containers } from "./containers";
 
@@ -18,15 +17,19 @@ export type CurrentMapping = { current: MappingConfig; version: number; history:
 
 export class MappingStore {
   private cached: { at: number; value: CurrentMapping } | undefined;
+  private readonly defaults: MappingConfig;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly connection: string,
-    private readonly crm: CrmName,
+    /** Version 0: the connector's default, until someone saves. */
+    defaults: MappingConfigInput,
     private readonly now: () => Date,
     /** How long the sync path may use a loaded configuration before reading it again. */
     private readonly cacheMs = 30_000,
-  ) {}
+  ) {
+    this.defaults = mappingConfigSchema.parse(defaults);
+  }
 
   private headKey = () => `mapping_${safeKeyPart(this.connection)}`;
   private versionKey = (version: number) => `mapping_${safeKeyPart(this.connection)}_v${version}`;
@@ -34,10 +37,10 @@ export class MappingStore {
   /** Version 0 is the validated default for the CRM, until someone saves. */
   async current(): Promise<CurrentMapping> {
     const head = await this.store.get<Head>(containers.config, this.headKey());
-    if (!head || head.value.version === 0) return { current: defaultMappingConfig(this.crm), version: 0, history: head?.value.history ?? [] };
+    if (!head || head.value.version === 0) return { current: this.defaults, version: 0, history: head?.value.history ?? [] };
     const stored = await this.store.get<Stored>(containers.config, this.versionKey(head.value.version));
     // Stored documents are re-parsed: a document written by an older schema gets today's defaults.
-    const current = stored ? mappingConfigSchema.parse(stored.value.config) : defaultMappingConfig(this.crm);
+    const current = stored ? mappingConfigSchema.parse(stored.value.config) : this.defaults;
     const value = { current, version: head.value.version, history: head.value.history };
     this.cached = { at: this.now().getTime(), value };
     return value;
@@ -52,7 +55,7 @@ export class MappingStore {
   }
 
   async version(version: number): Promise<MappingConfig | undefined> {
-    if (version === 0) return defaultMappingConfig(this.crm);
+    if (version === 0) return this.defaults;
     const stored = await this.store.get<Stored>(containers.config, this.versionKey(version));
     return stored ? mappingConfigSchema.parse(stored.value.config) : undefined;
   }

@@ -1,8 +1,8 @@
 import { toSyncError } from "../domain/errors";
 import type { Person } from "../domain/model";
-import type { CallContext, CrmBulkWrites, WriteOutcome } from "../ports/crm-adapter";
-import { withRetry } from "../reliability/retry";
-import type { WriterDeps } from "./record-writer";
+import type { CallContext, CrmBulkWrites, WriteOutcome } from "../ports/crm-outbound";
+import type { Clock } from "../ports/clock";
+import { type RetryPolicy, withRetry } from "../reliability/retry";
 
 /**
  * People through the CRM's bulk path (writeRecords takes it for backfills of
@@ -11,7 +11,7 @@ import type { WriterDeps } from "./record-writer";
  * record as failed: its checkpoint has not moved, so the next run redoes them.
  */
 export async function bulkUpsertPeople(
-  deps: Pick<WriterDeps, "retry" | "clock">,
+  deps: { retry: RetryPolicy; clock: Clock },
   bulk: CrmBulkWrites,
   people: Person[],
   ctx: CallContext,

@@ -2,7 +2,7 @@ import { SyncError } from "../domain/errors";
 import { guestSourceId } from "../domain/keys";
 import type { MappingConfig } from "../domain/mapping-config";
 import { describeAmbiguity, matchIdentity, type MatchCandidate, type MatchResult } from "../domain/matching";
-import type { CallContext, CrmAdapter, CrmRecord } from "../ports/crm-adapter";
+import type { CallContext, CrmAdapter, CrmRecord } from "../ports/crm-outbound";
 import type { LinkStore } from "../state/link-store";
 
 /**

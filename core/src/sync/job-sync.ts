@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { BusinessUnit, Customer, Order } from "@commercetools/platform-sdk";
 import { orderActivityFromOrder } from "../domain/commerce-mapping";
 import type { Person } from "../domain/model";
-import type { CommerceReader, CommerceResource, CommerceTypeId, PagePosition, PageQuery } from "../ports/commerce";
-import type { CallContext } from "../ports/crm-adapter";
+import type { CommerceResource, CommerceTypeId, PagePosition, PageQuery, PagingReader } from "../ports/commerce";
+import type { CallContext } from "../ports/crm-outbound";
 import type { Checkpoint, JobStateStore } from "../state/job-state";
 import type { Lease } from "../state/lease";
 import { logEntries, type SyncLog } from "../state/sync-log";
@@ -13,10 +13,6 @@ import type { SyncService } from "./sync-service";
 export type SyncEntity = Extract<CommerceTypeId, "business-unit" | "customer" | "order">;
 /** Companies first (people link to them), people before their orders. */
 export const syncEntities: SyncEntity[] = ["business-unit", "customer", "order"];
-
-export type PagingReader = CommerceReader & {
-  page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]>;
-};
 
 export type JobSyncDeps = {
   sync: SyncService;

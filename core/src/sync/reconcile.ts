@@ -1,13 +1,12 @@
 import type { Customer } from "@commercetools/platform-sdk";
 import { toSyncError } from "../domain/errors";
 import type { Person } from "../domain/model";
-import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../ports/crm-adapter";
+import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../ports/crm-outbound";
 import type { DriftItem, DriftKind, ReconciliationReport } from "../state/reconciliation-store";
 import { maxReportItems } from "../state/reconciliation-store";
 import type { SyncLink } from "../state/link-store";
-import { inPool } from "../pool";
-import type { PagingReader } from "./job-sync";
-import { recordHash } from "./record-writer";
+import type { PagingReader } from "../ports/commerce";
+import { writeRecords } from "./record-writer";
 import type { SyncService } from "./sync-service";
 
 export type ReconcileDeps = { sync: SyncService; reader: PagingReader; reconcile: CrmReconciliation };
@@ -138,37 +137,23 @@ async function attempt(item: DriftItem, repair: () => Promise<unknown>): Promise
 }
 
 /**
- * Writes the current commercetools values over the CRM's, bypassing the
- * "unchanged" check (the link's hash is right, the CRM is not), then saves the
- * link so the next delta sync knows what the CRM holds.
+ * Writes the current commercetools values over the CRM's through the one write
+ * path (mapping configuration, consent, segmentation, ownership, retry policy,
+ * links and failure store), bypassing only the "unchanged" check: the link's
+ * hash is right, the CRM is not.
  */
 async function repairWrites(deps: ReconcileDeps, toWrite: { person: Person; item: DriftItem }[], repair: boolean, ctx: CallContext): Promise<void> {
   if (!repair || toWrite.length === 0) return;
-  const w = deps.sync.deps;
-  const batchSize = Math.max(1, w.crm.limits.maxBatchSize);
-  for (let i = 0; i < toWrite.length; i += batchSize) {
-    const batch = toWrite.slice(i, i + batchSize);
-    let results;
-    try {
-      results = await w.crm.upsertPeople(batch.map((b) => b.person), ctx);
-    } catch (error) {
-      for (const b of batch) b.item.error = toSyncError(error).details.message;
-      continue;
-    }
-    const existing = await w.links.getMany("person", batch.map((b) => b.person.sourceId));
-    await inPool(batch.map((b, k) => ({ ...b, result: results[k] })), 8, async ({ person, item, result }) => {
-      if (!result?.ok) {
-        item.error = result?.ok === false ? result.error.message : "no result";
-        return;
-      }
-      const { sourceVersion: _v, ...written } = person;
-      await w.links.save(
-        { connection: w.connection, entity: "person", sourceId: person.sourceId, crmId: result.crmId, sourceVersion: person.sourceVersion, hash: recordHash(person), written, syncedAt: w.clock.now().toISOString(), correlationId: ctx.correlationId },
-        existing.get(person.sourceId),
-      );
+  const outcomes = await writeRecords(deps.sync.deps, "person", toWrite.map((w) => w.person), ctx, { rewrite: true });
+  const bySource = new Map(outcomes.map((o) => [o.sourceId, o]));
+  for (const { person, item } of toWrite) {
+    const outcome = bySource.get(person.sourceId);
+    if (outcome?.outcome === "written") {
       item.repaired = true;
-      item.crmId = result.crmId;
-    });
+      item.crmId = outcome.crmId;
+    } else {
+      item.error = outcome?.error?.message ?? `not written (${outcome?.outcome ?? "no outcome"})`;
+    }
   }
 }
 

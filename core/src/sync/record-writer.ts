@@ -1,7 +1,7 @@
 import { isTransient, type SyncErrorDetails, toSyncError } from "../domain/errors";
 import { stableHash } from "../domain/hash";
 import type { CanonicalRecord, EntityKind, Person } from "../domain/model";
-import type { CallContext, CrmAdapter, CrmBulkWrites, WriteOutcome } from "../ports/crm-adapter";
+import type { CallContext, CrmAdapter, CrmBulkWrites, WriteOutcome } from "../ports/crm-outbound";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import { type RetryPolicy, withRetry } from "../reliability/retry";
@@ -11,6 +11,7 @@ import type { LinkStore, SyncLink } from "../state/link-store";
 import type { SyncOutcomeKind } from "../state/sync-log";
 import { bulkUpsertPeople } from "./bulk-writer";
 import { inPool } from "../pool";
+import { KeyedLock } from "../reliability/keyed-lock";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
@@ -70,29 +71,7 @@ function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
  * writer of an older version could overwrite the CRM after a newer one (the
  * link would then claim the newer values and later deliveries look "unchanged").
  */
-const recordLocks = new Map<string, Promise<void>>();
-
-async function withRecordLocks<T>(keys: string[], task: () => Promise<T>): Promise<T> {
-  // Sorted, so two batches sharing records cannot wait on each other.
-  const sorted = [...new Set(keys)].sort();
-  const previous = sorted.map((key) => recordLocks.get(key) ?? Promise.resolve());
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => (release = resolve));
-  const tails = sorted.map((key, i) => {
-    const tail = previous[i]!.then(() => done);
-    recordLocks.set(key, tail);
-    return tail;
-  });
-  await Promise.all(previous);
-  try {
-    return await task();
-  } finally {
-    release();
-    sorted.forEach((key, i) => {
-      if (recordLocks.get(key) === tails[i]) recordLocks.delete(key);
-    });
-  }
-}
+const recordLocks = new KeyedLock();
 
 /**
  * Writes canonical records of one kind to the CRM: drops stale and unchanged
@@ -101,7 +80,9 @@ async function withRecordLocks<T>(keys: string[], task: () => Promise<T>): Promi
  * failure entries for failures. Returns one outcome per distinct record.
  *
  * With `bulk` (backfills), people go through the CRM's bulk path instead when
- * at least `bulk.threshold` of them are left to write.
+ * at least `bulk.threshold` of them are left to write. With `rewrite`
+ * (reconciliation's repairs), records are written even when their hash says
+ * unchanged: the link is right, the CRM is not.
  *
  * A record is never lost: it either reaches the CRM (and its link is saved) or
  * sits in the failure store; if even that write fails, the error propagates so
@@ -112,19 +93,21 @@ export async function writeRecords(
   entity: EntityKind,
   input: CanonicalRecord[],
   ctx: CallContext,
-  options: { bulk?: CrmBulkWrites } = {},
+  options: WriteOptions = {},
 ): Promise<RecordOutcome[]> {
   const records = newestPerSource(input);
   const lockKeys = records.map((r) => `${deps.connection}|${entity}|${r.sourceId}`);
-  return withRecordLocks(lockKeys, () => writeLocked(deps, entity, records, ctx, options.bulk));
+  return recordLocks.runAll(lockKeys, () => writeLocked(deps, entity, records, ctx, options));
 }
+
+export type WriteOptions = { bulk?: CrmBulkWrites; rewrite?: boolean };
 
 async function writeLocked(
   deps: WriterDeps,
   entity: EntityKind,
   records: CanonicalRecord[],
   ctx: CallContext,
-  bulk: CrmBulkWrites | undefined,
+  { bulk, rewrite }: WriteOptions,
 ): Promise<RecordOutcome[]> {
   const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
   const outcomes = new Map<string, RecordOutcome>();
@@ -150,7 +133,7 @@ async function writeLocked(
     }
     const record = prepared.record;
     const hash = recordHash(record);
-    if (link && link.hash === hash) {
+    if (link && link.hash === hash && !rewrite) {
       outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "unchanged", crmId: link.crmId });
     } else {
       pending.push({ record, hash });

@@ -6,7 +6,7 @@ import type { CanonicalRecord, ConsentState, EntityKind } from "../domain/model"
 import { decideOutbound, type FieldDecision, type OwnedValue } from "../domain/ownership";
 import { routeRecord, type SegmentFacts } from "../domain/segmentation";
 import { describeProblems, validateRecord } from "../domain/validation";
-import type { CallContext } from "../ports/crm-adapter";
+import type { CallContext } from "../ports/crm-outbound";
 import type { Logger } from "../ports/logger";
 import type { SyncLink } from "../state/link-store";
 

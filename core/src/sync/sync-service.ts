@@ -11,7 +11,7 @@ import { SyncError } from "../domain/errors";
 import type { Company, Person } from "../domain/model";
 import { normaliseEmail } from "../domain/normalise";
 import type { CommerceReader } from "../ports/commerce";
-import type { CallContext } from "../ports/crm-adapter";
+import type { CallContext } from "../ports/crm-outbound";
 import { ambiguityError, matchGuest } from "./guest-match";
 import { type RecordOutcome, recordFailure, type WriterDeps, writeRecords } from "./record-writer";
 

@@ -1,4 +1,4 @@
-import type { CallContext } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CallContext } from "@ct-crm-sync/core/ports/crm-outbound";
 import type { RecordOutcome } from "@ct-crm-sync/core/sync/record-writer";
 import type { SyncService } from "@ct-crm-sync/core/sync/sync-service";
 import type { Notification } from "../envelope";

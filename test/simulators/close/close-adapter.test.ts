@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
 import { SyncError } from "@ct-crm-sync/core/domain/errors";
-import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-adapter";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { company, order, person } from "../../conformance/fixtures";
 import { startCloseSimulator, type CloseSimulator } from "./index";
 import { checkRequests } from "./spec/contract";

@@ -1,4 +1,4 @@
-import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-adapter";
+import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { upsertCompany } from "./companies";
 import { contactHitFields, type Call, type Deps, type WriteResult } from "./context";

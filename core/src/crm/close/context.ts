@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { customKey, type CloseSchema } from "./field-names";
 import type { CloseHttp } from "./http";

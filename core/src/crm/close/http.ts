@@ -1,7 +1,7 @@
 import PQueue from "p-queue";
 import type { z } from "zod";
 import { SyncError } from "../../domain/errors";
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import { networkError } from "../../reliability/http-errors";
 import { closeHttpError } from "./errors";
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import type { CloseHttp, Query } from "./http";
 import { listSchema } from "./schemas";
 

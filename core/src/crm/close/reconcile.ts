@@ -1,5 +1,5 @@
 import type { Person } from "../../domain/model";
-import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-adapter";
+import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-outbound";
 import { deleteQuietly, type Call } from "./context";
 import { customKey } from "./field-names";
 import { contactBody } from "./mapping";

@@ -1,4 +1,4 @@
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import {
   contactFields,
   leadFields,

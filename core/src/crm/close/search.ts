@@ -1,4 +1,4 @@
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import type { CloseHttp } from "./http";
 import { searchResponseSchema, type SearchHit } from "./schemas";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { Company, OrderActivity, Person } from "../../domain/model";
 import { type Clock, systemClock } from "../../ports/clock";
-import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-adapter";
+import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, PersonQuery, WriteOutcome } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { TokenSource } from "./auth";
 import { bulkThreshold, bulkUpsert, defaultBulkOptions, type BulkOptions } from "./bulk";

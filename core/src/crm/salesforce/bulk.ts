@@ -3,7 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
-import type { CallContext, WriteOutcome } from "../../ports/crm-adapter";
+import type { CallContext, WriteOutcome } from "../../ports/crm-outbound";
 import type { SalesforceClient } from "./client";
 import { dedupe, type UpsertItem } from "./collections";
 import { parseBulkError, recordError } from "./errors";

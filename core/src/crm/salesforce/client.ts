@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { SyncError } from "../../domain/errors";
-import type { CallContext } from "../../ports/crm-adapter";
+import type { CallContext } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { networkError } from "../../reliability/http-errors";
 import { callError } from "./errors";

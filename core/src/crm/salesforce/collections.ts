@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
-import type { CallContext, WriteOutcome } from "../../ports/crm-adapter";
+import type { CallContext, WriteOutcome } from "../../ports/crm-outbound";
 import type { SalesforceClient } from "./client";
 import { recordError, recordErrorSchema } from "./errors";
 import type { SObjectBody } from "./mapping";

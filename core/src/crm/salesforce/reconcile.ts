@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { Person } from "../../domain/model";
-import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-adapter";
+import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-outbound";
 import type { SalesforceClient } from "./client";
 import { accountExternalId, contactBody, contactExternalId, contactObject } from "./mapping";
 

@@ -1,8 +1,8 @@
 import type { Company, OrderActivity, Person } from "../domain/model";
 import type { SyncErrorDetails } from "../domain/errors";
 
-export const crmNames = ["salesforce", "close", "freshsales", "dynamics", "crmone"] as const;
-export type CrmName = (typeof crmNames)[number];
+/** A connector's name (its folder under core/src/crm), e.g. the value of the `CRM` setting. */
+export type CrmName = string;
 
 /** What the CRM allows, declared by the adapter so the rate limiter can stay below it. */
 export type CrmLimits = {
@@ -62,7 +62,8 @@ export interface CrmReconciliation {
 }
 
 /**
- * One contract for every CRM. Adapters translate canonical records into the
+ * The outbound half of the contract every CRM implements (commercetools → CRM);
+ * the inbound half is `CrmInbound` (crm-inbound.ts). Adapters translate canonical records into the
  * CRM's own calls; they never retry (the retry policy is in one place) and
  * never log personal data.
  *

@@ -1,0 +1,3 @@
+// One line per CRM: its folder's connector under the name the `CRM` setting takes.
+export { connector as salesforce } from "./salesforce/connector";
+export { connector as close } from "./close/connector";
