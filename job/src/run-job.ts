@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
-import { JobStateStore, type Checkpoint } from "@ct-crm-sync/core/state/job-state";
+import type { Checkpoint } from "@ct-crm-sync/core/state/job-state";
 import { Lease } from "@ct-crm-sync/core/state/lease";
-import { ReconciliationStore } from "@ct-crm-sync/core/state/reconciliation-store";
 import { runJobSync, type SyncEntity } from "@ct-crm-sync/core/sync/job-sync";
 import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
 import { retryDueFailures } from "./retry-due-failures";
@@ -53,7 +51,7 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
   const correlationId = `job-${randomUUID()}`;
   const logger = runtime.logger.child({ correlationId });
   const now = () => runtime.clock.now();
-  const state = new JobStateStore(runtime.store, runtime.connection);
+  const state = runtime.jobState;
   const startedAt = now().toISOString();
   const lease = Lease.forConnection(runtime.store, runtime.connection, "job", options.leaseTtlMs ?? 15 * 60_000, now);
   if (!(await lease.acquire())) {
@@ -64,7 +62,7 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
   let outcome: "succeeded" | "failed" = "succeeded";
   let detail: string | undefined;
   const ctx = { correlationId, ...(options.signal ? { signal: options.signal } : {}) };
-  const reader = new CommercetoolsReader(runtime.api);
+  const reader = runtime.commerce;
   const syncDeps = { sync: runtime.sync, reader, store: runtime.store, state, lease, log: runtime.log };
   try {
     const started = await state.saveRun({ startedAt, outcome: "running" });
@@ -86,7 +84,7 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
         } else if (task === "reconcile") {
           if (!runtime.crm.reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
           const report = await reconcilePeople({ sync: runtime.sync, reader, reconcile: runtime.crm.reconcile }, { repair: request.repair }, ctx);
-          await new ReconciliationStore(runtime.store, runtime.connection).save(report);
+          await runtime.reconciliations.save(report);
           for (const [k, v] of Object.entries(report.counts)) counts[`reconcile.${k}`] = v;
         } else {
           const cutoff = new Date(now().getTime() - logRetentionDays * 86_400_000);

@@ -1,10 +1,11 @@
 import { CommercetoolsMock } from "@labdigital/commercetools-mock";
-import { IndexedStorage, requestSort } from "./indexed-storage";
+import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-storage";
 
 /**
  * The commercetools emulator as a real HTTP server on 127.0.0.1, with its
  * documented gaps closed so our code meets the real API's semantics:
- *  - `sort` is honoured on query endpoints, and queries cost what an indexed
+ *  - `sort` is honoured on query endpoints, predicate variables (`var.<name>`)
+ *    on custom objects by container too, and queries cost what an indexed
  *    lookup costs (indexed-storage.ts);
  *  - custom-object POST with `version: 0` on an existing object answers 409
  *    ConcurrentModification instead of overwriting (create-only semantics).
@@ -44,7 +45,8 @@ export async function startEmulator(
   app.addHook("onRequest", (request, _reply, done) => {
     const query = request.query as Record<string, unknown>;
     const sort = query.sort === undefined ? undefined : ([] as string[]).concat(query.sort as string | string[]);
-    requestSort.enterWith(sort);
+    const variables = Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith("var."))) as RequestQuery["variables"];
+    requestQuery.enterWith({ ...(sort ? { sort } : {}), variables });
     done();
   });
   app.addHook("preHandler", async (request, reply) => {

@@ -32,8 +32,13 @@ export function clauseValues(clause: string): { field: string; values: string[] 
   }
 }
 
-/** The `sort` of the HTTP request being answered (the emulator's HTTP layer drops it). */
-export const requestSort = new AsyncLocalStorage<string[] | undefined>();
+/**
+ * The `sort` and the predicate variables (`var.<name>`) of the HTTP request
+ * being answered: the emulator's HTTP layer drops both on some endpoints
+ * (sort everywhere, variables on custom objects by container).
+ */
+export type RequestQuery = { sort?: string[]; variables: Record<string, string | string[]> };
+export const requestQuery = new AsyncLocalStorage<RequestQuery>();
 
 /**
  * The emulator's in-memory storage with two changes that keep its answers
@@ -70,8 +75,9 @@ export class IndexedStorage extends InMemoryStorage {
   };
 
   override query: InMemoryStorage["query"] = async (projectKey, typeId, params) => {
-    const sort = requestSort.getStore();
-    const effective: QueryParams = sort && !params.sort ? { ...params, sort } : params;
+    const request = requestQuery.getStore();
+    const sort = request?.sort && !params.sort ? { sort: request.sort } : {};
+    const effective: QueryParams = { ...request?.variables, ...params, ...sort };
     // Expansion writes into the resources it is given: those must be copies.
     if (effective.expand !== undefined) return super.query(projectKey, typeId, effective);
     const candidates = await this.candidates(projectKey, typeId, effective.where);

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import type { BusinessUnit, Customer, Order } from "@commercetools/platform-sdk";
 import { describe, expect, it } from "vitest";
-import { companyFromBusinessUnit, guestPersonFromOrder, orderActivityFromOrder, personFromCustomer } from "../src/domain/commerce-mapping";
-import { stableHash } from "../src/domain/hash";
-import { guestSourceId, orderActivityKey } from "../src/domain/keys";
-import { normaliseEmail } from "../src/domain/normalise";
+import { companyFromBusinessUnit, guestPersonFromOrder, orderActivityFromOrder, personFromCustomer } from "./commerce-mapping";
+import { stableHash } from "./hash";
+import { guestSourceId, orderActivityKey } from "./keys";
+import { normaliseEmail } from "./normalise";
 
 /** Resources as the platform types allow them: free text wherever the type says string. */
 const text = fc.oneof(fc.string(), fc.constantFrom("", "  ", " Ann ", "ÄÖÜ ß", "a@b.co", " X@Y.ORG ", "+49 30 1234567", "030 1234567"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, commercetoolsEnv, crmEnv, loadConfig, runtimeEnv } from "../src/config/env";
+import { ConfigError, commercetoolsEnv, crmEnv, loadConfig, runtimeEnv } from "../config/env";
 
 const commercetools = {
   CTP_PROJECT_KEY: "shop",

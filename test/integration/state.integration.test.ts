@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../test/emulator/emulator";
-import { createCommercetoolsApi } from "../src/commercetools/client";
-import { CustomObjectStore } from "../src/commercetools/custom-object-store";
-import { ConcurrentModificationError } from "../src/ports/key-value-store";
-import { FailureStore } from "../src/state/failure-store";
-import { LinkStore, type SyncLink } from "../src/state/link-store";
+import { startEmulator, type Emulator } from "../emulator/emulator";
+import { createCommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
+import { CustomObjectStore } from "@ct-crm-sync/core/commercetools/custom-object-store";
+import { ConcurrentModificationError } from "@ct-crm-sync/core/ports/key-value-store";
+import { FailureStore } from "@ct-crm-sync/core/state/failure-store";
+import { LinkStore, type SyncLink } from "@ct-crm-sync/core/state/link-store";
 
 describe("state in commercetools custom objects (against the emulator)", () => {
   let emulator: Emulator;
@@ -61,6 +61,24 @@ describe("state in commercetools custom objects (against the emulator)", () => {
     });
     await Promise.all([5, 3, 4, 1, 2].map((v) => links.save(link(v))));
     expect((await links.get("person", "c-race"))?.value.sourceVersion).toBe(5);
+  });
+
+  it("finds a link by CRM ID within its connection and entity, whatever the ID holds", async () => {
+    const save = (connection: string, entity: "person" | "company", sourceId: string, crmId: string, syncedAt: string) =>
+      new LinkStore(store, connection).save({ connection, entity, sourceId, crmId, sourceVersion: 1, hash: "h", written: {}, syncedAt, correlationId: "t" });
+    await save("eu", "person", "c-1", "crm-1", "2026-01-01T00:00:00.000Z");
+    await save("us", "person", "c-2", "crm-1", "2026-01-01T00:00:00.000Z");
+    await save("eu", "company", "bu-1", "crm-1", "2026-01-01T00:00:00.000Z");
+    // A CRM merge left two people on one CRM record: the most recently synced answers.
+    await save("eu", "person", "c-3", "crm-2", "2026-01-01T00:00:00.000Z");
+    await save("eu", "person", "c-4", "crm-2", "2026-02-01T00:00:00.000Z");
+    const eu = new LinkStore(store, "eu");
+    expect((await eu.byCrmId("person", "crm-1"))?.value.sourceId).toBe("c-1");
+    expect((await eu.byCrmId("company", "crm-1"))?.value.sourceId).toBe("bu-1");
+    expect((await new LinkStore(store, "us").byCrmId("person", "crm-1"))?.value.sourceId).toBe("c-2");
+    expect((await eu.byCrmId("person", "crm-2"))?.value.sourceId).toBe("c-4");
+    // An ID crafted to widen the predicate is a value, not query text.
+    expect(await eu.byCrmId("person", 'x") or crmId is defined or (crmId = "y')).toBeUndefined();
   });
 
   it("keeps one failure entry per record: attempts grow, success resolves it, a new failure reopens it", async () => {

@@ -5,13 +5,13 @@ import {
   guestPersonFromOrder,
   orderActivityFromOrder,
   personFromCustomer,
-} from "../src/domain/commerce-mapping";
-import { stableHash } from "../src/domain/hash";
-import { failureKey, guestSourceId, linkKey, orderActivityKey, safeKeyPart } from "../src/domain/keys";
-import { minimisePersonalData } from "../src/domain/minimise";
-import { formatMoney, toHundredths, toMajorUnits } from "../src/domain/money";
-import { normaliseEmail, normalisePhone, pickLocale } from "../src/domain/normalise";
-import { recordHash } from "../src/sync/record-writer";
+} from "./commerce-mapping";
+import { stableHash } from "./hash";
+import { failureKey, guestSourceId, linkKey, orderActivityKey, safeKeyPart } from "./keys";
+import { minimisePersonalData } from "./minimise";
+import { formatMoney, toHundredths, toMajorUnits } from "./money";
+import { normaliseEmail, normalisePhone, pickLocale } from "./normalise";
+import { recordHash } from "../sync/record-writer";
 
 const money = (centAmount: number, currencyCode = "EUR") => ({ type: "centPrecision" as const, centAmount, currencyCode, fractionDigits: 2 });
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeNotification, pushEnvelopeSchema } from "../../event/src/envelope";
+import { decodeNotification, pushEnvelopeSchema } from "../src/envelope";
 
 /** Push envelopes and the notifications inside them, as arbitrary as the types allow. */
 const secret = "S3CRET-MARKER";

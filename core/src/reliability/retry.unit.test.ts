@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SyncError } from "../src/domain/errors";
-import type { Clock } from "../src/ports/clock";
-import { backoffDelay, nextAttemptAt, withRetry, type RetryPolicy } from "../src/reliability/retry";
-import { classifyStatus, parseRetryAfter } from "../src/reliability/http-errors";
+import { SyncError } from "../domain/errors";
+import type { Clock } from "../ports/clock";
+import { backoffDelay, nextAttemptAt, withRetry, type RetryPolicy } from "./retry";
+import { classifyStatus, parseRetryAfter } from "./http-errors";
 
 function fakeClock(start = 0): Clock & { slept: number[] } {
   let now = start;
