@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { defaultMappingConfig, mappingConfigSchema, validateMappingConfig } from "./mapping-config";
+import { baseMappingConfig, mappingConfigSchema, type MappingTarget, validateMappingConfig } from "./mapping-config";
+
+/** A CRM whose targets are custom-field keys, as a connector would declare it. */
+const keyedCrm: MappingTarget = { crm: "keyed", targetRule: { pattern: "^custom\\.cf_[A-Za-z0-9_-]+$", message: "must be a custom field key such as custom.cf_AbC123" } };
 
 describe("mapping configuration", () => {
-  it("has a valid default per CRM", () => {
-    for (const crm of ["salesforce", "close", "freshsales", "dynamics", "crmone"] as const) {
-      const config = defaultMappingConfig(crm);
-      expect(validateMappingConfig(config)).toMatchObject({ valid: true });
-      expect(config.matching.rules).toEqual(["link", "externalId", "email"]);
-    }
-    expect(defaultMappingConfig("salesforce").consent.email).toEqual({ target: "HasOptedOutOfEmail", invert: true });
+  it("has a valid base every connector's default extends", () => {
+    const result = validateMappingConfig(baseMappingConfig("keyed"), keyedCrm);
+    expect(result).toMatchObject({ valid: true });
+    if (result.valid) expect(result.config.matching.rules).toEqual(["link", "externalId", "email"]);
   });
 
   it("accepts custom fields on both sides, with transforms and owners", () => {
     const result = validateMappingConfig({
       schemaVersion: 1,
-      crm: "salesforce",
+      crm: "keyed",
       entities: {
         person: {
           fields: [
@@ -34,7 +34,7 @@ describe("mapping configuration", () => {
   it("refuses invalid configuration with a message naming the path", () => {
     const result = validateMappingConfig({
       schemaVersion: 1,
-      crm: "close",
+      crm: "keyed",
       entities: {
         person: { fields: [{ source: "email", target: "Email" }, { source: "custom.tier", target: "custom.cf_tier", owner: "sales" }] },
         company: { fields: [] },
@@ -47,22 +47,27 @@ describe("mapping configuration", () => {
     expect(paths).toContain("entities.person.fields.1.owner");
     expect(paths).toContain("entities.order.fields.0.transform.0.unit");
     expect(paths).toContain("segmentation.rules.0.when.currency.0");
-    // Refinements run once the shape parses: the Close target rule names the field.
-    const targets = validateMappingConfig({
+    // Once the shape parses, the connection's CRM decides: its target rule names the field, and another CRM's document is refused.
+    const document = {
       schemaVersion: 1,
-      crm: "close",
+      crm: "keyed",
       entities: { person: { fields: [{ source: "email", target: "Email" }] }, company: { fields: [] }, order: { fields: [] } },
-    });
-    expect(targets.issues).toEqual([
-      { path: ["entities", "person", "fields", 0, "target"], message: expect.stringContaining("Close custom field key") },
+      consent: { email: { target: "custom.cf_optin", atTarget: "OptInAt" } },
+    };
+    expect(validateMappingConfig(document, keyedCrm).issues).toEqual([
+      { path: ["entities", "person", "fields", 0, "target"], message: keyedCrm.targetRule.message },
+      { path: ["consent", "email", "atTarget"], message: keyedCrm.targetRule.message },
     ]);
+    expect(validateMappingConfig(document, { ...keyedCrm, crm: "other" }).issues[0]).toEqual({ path: ["crm"], message: "this connection syncs to other, not keyed" });
+    // Without a CRM to check against, only the shape is checked.
+    expect(validateMappingConfig(document).valid).toBe(true);
   });
 
   it("refuses unknown top-level keys and a target mapped twice", () => {
-    expect(validateMappingConfig({ ...defaultMappingConfig("salesforce"), extraKey: 1 }).issues[0]!.message).toMatch(/extraKey/);
+    expect(validateMappingConfig({ ...baseMappingConfig("keyed"), extraKey: 1 }).issues[0]!.message).toMatch(/extraKey/);
     const twice = mappingConfigSchema.safeParse({
       schemaVersion: 1,
-      crm: "salesforce",
+      crm: "keyed",
       entities: { person: { fields: [{ source: "email", target: "A__c" }, { source: "phone", target: "A__c" }] }, company: { fields: [] }, order: { fields: [] } },
     });
     expect(twice.success).toBe(false);
