@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { createBaseApp } from "@ct-crm-sync/core/http/base-app";
+import { apiBase } from "@ct-crm-sync/core/api/contract";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { merchantCenterSession } from "./middleware/session";
 import { failureRoutes } from "./routes/failures";
@@ -16,19 +17,16 @@ export type ServiceOptions = {
 };
 
 /**
- * The service app: the Merchant Center app's API under `/api`, every route
- * behind the MC session (mounted before the routes it guards).
+ * The service app: the Merchant Center app's API (core/src/api/contract.ts)
+ * under `/api`, every route behind the MC session (mounted before the routes
+ * it guards).
  */
 export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   const { app, finish } = createBaseApp({ name: "service", logger: runtime.logger });
   const api = Router();
   api.use(merchantCenterSession({ audience: options.publicUrl, issuer: options.mcApiUrl, projectKey: runtime.config.projectKey }));
-  api.use("/status", statusRoutes(runtime));
-  api.use("/failures", failureRoutes(runtime));
-  api.use("/log", logRoutes(runtime));
-  api.use("/mappings", mappingRoutes(runtime));
-  api.use("/reconciliation", reconciliationRoutes(runtime));
-  app.use("/api", api);
+  for (const routes of [statusRoutes, failureRoutes, logRoutes, mappingRoutes, reconciliationRoutes]) api.use(routes(runtime));
+  app.use(apiBase, api);
   finish();
   return app;
 }

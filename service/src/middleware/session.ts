@@ -1,5 +1,6 @@
 import { createSessionMiddleware } from "@commercetools-backend/express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Permission } from "@ct-crm-sync/core/api/contract";
 import { HttpError } from "@ct-crm-sync/core/http/base-app";
 
 type Session = { userId: string; projectKey: string; userPermissions?: string[] };
@@ -23,8 +24,6 @@ export function merchantCenterSession(options: { audience: string; issuer: strin
     });
   };
 }
-
-export type Permission = "View" | "Manage";
 
 /** The custom application's permissions: `ViewCrmSync` / `ManageCrmSync` (the MC may prefix `can`). */
 export function hasPermission(session: Session | undefined, permission: Permission): boolean {

@@ -1,19 +1,16 @@
 import { Router } from "express";
-import { errorClasses, type ErrorClass } from "@ct-crm-sync/core/domain/errors";
+import { errorClasses, serviceApi, type ErrorClass, type HourActivity } from "@ct-crm-sync/core/api/contract";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
-import { JobStateStore } from "@ct-crm-sync/core/state/job-state";
 import type { LogBatch } from "@ct-crm-sync/core/state/sync-log";
-import { requirePermission } from "../middleware/session";
-
-type HourBucket = { hour: string; written: number; failed: number };
+import { serve } from "./serve";
 
 /** Health of the connection: activity per hour over 24 h, open failures by class, the job's last run. */
 export function statusRoutes(runtime: Runtime): Router {
   const router = Router();
-  router.get("/", requirePermission("View"), async (_req, res) => {
+  serve(router, serviceApi.status.get, async () => {
     const now = runtime.clock.now();
     const since = new Date(now.getTime() - 24 * 3600_000);
-    const buckets = new Map<string, HourBucket>();
+    const buckets = new Map<string, HourActivity>();
     for (let h = 23; h >= 0; h--) {
       const hour = new Date(now.getTime() - h * 3600_000).toISOString().slice(0, 13) + ":00:00Z";
       buckets.set(hour.slice(0, 13), { hour, written: 0, failed: 0 });
@@ -50,14 +47,13 @@ export function statusRoutes(runtime: Runtime): Router {
         offset += page.items.length;
       }
     }
-    const jobState = new JobStateStore(runtime.store, runtime.connection);
-    const lastRun = (await jobState.lastRun())?.value;
-    const checkpoint = (await jobState.checkpoint("customer"))?.value;
-    res.json({
+    const lastRun = (await runtime.jobState.lastRun())?.value;
+    const checkpoint = (await runtime.jobState.checkpoint("customer"))?.value;
+    return {
       connections: [
         {
           connection: runtime.connection,
-          crm: runtime.crm.name,
+          crm: runtime.connector.name,
           lastSuccessAt,
           lastErrorAt,
           lastError,
@@ -69,7 +65,7 @@ export function statusRoutes(runtime: Runtime): Router {
             : undefined,
         },
       ],
-    });
+    };
   });
   return router;
 }
