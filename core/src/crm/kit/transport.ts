@@ -129,7 +129,14 @@ export class Transport {
         throw networkError(error, this.options.crm);
       }
     };
-    return this.options.pacer ? this.options.pacer.run(run, ctx.signal) : run();
+    if (!this.options.pacer) return run();
+    try {
+      return await this.options.pacer.run(run, ctx.signal);
+    } catch (error) {
+      // The caller's signal fired while the request waited for its turn: it was never sent.
+      if (error instanceof SyncError) throw error;
+      throw networkError(error, this.options.crm);
+    }
   }
 
   private async readBody(body: AsyncIterable<Buffer> & { destroy?(): void }, declared: string | string[] | undefined): Promise<string> {
