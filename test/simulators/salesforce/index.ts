@@ -25,6 +25,8 @@ export type SalesforceSimulator = Pick<SimulatorApp, "faults" | "requests"> & {
   store: SalesforceStore;
   usage: ApiUsage;
   tokens: TokenRegistry;
+  /** The correlation header of every data request, in arrival order (Salesforce ignores it; clients prove they send it). */
+  correlationIds: (string | undefined)[];
 };
 
 const limitsControl = z.object({ used: z.number().int().min(0).optional(), max: z.number().int().min(1).optional(), throttled: z.boolean().optional() });
@@ -50,9 +52,14 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     isDataRequest: (req) => req.path.startsWith("/services/data"),
   });
 
+  const correlationIds: (string | undefined)[] = [];
   const outer = express();
   outer.disable("x-powered-by");
   outer.set("etag", false);
+  outer.use("/services/data", (req, _res, next) => {
+    correlationIds.push(req.get("x-correlation-id"));
+    next();
+  });
   outer.use("/services/data", usage.announce());
   outer.use(sim.app);
 
@@ -99,9 +106,10 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     sendErrors(res, 500, [{ errorCode: "UNKNOWN_EXCEPTION", message: "An unexpected error occurred. Please include this ErrorId if you contact support: SIM" }]);
   });
 
-  return { app: outer, store, usage, tokens, faults: sim.faults, requests: sim.requests };
+  return { app: outer, store, usage, tokens, correlationIds, faults: sim.faults, requests: sim.requests };
 }
 
+/** `url` is the org's login (My Domain) URL, the value of the connector's SALESFORCE_LOGIN_URL; it is also the instance URL. */
 export type RunningSalesforceSimulator = SalesforceSimulator & { url: string; port: number; close(): Promise<void> };
 
 /** Starts the simulator on 127.0.0.1 (port 0 picks a free one). */

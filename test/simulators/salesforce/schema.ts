@@ -17,6 +17,7 @@ export type FieldType =
   | "date"
   | "datetime"
   | "picklist"
+  | "multipicklist"
   | "reference";
 
 export type FieldDef = {
@@ -108,6 +109,22 @@ export const sobjects: SObjectDef[] = [
       { name: "CT_Last_Purchase_Date__c", label: "Last Purchase Date", type: "datetime" },
       { name: "CT_Lifetime_Value__c", label: "Lifetime Value", type: "currency" },
       { name: "CT_Order_Count__c", label: "Order Count", type: "double" },
+      { name: "CT_Follow_Up__c", label: "Follow Up", type: "boolean", defaultValue: false },
+      { name: "CT_Segments__c", label: "Segments", type: "multipicklist", picklistValues: ["VIP", "B2B", "Newsletter", "Wholesale"] },
+    ],
+  },
+  {
+    name: "Opportunity",
+    label: "Opportunity",
+    keyPrefix: "006",
+    custom: false,
+    fields: [
+      ...systemFields,
+      { name: "Name", label: "Name", type: "string", length: 120, required: true },
+      { name: "AccountId", label: "Account ID", type: "reference", referenceTo: "Account", relationshipName: "Account" },
+      { name: "StageName", label: "Stage", type: "picklist", required: true, picklistValues: ["Prospecting", "Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"] },
+      { name: "Amount", label: "Amount", type: "currency" },
+      { name: "CloseDate", label: "Close Date", type: "date", required: true },
     ],
   },
   {

@@ -30,6 +30,7 @@ function coerce(field: FieldDef, raw: unknown, source: ValueSource): { value: un
     case "textarea":
     case "phone":
     case "picklist":
+    case "multipicklist":
     case "email": {
       if (typeof raw === "object") return { error: jsonParserError(field, JSON.stringify(raw), "String") };
       const text = String(raw);
