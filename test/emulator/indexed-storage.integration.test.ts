@@ -24,6 +24,10 @@ describe("IndexedStorage", () => {
     expect(clauseValues(`key in ("a", "b\\"c")`)).toEqual({ field: "key", values: ["a", 'b"c'] });
     expect(clauseValues(`customerId = "x"`)).toEqual({ field: "customerId", values: ["x"] });
     expect(clauseValues(`key in (:keys)`)).toBeUndefined();
+    // Input variables: the values come from the request's var.<name>.
+    expect(clauseValues(`key in :keys`, { "var.keys": ["a", "b"] })).toEqual({ field: "key", values: ["a", "b"] });
+    expect(clauseValues(`customerId = :id`, { "var.id": "x" })).toEqual({ field: "customerId", values: ["x"] });
+    expect(clauseValues(`key in :keys`, {})).toBeUndefined();
     expect(clauseValues(`value(state = "open")`)).toBeUndefined();
     expect(clauseValues(`key = "a" or key = "b"`)).toBeUndefined();
   });
@@ -42,10 +46,13 @@ describe("IndexedStorage", () => {
       [`container = "failures"`, `value(state = "open")`],
       [`key in ("k2", "k3")`, `value(n > 10)`],
       [`value(state = "resolved")`],
+      [`key in :keys`, `container = :container`],
+      [`key = :one`],
       undefined,
     ];
+    const variables = { "var.keys": ["k1", "k4", "moved"], "var.container": "links", "var.one": "k2" };
     for (const where of queries) {
-      const params = { where, limit: 500 };
+      const params = { where, limit: 500, ...variables };
       const expected = await plain.query(project, "key-value-document", params);
       const actual = await indexed.query(project, "key-value-document", params);
       expect({ where, ids: sortedById(actual.results) }).toEqual({ where, ids: sortedById(expected.results) });

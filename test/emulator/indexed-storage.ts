@@ -18,9 +18,17 @@ const indexedFields: Record<string, readonly string[]> = {
 const stringLiteral = String.raw`"(?:[^"\\]|\\.)*"`;
 const equalsOrIn = new RegExp(String.raw`^\s*(\w+)\s*(?:=\s*(${stringLiteral})|in\s*\(\s*(${stringLiteral}(?:\s*,\s*${stringLiteral})*)\s*\))\s*$`);
 const literals = new RegExp(stringLiteral, "g");
+/** `field = :name` / `field in :name`, the values in the request's `var.name`. */
+const withVariable = /^\s*(\w+)\s*(?:=|in)\s*:(\w+)\s*$/;
 
 /** The values an `=` / `in` clause on a top-level field accepts, or undefined for any other clause. */
-export function clauseValues(clause: string): { field: string; values: string[] } | undefined {
+export function clauseValues(clause: string, variables: Record<string, unknown> = {}): { field: string; values: string[] } | undefined {
+  const variable = withVariable.exec(clause);
+  if (variable) {
+    const value = variables[`var.${variable[2]}`];
+    const values = ([] as unknown[]).concat(value ?? []);
+    return values.every((v) => typeof v === "string") && values.length > 0 ? { field: variable[1]!, values: values as string[] } : undefined;
+  }
   const match = equalsOrIn.exec(clause);
   if (!match) return undefined;
   const [, field, single, list] = match;
@@ -80,19 +88,19 @@ export class IndexedStorage extends InMemoryStorage {
     const effective: QueryParams = { ...request?.variables, ...params, ...sort };
     // Expansion writes into the resources it is given: those must be copies.
     if (effective.expand !== undefined) return super.query(projectKey, typeId, effective);
-    const candidates = await this.candidates(projectKey, typeId, effective.where);
+    const candidates = await this.candidates(projectKey, typeId, effective.where, effective as Record<string, unknown>);
     const view: InMemoryStorage = Object.create(this, { all: { value: async () => candidates } });
     const queryCandidates = InMemoryStorage.prototype.query.bind(view) as InMemoryStorage["query"];
     const result = await queryCandidates(projectKey, typeId, effective);
     return { ...result, results: result.results.map((r) => structuredClone(r)) } as typeof result;
   };
 
-  private async candidates(projectKey: string, typeId: string, where: QueryParams["where"]): Promise<Resource[]> {
+  private async candidates(projectKey: string, typeId: string, where: QueryParams["where"], variables: Record<string, unknown>): Promise<Resource[]> {
     const stored = await this.stored(projectKey, typeId);
     let narrowest: ReadonlySet<string>[] | undefined;
     let narrowestSize = Infinity;
     for (const clause of ([] as string[]).concat(where ?? [])) {
-      const parsed = clauseValues(clause);
+      const parsed = clauseValues(clause, variables);
       if (!parsed || !indexedFields[typeId]?.includes(parsed.field)) continue;
       const index = this.indexes.get(indexKey(projectKey, typeId, parsed.field));
       const sets = parsed.values.map((value) => index?.get(value) ?? new Set<string>());

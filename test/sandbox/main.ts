@@ -1,4 +1,3 @@
-import type { CrmName } from "@ct-crm-sync/core/ports/crm-outbound";
 import { sandboxProjectKey } from "../emulator/emulator";
 import { mcAppIsBuilt, startMcAppStack } from "../mc/mc-app-server";
 import { startMcStandIn } from "../mc/mc-api-stand-in";
@@ -11,7 +10,7 @@ import { seedFailure } from "./seed";
  * automatic, with the View and Manage permissions).
  * CRM=close selects the Close simulator as the synced CRM (default: salesforce).
  */
-const crm = (process.env.CRM ?? "salesforce") as CrmName;
+const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close";
 if (crm !== "salesforce" && crm !== "close") {
   console.error(`CRM=${crm}: the sandbox runs salesforce or close`);
   process.exit(1);

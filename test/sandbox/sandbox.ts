@@ -4,7 +4,6 @@ import type { Express } from "express";
 import { createCommercetoolsApi, type CommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
 import { commercetoolsEnv, loadConfig } from "@ct-crm-sync/core/config/env";
 import { MemoryLogger, createLogger } from "@ct-crm-sync/core/logging/logger";
-import type { CrmName } from "@ct-crm-sync/core/ports/crm-outbound";
 import { inlineRetryPolicy, jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import { createEventApp } from "../../event/src/app";
@@ -29,7 +28,7 @@ export const defaultPorts = {
 type PortName = keyof typeof defaultPorts;
 
 export type SandboxOptions = {
-  crm?: Extract<CrmName, "salesforce" | "close">;
+  crm?: "salesforce" | "close";
   /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
   ports?: "fixed" | "ephemeral";
   seed?: boolean;

@@ -1,5 +1,6 @@
 import type { BusinessUnit, Customer, CustomerUpdateAction } from "@commercetools/platform-sdk";
 import { ConcurrentModificationError } from "../ports/key-value-store";
+import { allOf, type Predicate, predicate, predicateArgs } from "../ports/predicate";
 import type { PurchaseStats } from "../domain/model";
 import type { CommerceResource, CommerceTypeId, CommerceWriter, PageQuery, PagingReader } from "../ports/commerce";
 import { chunks, inPool, lookupQueriesInFlight } from "../pool";
@@ -8,8 +9,6 @@ import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from
 const pageSize = 500;
 /** IDs per `in (...)` predicate: keeps the query string well under URL limits. */
 const idsPerQuery = 100;
-
-const quote = (value: string) => JSON.stringify(value);
 
 function addOrder(stats: PurchaseStats, order: { totalPrice: { currencyCode: string; centAmount: number; fractionDigits: number }; createdAt: string }) {
   stats.orderCount += 1;
@@ -23,15 +22,13 @@ function addOrder(stats: PurchaseStats, order: { totalPrice: { currencyCode: str
  * The predicate of a keyset page on (lastModifiedAt, id): strictly after the
  * position, never by offset (offsets shift while records change and stop at 10,000).
  */
-export function pagePredicate(query: Omit<PageQuery, "limit">): string[] {
-  const where: string[] = [];
-  if (query.after) {
-    const t = quote(query.after.lastModifiedAt);
-    where.push(`(lastModifiedAt > ${t} or (lastModifiedAt = ${t} and id > ${quote(query.after.id)}))`);
-  }
-  if (query.until) where.push(`lastModifiedAt <= ${quote(query.until)}`);
-  if (query.where) where.push(query.where);
-  return where;
+export function pagePredicate(query: Omit<PageQuery, "limit">): Predicate | undefined {
+  const { after, until } = query;
+  return allOf(
+    after && predicate`lastModifiedAt > ${after.lastModifiedAt} or (lastModifiedAt = ${after.lastModifiedAt} and id > ${after.id})`,
+    until === undefined ? undefined : predicate`lastModifiedAt <= ${until}`,
+    query.where,
+  );
 }
 
 /** Sorted in code as well: an emulator or proxy that drops `sort` must not break the keyset. */
@@ -72,7 +69,7 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
   async businessUnitsOfAssociate(customerId: string) {
     const { body } = await this.api
       .businessUnits()
-      .get({ queryArgs: { where: `associates(customer(id = "${customerId}"))`, limit: 20, withTotal: false } })
+      .get({ queryArgs: { ...predicateArgs(predicate`associates(customer(id = ${customerId}))`), limit: 20, withTotal: false } })
       .execute();
     return body.results;
   }
@@ -82,11 +79,10 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
     const stats: PurchaseStats = { orderCount: 0, totals: {} };
     let lastId: string | undefined;
     for (;;) {
-      const where = [`customerId = "${customerId}"`];
-      if (lastId) where.push(`id > "${lastId}"`);
+      const where = allOf(predicate`customerId = ${customerId}`, lastId === undefined ? undefined : predicate`id > ${lastId}`);
       const { body } = await this.api
         .orders()
-        .get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } })
+        .get({ queryArgs: { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false } })
         .execute();
       for (const order of body.results) addOrder(stats, order);
       if (body.results.length < pageSize) return stats;
@@ -100,8 +96,8 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
     for (const id of customerIds) out.set(id, { orderCount: 0, totals: {} });
     await this.eachOfIds(
       [...out.keys()],
-      (ids) => `customerId in (${ids})`,
-      async (where) => (await this.api.orders().get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
+      (ids) => predicate`customerId in ${ids}`,
+      async (where) => (await this.api.orders().get({ queryArgs: { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
       (order) => order.customerId && addOrder(out.get(order.customerId)!, order),
     );
     return out;
@@ -113,8 +109,8 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
     for (const id of customerIds) out.set(id, []);
     await this.eachOfIds(
       [...out.keys()],
-      (ids) => `associates(customer(id in (${ids})))`,
-      async (where) => (await this.api.businessUnits().get({ queryArgs: { where, sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
+      (ids) => predicate`associates(customer(id in ${ids}))`,
+      async (where) => (await this.api.businessUnits().get({ queryArgs: { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false } }).execute()).body.results,
       (unit) => unit.associates.forEach((associate) => out.get(associate.customer.id)?.push(unit)),
     );
     return out;
@@ -126,16 +122,14 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
    */
   private async eachOfIds<R extends { id: string }>(
     ids: string[],
-    predicate: (quotedIds: string) => string,
-    query: (where: string[]) => Promise<R[]>,
+    idsPredicate: (ids: string[]) => Predicate,
+    query: (where: Predicate | undefined) => Promise<R[]>,
     each: (resource: R) => unknown,
   ): Promise<void> {
     await inPool(chunks(ids, idsPerQuery), lookupQueriesInFlight, async (chunk) => {
       let lastId: string | undefined;
       for (;;) {
-        const where = [predicate(chunk.map(quote).join(", "))];
-        if (lastId) where.push(`id > ${quote(lastId)}`);
-        const results = await query(where);
+        const results = await query(allOf(idsPredicate(chunk), lastId === undefined ? undefined : predicate`id > ${lastId}`));
         results.forEach(each);
         if (results.length < pageSize) return;
         lastId = results[results.length - 1]!.id;
@@ -145,7 +139,7 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
 
   /** One keyset page of customers, business units or orders, ordered by (lastModifiedAt, id). */
   async page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]> {
-    const queryArgs = { where: pagePredicate(query), sort: ["lastModifiedAt asc", "id asc"], limit: query.limit, withTotal: false };
+    const queryArgs = { ...predicateArgs(pagePredicate(query)), sort: ["lastModifiedAt asc", "id asc"], limit: query.limit, withTotal: false };
     const request =
       typeId === "customer"
         ? this.api.customers().get({ queryArgs })

@@ -5,6 +5,7 @@ import {
   type ListOptions,
   type Versioned,
 } from "../ports/key-value-store";
+import { allOf, predicate, predicateArgs } from "../ports/predicate";
 import { chunks, inPool, lookupQueriesInFlight } from "../pool";
 import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from "./client";
 
@@ -12,10 +13,6 @@ const maxKeysPerQuery = 100;
 
 function toVersioned<T>(object: CustomObject): Versioned<T> {
   return { key: object.key, value: object.value as T, version: object.version, lastModifiedAt: object.lastModifiedAt };
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value);
 }
 
 /**
@@ -42,7 +39,7 @@ export class CustomObjectStore implements KeyValueStore {
       const { body } = await this.api
         .customObjects()
         .withContainer({ container })
-        .get({ queryArgs: { where: `key in (${chunk.map(quote).join(", ")})`, limit: chunk.length } })
+        .get({ queryArgs: { ...predicateArgs(predicate`key in ${chunk}`), limit: chunk.length } })
         .execute();
       for (const object of body.results) found.set(object.key, toVersioned<T>(object));
     });
@@ -73,20 +70,17 @@ export class CustomObjectStore implements KeyValueStore {
 
   async list<T>(container: string, options: ListOptions = {}): Promise<{ items: Versioned<T>[]; nextKey?: string }> {
     const limit = Math.min(options.limit ?? 100, 500);
-    const where: string[] = [];
-    if (options.where) where.push(options.where);
-    if (options.afterKey) where.push(`key > ${quote(options.afterKey)}`);
+    const where = allOf(options.where, options.afterKey === undefined ? undefined : predicate`key > ${options.afterKey}`);
     const { body } = await this.api
       .customObjects()
       .withContainer({ container })
       .get({
         queryArgs: {
-          where: where.length ? where : undefined,
+          ...predicateArgs(where),
           sort: options.sort ? [...options.sort, "key asc"] : "key asc",
           limit,
           offset: options.offset,
           withTotal: false,
-          ...Object.fromEntries(Object.entries(options.vars ?? {}).map(([name, value]) => [`var.${name}`, value])),
         },
       })
       .execute();

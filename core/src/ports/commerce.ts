@@ -1,5 +1,6 @@
 import type { BusinessUnit, Customer, CustomerUpdateAction, Order } from "@commercetools/platform-sdk";
 import type { PurchaseStats } from "../domain/model";
+import type { Predicate } from "./predicate";
 
 export type CommerceResource = {
   customer: Customer;
@@ -30,7 +31,7 @@ export type PageQuery = {
   /** Records modified up to this instant (inclusive): the run's upper bound. */
   until?: string;
   /** An extra commercetools predicate (re-sync by store, by ID range). */
-  where?: string;
+  where?: Predicate;
   limit: number;
 };
 

@@ -1,3 +1,5 @@
+import type { Predicate } from "./predicate";
+
 /**
  * Versioned documents keyed by (container, key): commercetools custom objects.
  * `put` with an expected version fails with ConcurrentModificationError when
@@ -17,10 +19,8 @@ export class ConcurrentModificationError extends Error {
 }
 
 export type ListOptions = {
-  /** commercetools query predicate on the custom object, e.g. `value(state = :state)`: values go in `vars`, never into the text. */
-  where?: string;
-  /** Input variables of `where` (`:name` in the predicate, sent as `var.name`). */
-  vars?: Record<string, string | string[]>;
+  /** commercetools query predicate on the custom object, e.g. `value(state = :p0)`, its values as variables. */
+  where?: Predicate;
   limit?: number;
   /** Keys greater than this one (cursor paging by key, the default order). */
   afterKey?: string;

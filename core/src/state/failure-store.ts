@@ -4,6 +4,7 @@ import { type Failure, type FailureState, maxFailureHistory } from "../domain/fa
 import { minimisePersonalData } from "../domain/minimise";
 import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
 import { nextAttemptAt } from "../reliability/retry";
+import { allOf, onValue, type Predicate, predicate } from "../ports/predicate";
 import { containers } from "./containers";
 
 export type FailureInput = {
@@ -32,17 +33,19 @@ export type FailureFilter = {
   dueBefore?: string;
 };
 
-function predicate(filter: FailureFilter): string | undefined {
-  const parts: string[] = [];
-  const q = JSON.stringify;
-  if (filter.crm) parts.push(`crm = ${q(filter.crm)}`);
-  if (filter.entity) parts.push(`entity = ${q(filter.entity)}`);
-  if (filter.errorClass) parts.push(`errorClass = ${q(filter.errorClass)}`);
-  if (filter.state) parts.push(`state = ${q(filter.state)}`);
-  if (filter.from) parts.push(`lastFailedAt >= ${q(filter.from)}`);
-  if (filter.to) parts.push(`lastFailedAt <= ${q(filter.to)}`);
-  if (filter.dueBefore) parts.push(`nextAttemptAt <= ${q(filter.dueBefore)}`);
-  return parts.length ? `value(${parts.join(" and ")})` : undefined;
+function filterPredicate(filter: FailureFilter): Predicate | undefined {
+  const when = (value: string | undefined, build: (v: string) => Predicate) => (value === undefined || value === "" ? undefined : build(value));
+  return onValue(
+    allOf(
+      when(filter.crm, (v) => predicate`crm = ${v}`),
+      when(filter.entity, (v) => predicate`entity = ${v}`),
+      when(filter.errorClass, (v) => predicate`errorClass = ${v}`),
+      when(filter.state, (v) => predicate`state = ${v}`),
+      when(filter.from, (v) => predicate`lastFailedAt >= ${v}`),
+      when(filter.to, (v) => predicate`lastFailedAt <= ${v}`),
+      when(filter.dueBefore, (v) => predicate`nextAttemptAt <= ${v}`),
+    ),
+  );
 }
 
 /** The failure store: one entry per failed record, updated on each attempt, resolved on success. */
@@ -129,7 +132,7 @@ export class FailureStore {
   }
 
   async list(filter: FailureFilter, page: { limit?: number; afterKey?: string; sort?: string[]; offset?: number } = {}) {
-    const result = await this.store.list<Failure>(containers.failures, { where: predicate(filter), ...page });
+    const result = await this.store.list<Failure>(containers.failures, { where: filterPredicate(filter), ...page });
     return { items: result.items.map((i) => i.value), nextKey: result.nextKey };
   }
 

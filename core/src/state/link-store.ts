@@ -1,6 +1,7 @@
 import { linkKey } from "../domain/keys";
 import type { EntityKind } from "../domain/model";
 import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
+import { predicate } from "../ports/predicate";
 import { containers } from "./containers";
 
 /** What we know of one record's last successful sync to one CRM connection. */
@@ -48,8 +49,7 @@ export class LinkStore {
    */
   async byCrmId(entity: EntityKind, crmId: string): Promise<Versioned<SyncLink> | undefined> {
     const { items } = await this.store.list<SyncLink>(containers.links, {
-      where: "value(connection = :connection and entity = :entity and crmId = :crmId)",
-      vars: { connection: this.connection, entity, crmId },
+      where: predicate`value(connection = ${this.connection} and entity = ${entity} and crmId = ${crmId})`,
       sort: ["value.syncedAt desc"],
       limit: 1,
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { KeyValueStore } from "../ports/key-value-store";
+import { predicate } from "../ports/predicate";
 import { containers } from "./containers";
 
 export type SyncOutcomeKind = "written" | "unchanged" | "stale" | "missing" | "failed" | "skipped";
@@ -56,16 +57,16 @@ export class SyncLog {
     return this.store.list<LogBatch>(containers.log, {
       afterKey: options.afterKey,
       limit: options.limit,
-      where: options.since ? `value(at >= ${JSON.stringify(options.since)})` : undefined,
+      where: options.since ? predicate`value(at >= ${options.since})` : undefined,
     });
   }
 
   /** Deletes batches older than `before`; returns how many. */
   async prune(before: Date): Promise<number> {
     let deleted = 0;
-    const cutoff = JSON.stringify(before.toISOString());
+    const cutoff = before.toISOString();
     for (;;) {
-      const page = await this.store.list<LogBatch>(containers.log, { where: `value(at < ${cutoff})`, limit: 200 });
+      const page = await this.store.list<LogBatch>(containers.log, { where: predicate`value(at < ${cutoff})`, limit: 200 });
       for (const item of page.items) await this.store.delete(containers.log, item.key);
       deleted += page.items.length;
       if (!page.nextKey) return deleted;

@@ -4,6 +4,7 @@ import { orderActivityFromOrder } from "../domain/commerce-mapping";
 import type { Person } from "../domain/model";
 import type { CommerceResource, CommerceTypeId, PagePosition, PageQuery, PagingReader } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-outbound";
+import { allOf, type Predicate, predicate } from "../ports/predicate";
 import type { Checkpoint, JobStateStore } from "../state/job-state";
 import type { Lease } from "../state/lease";
 import { logEntries, type SyncLog } from "../state/sync-log";
@@ -45,18 +46,14 @@ const emptyCounts = (): EntityCounts => ({ read: 0, written: 0, unchanged: 0, st
 /** The checkpoint value, with what a resumable backfill needs beside the position. */
 type JobCheckpoint = Checkpoint & { until?: string; done?: boolean };
 
-const quote = (v: string) => JSON.stringify(v);
-
-function scopePredicate(entity: SyncEntity, scope: Scope | undefined): string | undefined {
-  const parts: string[] = [];
-  if (scope?.idFrom) parts.push(`id >= ${quote(scope.idFrom)}`);
-  if (scope?.idTo) parts.push(`id <= ${quote(scope.idTo)}`);
-  if (scope?.store) {
-    if (entity === "customer") parts.push(`stores(key = ${quote(scope.store)})`);
-    else if (entity === "order") parts.push(`store(key = ${quote(scope.store)})`);
-    else parts.push(`stores(key = ${quote(scope.store)})`);
-  }
-  return parts.length ? parts.join(" and ") : undefined;
+function scopePredicate(entity: SyncEntity, scope: Scope | undefined): Predicate | undefined {
+  const store = scope?.store;
+  return allOf(
+    scope?.idFrom ? predicate`id >= ${scope.idFrom}` : undefined,
+    scope?.idTo ? predicate`id <= ${scope.idTo}` : undefined,
+    // Orders belong to one store; customers and business units list theirs.
+    store ? (entity === "order" ? predicate`store(key = ${store})` : predicate`stores(key = ${store})`) : undefined,
+  );
 }
 
 function checkpointName(mode: "delta" | "backfill", entity: SyncEntity, scope: Scope | undefined): string {

@@ -6,6 +6,7 @@ import type { DriftItem, DriftKind, ReconciliationReport } from "../state/reconc
 import { maxReportItems } from "../state/reconciliation-store";
 import type { SyncLink } from "../state/link-store";
 import type { PagingReader } from "../ports/commerce";
+import { predicate } from "../ports/predicate";
 import { writeRecords } from "./record-writer";
 import type { SyncService } from "./sync-service";
 
@@ -161,7 +162,7 @@ async function customersById(reader: PagingReader, ids: string[]): Promise<Map<s
   const out = new Map<string, Customer>();
   for (let i = 0; i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100);
-    const page = (await reader.page("customer", { where: `id in (${chunk.map((id) => JSON.stringify(id)).join(", ")})`, limit: 500 })) as Customer[];
+    const page = (await reader.page("customer", { where: predicate`id in ${chunk}`, limit: 500 })) as Customer[];
     for (const c of page) out.set(c.id, c);
   }
   return out;

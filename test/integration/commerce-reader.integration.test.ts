@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
+import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
+import { CustomObjectStore } from "@ct-crm-sync/core/commercetools/custom-object-store";
+import { startEmulator, type Emulator } from "../emulator/emulator";
+import { createCustomer, importOrder, seedProjectSetup } from "../sandbox/seed";
+
+/** IDs crafted to widen a predicate built by string interpolation (all quoting styles). */
+const injections = [
+  'x" or customerId is defined or id = "y',
+  "x' or customerId is defined or id = 'y",
+  'x") or (customerId is defined',
+  "\uD800",
+];
+
+describe("commercetools reads with predicate variables (against the emulator)", () => {
+  let emulator: Emulator;
+  let reader: CommercetoolsReader;
+  let store: CustomObjectStore;
+  let ann: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const api = createCommercetoolsApi({ CTP_PROJECT_KEY: emulator.projectKey, CTP_CLIENT_ID: "t", CTP_CLIENT_SECRET: "t", CTP_AUTH_URL: emulator.url, CTP_API_URL: emulator.url });
+    await seedProjectSetup(api);
+    reader = new CommercetoolsReader(api);
+    store = new CustomObjectStore(api);
+    ann = await createCustomer(api, { email: "ann@example.com", firstName: "Ann", lastName: "A", store: "berlin", country: "DE" });
+    const ben = await createCustomer(api, { email: "ben@example.com", firstName: "Ben", lastName: "B", store: "berlin", country: "DE" });
+    for (const [n, customerId] of [ann, ben, ben].entries()) {
+      await importOrder(api, { orderNumber: `P-${n}`, customerId, email: "x@example.com", store: "berlin", currency: "EUR", lines: [{ sku: "CUP-ESP", name: "Espresso cup", quantity: 1, cents: 1000 }] });
+    }
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("reads one customer's purchases, and none for a crafted ID", async () => {
+    expect((await reader.purchaseStats(ann)).orderCount).toBe(1);
+    for (const id of injections) {
+      expect((await reader.purchaseStats(id)).orderCount, id).toBe(0);
+      expect((await reader.purchaseStatsMany([id, ann])).get(id)?.orderCount, id).toBe(0);
+      expect(await reader.businessUnitsOfAssociate(id), id).toEqual([]);
+      expect((await reader.businessUnitsOfAssociates([id])).get(id), id).toEqual([]);
+      expect((await store.getMany("crm-sync-links", [id])).size, id).toBe(0);
+    }
+    expect((await reader.purchaseStatsMany([ann])).get(ann)?.orderCount).toBe(1);
+  });
+
+  it("pages by (lastModifiedAt, id) with the position as variables", async () => {
+    const all = await reader.page("customer", { limit: 10 });
+    expect(all).toHaveLength(2);
+    const rest = await reader.page("customer", { limit: 10, after: { lastModifiedAt: all[0]!.lastModifiedAt, id: all[0]!.id } });
+    expect(rest.map((c) => c.id)).toEqual([all[1]!.id]);
+    expect(await reader.page("customer", { limit: 10, after: { lastModifiedAt: injections[0]!, id: injections[0]! } })).toEqual([]);
+  });
+});
