@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SyncError } from "../../domain/errors";
-import type { Person } from "../../domain/model";
-import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../../../../test/simulators/salesforce/index";
-import { createSalesforceAdapter, type SalesforceAdapter } from "./adapter";
-import { MemoryLogger } from "../../logging/logger";
+import { connector } from "@ct-crm-sync/core/crm/salesforce/connector";
+import { SyncError } from "@ct-crm-sync/core/domain/errors";
+import type { Person } from "@ct-crm-sync/core/domain/model";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock, type Clock } from "@ct-crm-sync/core/ports/clock";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
+import { startSalesforceSimulator, type RunningSalesforceSimulator } from "./index";
 
 const ctx = { correlationId: "corr-sf-1" };
 const person = (sourceId: string, overrides: Partial<Person> = {}): Person => ({
@@ -16,21 +18,23 @@ const person = (sourceId: string, overrides: Partial<Person> = {}): Person => ({
   ...overrides,
 });
 
-/** Adapter behaviour beyond the shared conformance suite, against the simulator. */
+/** Bulk jobs are polled every 20 ms instead of every 2 s: the simulator finishes them in 30. */
+const quickPolls: Clock = { now: () => systemClock.now(), sleep: (_ms, signal) => systemClock.sleep(20, signal) };
+
+/** Adapter behaviour beyond the shared conformance suite, against the simulator, built as the apps build it. */
 describe("Salesforce adapter", () => {
   let sim: RunningSalesforceSimulator;
-  let adapter: SalesforceAdapter;
+  let adapter: CrmAdapter;
   const logger = new MemoryLogger();
+  const connect = (settings: Record<string, string> = {}) =>
+    connector.connect(
+      { SALESFORCE_LOGIN_URL: sim.url, SALESFORCE_CLIENT_ID: "sandbox-client", SALESFORCE_CLIENT_SECRET: "sandbox-secret", ...settings },
+      { logger, clock: quickPolls },
+    ).outbound;
 
   beforeAll(async () => {
     sim = await startSalesforceSimulator({ bulkProcessingDelayMs: 30 });
-    adapter = createSalesforceAdapter({
-      loginUrl: sim.url,
-      clientId: "sandbox-client",
-      clientSecret: "sandbox-secret",
-      bulk: { pollIntervalMs: 20 },
-      logger,
-    });
+    adapter = connect();
   });
   afterAll(async () => {
     await sim?.close();
@@ -42,7 +46,7 @@ describe("Salesforce adapter", () => {
 
   it("verifies the org's objects and fields in ensureSchema", async () => {
     await expect(adapter.ensureSchema(ctx)).resolves.toBeUndefined();
-    const wrongVersion = createSalesforceAdapter({ loginUrl: sim.url, clientId: "sandbox-client", clientSecret: "sandbox-secret", apiVersion: "61.0" });
+    const wrongVersion = connect({ SALESFORCE_API_VERSION: "61.0" });
     const error = await wrongVersion.ensureSchema(ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncError);
     expect((error as SyncError).errorClass).toBe("validation");
@@ -72,21 +76,14 @@ describe("Salesforce adapter", () => {
     expect(row).toMatchObject({ CT_Roles__c: "buyer;admin", CT_Lifetime_Value__c: 1234.56, CT_Order_Count__c: 3, MailingCity: "Berlin", MailingCountry: "DE" });
   });
 
-  it("sends the correlation ID on every data call", async () => {
-    const headers: (string | undefined)[] = [];
-    const original = globalThis.fetch;
-    globalThis.fetch = (input, init) => {
-      headers.push(new Headers(init?.headers).get("x-correlation-id") ?? undefined);
-      return original(input, init);
-    };
-    try {
-      await adapter.upsertPeople([person("corr-1")], ctx);
-      await adapter.findPeople({ email: "corr-1@example.com" }, ctx);
-    } finally {
-      globalThis.fetch = original;
-    }
-    expect(headers.length).toBeGreaterThanOrEqual(2);
-    expect(headers.every((h) => h === "corr-sf-1")).toBe(true);
+  it("sends the correlation ID on every data call, bulk jobs included", async () => {
+    sim.correlationIds.length = 0;
+    await adapter.upsertPeople([person("corr-1")], ctx);
+    await adapter.findPeople({ email: "corr-1@example.com" }, ctx);
+    await adapter.bulk!.upsertPeople([person("corr-2")], ctx);
+    // Collections, SOQL, then the job: create, upload, close, at least one poll, its results.
+    expect(sim.correlationIds.length).toBeGreaterThanOrEqual(7);
+    expect(sim.correlationIds.every((h) => h === "corr-sf-1")).toBe(true);
   });
 
   it("writes the newest of duplicate records in one batch once, answering every position", async () => {
@@ -131,14 +128,17 @@ describe("Salesforce adapter", () => {
   });
 
   it("classifies bad credentials as auth, daily limit as throttled, resets and malformed bodies as transient", async () => {
-    const bad = createSalesforceAdapter({ loginUrl: sim.url, clientId: "sandbox-client", clientSecret: "wrong" });
+    const bad = connect({ SALESFORCE_CLIENT_SECRET: "wrong" });
     const authError = (await bad.upsertPeople([person("x")], ctx).catch((e: unknown) => e)) as SyncError;
     expect(authError.errorClass).toBe("auth");
     expect(authError.message).toContain("invalid client credentials");
 
     sim.usage.throttled = true;
+    const issued = sim.tokens.issued;
     const throttled = (await adapter.upsertPeople([person("x")], ctx).catch((e: unknown) => e)) as SyncError;
     expect(throttled.details).toMatchObject({ errorClass: "throttled", status: 403, code: "REQUEST_LIMIT_EXCEEDED", retryAfterSeconds: 2 });
+    // A 403 that is not about the session keeps the token.
+    expect(sim.tokens.issued).toBe(issued);
     sim.usage.throttled = false;
 
     sim.faults.arm({ reset: true, times: 1 });
@@ -148,7 +148,7 @@ describe("Salesforce adapter", () => {
   });
 
   it("reports unreachable Salesforce as crm_unavailable", async () => {
-    const nowhere = createSalesforceAdapter({ loginUrl: "http://127.0.0.1:1", clientId: "a", clientSecret: "b" });
+    const nowhere = connect({ SALESFORCE_LOGIN_URL: "http://127.0.0.1:1" });
     const error = (await nowhere.findPeople({ sourceId: "x" }, ctx).catch((e: unknown) => e)) as SyncError;
     expect(error).toBeInstanceOf(SyncError);
     expect(error.errorClass).toBe("crm_unavailable");
@@ -192,7 +192,7 @@ describe("Salesforce adapter", () => {
   it("backfills through Bulk API 2.0 with outcomes in input order", async () => {
     await adapter.upsertPeople([person("bulk-existing")], ctx);
     const records = [person("bulk-new-1"), person("bulk-bad", { email: "not-an-email" }), person("bulk-existing", { lastName: "Renamed" }), person("bulk-new-2")];
-    const outcomes = await adapter.bulkUpsertPeople(records, ctx);
+    const outcomes = await adapter.bulk!.upsertPeople(records, ctx);
     expect(outcomes.map((o) => o.sourceId)).toEqual(records.map((r) => r.sourceId));
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, true]);
     expect(outcomes[0]).toMatchObject({ created: true });
@@ -208,7 +208,7 @@ describe("Salesforce adapter", () => {
   it("reads back only the successful results of a bulk job nothing failed in", async () => {
     sim.requests.length = 0;
     const records = [person("bulk-clean-1"), person("bulk-clean-2")];
-    const outcomes = await adapter.bulkUpsertPeople(records, ctx);
+    const outcomes = await adapter.bulk!.upsertPeople(records, ctx);
     expect(outcomes.map((o) => o.ok && o.created)).toEqual([true, true]);
     const paths = sim.requests.map((r) => `${r.method} ${r.path.replace(/\/jobs\/ingest\/[^/]+/, "/jobs/ingest/:id").replace(/^.*\/jobs/, "/jobs")}`);
     expect(paths.filter((p) => /failedResults|unprocessedrecords/.test(p))).toEqual([]);
@@ -224,7 +224,7 @@ describe("Salesforce adapter", () => {
     const warnings = logger.entries.filter((e) => e.level === "warn");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.meta).toMatchObject({ max: 100_000, correlationId: "corr-sf-1" });
-    expect(adapter.apiUsage()?.used).toBeGreaterThanOrEqual(95_000);
+    expect((warnings[0]?.meta as { used: number }).used).toBeGreaterThanOrEqual(89_990);
     expect(JSON.stringify(logger.entries)).not.toMatch(/@example\.com|Jane|Doe|usage-/);
   });
 });

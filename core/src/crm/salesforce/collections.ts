@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { CallContext, WriteOutcome } from "../../ports/crm-outbound";
-import type { SalesforceClient } from "./client";
+import type { SalesforceApi } from "./api";
 import { recordError, recordErrorSchema } from "./errors";
 import type { SObjectBody } from "./mapping";
 
@@ -18,55 +18,38 @@ const resultSchema = z.array(
 export type UpsertItem = { sourceId: string; body: SObjectBody };
 
 /**
- * Salesforce refuses a request naming the same external ID twice
- * (DUPLICATE_EXTERNAL_ID for all of them). Keep the last occurrence (the newest
- * state) and give its outcome to every position. External IDs compare without case.
+ * Writes `items` `size` a call and answers every input position, in input
+ * order. Salesforce refuses a request naming the same external ID twice
+ * (DUPLICATE_EXTERNAL_ID for all of them), so only the last occurrence (the
+ * newest state) is written and its outcome given to every position. External
+ * IDs compare without case.
  */
-export function dedupe(items: UpsertItem[]): { unique: UpsertItem[]; positionOf: number[] } {
+export async function inChunks(items: UpsertItem[], size: number, write: (chunk: UpsertItem[]) => Promise<WriteOutcome[]>): Promise<WriteOutcome[]> {
   const lastIndex = new Map<string, number>();
   items.forEach((item, i) => lastIndex.set(item.sourceId.toLowerCase(), i));
-  const unique: UpsertItem[] = [];
-  const slot = new Map<string, number>();
-  for (const [key, index] of [...lastIndex].sort((a, b) => a[1] - b[1])) {
-    slot.set(key, unique.length);
-    unique.push(items[index]!);
-  }
-  return { unique, positionOf: items.map((item) => slot.get(item.sourceId.toLowerCase())!) };
+  const unique = [...lastIndex.values()].sort((a, b) => a - b).map((i) => items[i]!);
+  const slot = new Map(unique.map((item, i) => [item.sourceId.toLowerCase(), i]));
+  const outcomes: WriteOutcome[] = [];
+  for (let start = 0; start < unique.length; start += size) outcomes.push(...(await write(unique.slice(start, start + size))));
+  return items.map((item) => ({ ...outcomes[slot.get(item.sourceId.toLowerCase())!]!, sourceId: item.sourceId }));
 }
 
 /**
  * Upserts by external ID through `PATCH /composite/sobjects/{object}/{field}`
- * (allOrNone false), 200 records a request, outcomes in input order. A failed
- * request throws; records refused by the org come back as failed outcomes.
+ * (allOrNone false), 200 records a request. A failed request throws; records
+ * refused by the org come back as failed outcomes.
  */
-export async function upsertCollection(
-  client: SalesforceClient,
-  object: string,
-  externalIdField: string,
-  items: UpsertItem[],
-  ctx: CallContext,
-): Promise<WriteOutcome[]> {
-  const { unique, positionOf } = dedupe(items);
-  const outcomes: WriteOutcome[] = [];
-  for (let start = 0; start < unique.length; start += maxCollectionSize) {
-    const chunk = unique.slice(start, start + maxCollectionSize);
+export function upsertCollection(api: SalesforceApi, object: string, externalIdField: string, items: UpsertItem[], ctx: CallContext): Promise<WriteOutcome[]> {
+  return inChunks(items, maxCollectionSize, async (chunk) => {
     const records = chunk.map((item) => ({ attributes: { type: object }, ...item.body, [externalIdField]: item.sourceId }));
-    const results = await client.json(
-      { method: "PATCH", path: `/composite/sobjects/${object}/${externalIdField}`, json: { allOrNone: false, records } },
-      resultSchema,
-      ctx,
-    );
+    const path = `${api.data}/composite/sobjects/${object}/${externalIdField}`;
+    const results = await api.http.json(ctx, { method: "PATCH", path, json: { allOrNone: false, records } }, resultSchema);
     if (results.length !== chunk.length) {
       throw new SyncError({ errorClass: "unknown", message: `Salesforce answered ${results.length} results for ${chunk.length} records` });
     }
-    results.forEach((result, i) => {
+    return results.map((result, i): WriteOutcome => {
       const sourceId = chunk[i]!.sourceId;
-      outcomes.push(
-        result.success
-          ? { sourceId, ok: true, crmId: result.id, created: result.created ?? false }
-          : { sourceId, ok: false, error: recordError(result.errors) },
-      );
+      return result.success ? { sourceId, ok: true, crmId: result.id, created: result.created ?? false } : { sourceId, ok: false, error: recordError(result.errors) };
     });
-  }
-  return items.map((item, i) => ({ ...outcomes[positionOf[i]!]!, sourceId: item.sourceId }));
+  });
 }

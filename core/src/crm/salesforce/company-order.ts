@@ -8,22 +8,18 @@ import type { Company } from "../../domain/model";
  * Returns input indexes per generation, in input order inside each.
  */
 export function generations(companies: Company[]): number[][] {
-  const indexOf = new Map(companies.map((c, i) => [c.sourceId, i]));
-  const depth = new Map<number, number>();
-  const depthOf = (i: number, seen: Set<number>): number => {
-    const known = depth.get(i);
-    if (known !== undefined) return known;
-    const parent = companies[i]!.parentSourceId;
-    const parentIndex = parent !== undefined ? indexOf.get(parent) : undefined;
-    // A cycle (bad data) is cut where it is detected; the org will refuse what it must.
-    const d = parentIndex === undefined || parentIndex === i || seen.has(parentIndex) ? 0 : depthOf(parentIndex, new Set([...seen, i])) + 1;
-    depth.set(i, d);
-    return d;
-  };
   const out: number[][] = [];
-  companies.forEach((_, i) => {
-    const d = depthOf(i, new Set([i]));
-    (out[d] ??= []).push(i);
-  });
-  return out.filter(Boolean);
+  let waiting = companies.map((_, i) => i);
+  while (waiting.length > 0) {
+    const waitingIds = new Set(waiting.map((i) => companies[i]!.sourceId));
+    const ready = waiting.filter((i) => {
+      const { sourceId, parentSourceId } = companies[i]!;
+      return parentSourceId === undefined || parentSourceId === sourceId || !waitingIds.has(parentSourceId);
+    });
+    // A cycle (bad data) is written as it stands; the org will refuse what it must.
+    const generation = new Set(ready.length > 0 ? ready : waiting);
+    out.push([...generation]);
+    waiting = waiting.filter((i) => !generation.has(i));
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ErrorClass, SyncError, type SyncErrorDetails } from "../../domain/errors";
 import { classifyStatus, parseRetryAfter } from "../../reliability/http-errors";
+import type { HttpAnswer } from "../kit/transport";
 
 /** Salesforce's REST error body: always an array. */
 const restErrors = z.array(z.object({ message: z.string(), errorCode: z.string(), fields: z.array(z.string()).optional() }));
@@ -15,16 +16,16 @@ export type RecordError = z.infer<typeof recordErrorSchema>;
  * if the daily allowance is spent, the inline budget runs out and the failure
  * store's backoff (minutes to hours) takes over.
  */
-export const defaultThrottleRetryAfterSeconds = 2;
+export const throttleRetryAfterSeconds = 2;
 
 const fieldMap = (fields: string[] | undefined, message: string) =>
   fields && fields.length ? Object.fromEntries(fields.map((f) => [f, message])) : undefined;
 
 /** A failed whole call (non-2xx) as a SyncError, refined by Salesforce's error code. */
-export function callError(status: number, bodyText: string, headers: Headers, throttleRetryAfterSeconds: number): SyncError {
+export function callError({ status, text, headers }: HttpAnswer): SyncError {
   let first: z.infer<typeof restErrors>[number] | undefined;
   try {
-    const parsed = restErrors.safeParse(JSON.parse(bodyText));
+    const parsed = restErrors.safeParse(JSON.parse(text));
     if (parsed.success) first = parsed.data[0];
   } catch {
     // Not JSON (a proxy's HTML page): the status decides.
@@ -50,12 +51,8 @@ export function callError(status: number, bodyText: string, headers: Headers, th
 
 /** Codes whose class is not "validation", the default for a refused record. */
 const recordClasses: Record<string, ErrorClass> = {
-  UNABLE_TO_LOCK_ROW: "conflict",
-  ALL_OR_NONE_OPERATION_ROLLED_BACK: "conflict",
-  ENTITY_IS_DELETED: "not_found",
-  REQUEST_LIMIT_EXCEEDED: "throttled",
-  UNKNOWN_EXCEPTION: "crm_unavailable",
-  SERVER_UNAVAILABLE: "crm_unavailable",
+  ...{ UNABLE_TO_LOCK_ROW: "conflict", ALL_OR_NONE_OPERATION_ROLLED_BACK: "conflict", ENTITY_IS_DELETED: "not_found" },
+  ...{ REQUEST_LIMIT_EXCEEDED: "throttled", UNKNOWN_EXCEPTION: "crm_unavailable", SERVER_UNAVAILABLE: "crm_unavailable" },
 };
 
 /** A refused record (Collections result or Bulk failed row) as outcome details. */
@@ -67,7 +64,7 @@ export function recordError(errors: RecordError[]): SyncErrorDetails {
   if (first.message.startsWith("Foreign key external ID")) errorClass = "not_found"; // the parent is not synced (yet)
   if (first.statusCode === "DUPLICATE_EXTERNAL_ID" && first.message.includes("more than one record")) errorClass = "ambiguous_match";
   const details: SyncErrorDetails = { errorClass, message: errors.map((e) => e.message).join("; "), code: first.statusCode };
-  if (errorClass === "throttled") details.retryAfterSeconds = defaultThrottleRetryAfterSeconds;
+  if (errorClass === "throttled") details.retryAfterSeconds = throttleRetryAfterSeconds;
   const fields = fieldMap(first.fields, first.message);
   if (fields) details.fields = fields;
   return details;

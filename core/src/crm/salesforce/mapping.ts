@@ -19,26 +19,17 @@ export const orderExternalId = "CT_Order_Id__c";
 /**
  * Salesforce requires Contact.LastName; commercetools does not (email-only
  * sign-ups, guests). Without a last name we send this placeholder, the
- * convention Salesforce itself uses for Web-to-Lead. Configurable; null sends nothing.
+ * convention Salesforce itself uses for Web-to-Lead.
  */
-export const defaultLastNamePlaceholder = "[not provided]";
+const lastNamePlaceholder = "[not provided]";
 
 /** Fields the org must have, checked by ensureSchema. */
 export const requiredFields: Record<string, string[]> = {
   [contactObject]: [contactExternalId, "CT_Roles__c", "CT_Locale__c", "CT_Last_Purchase_Date__c", "CT_Lifetime_Value__c", "CT_Order_Count__c"],
   [accountObject]: [accountExternalId, "CT_Business_Unit_Key__c", "CT_Unit_Type__c", "CT_Store_Keys__c"],
   [orderObject]: [
-    orderExternalId,
-    "Contact__c",
-    "Account__c",
-    "CT_Total__c",
-    "CT_Currency__c",
-    "CT_Order_State__c",
-    "CT_Payment_State__c",
-    "CT_Shipment_State__c",
-    "CT_Line_Items__c",
-    "CT_Ordered_At__c",
-    "CT_Store_Key__c",
+    ...[orderExternalId, "Contact__c", "Account__c", "CT_Total__c", "CT_Currency__c", "CT_Order_State__c", "CT_Payment_State__c"],
+    ...["CT_Shipment_State__c", "CT_Line_Items__c", "CT_Ordered_At__c", "CT_Store_Key__c"],
   ],
 };
 
@@ -63,11 +54,10 @@ function address(prefix: "Mailing" | "Billing", a: PostalAddress | undefined): S
 /** Multi-valued canonical fields become `a;b`, the multi-select picklist format. */
 const joinList = (values: string[] | undefined) => (values && values.length ? values.join(";") : undefined);
 
-export function contactBody(p: Person, lastNamePlaceholder: string | null = defaultLastNamePlaceholder): SObjectBody {
-  const lastName = p.lastName?.trim() ? p.lastName : (lastNamePlaceholder ?? undefined);
+export function contactBody(p: Person): SObjectBody {
   return defined({
     FirstName: p.firstName,
-    LastName: lastName,
+    LastName: p.lastName?.trim() ? p.lastName : lastNamePlaceholder,
     Email: p.email,
     Phone: p.phone,
     ...address("Mailing", p.address),

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { Person } from "../../domain/model";
 import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-outbound";
-import type { SalesforceClient } from "./client";
+import type { SalesforceApi } from "./api";
 import { accountExternalId, contactBody, contactExternalId, contactObject } from "./mapping";
+import { isoInstant, queryPages } from "./query";
 
 /**
  * Contact fields compared by reconciliation: the ones our upsert sets. Values
@@ -11,31 +12,16 @@ import { accountExternalId, contactBody, contactExternalId, contactObject } from
  * ISO instants, emails lower-case) so the org's rendering is not drift.
  */
 const compared = [
-  "FirstName",
-  "LastName",
-  "Email",
-  "Phone",
-  "MailingStreet",
-  "MailingCity",
-  "MailingPostalCode",
-  "MailingState",
-  "MailingCountry",
-  "CT_Roles__c",
-  "CT_Locale__c",
-  "HasOptedOutOfEmail",
-  "CT_Last_Purchase_Date__c",
-  "CT_Lifetime_Value__c",
-  "CT_Order_Count__c",
-] as const;
-const companyField = "Account.CT_Business_Unit_Id__c";
+  ...["FirstName", "LastName", "Email", "Phone", "MailingStreet", "MailingCity", "MailingPostalCode", "MailingState", "MailingCountry"],
+  ...["CT_Roles__c", "CT_Locale__c", "HasOptedOutOfEmail", "CT_Last_Purchase_Date__c", "CT_Lifetime_Value__c", "CT_Order_Count__c"],
+];
+const companyField = `Account.${accountExternalId}`;
 
 function normalise(field: string, value: unknown): ComparableValue {
   if (value === undefined || value === null || value === "") return null;
   switch (field) {
-    case "CT_Last_Purchase_Date__c": {
-      const t = Date.parse(String(value).replace(/\+0000$/, "Z"));
-      return Number.isNaN(t) ? String(value) : new Date(t).toISOString();
-    }
+    case "CT_Last_Purchase_Date__c":
+      return isoInstant(value) ?? String(value);
     case "CT_Lifetime_Value__c":
     case "CT_Order_Count__c":
       return Math.round(Number(value) * 100) / 100;
@@ -51,16 +37,16 @@ function normalise(field: string, value: unknown): ComparableValue {
 const row = z
   .object({
     Id: z.string(),
-    CT_Customer_Id__c: z.string().nullable().optional(),
-    Account: z.object({ CT_Business_Unit_Id__c: z.string().nullable().optional() }).nullable().optional(),
+    [contactExternalId]: z.string().nullable().optional(),
+    Account: z.object({ [accountExternalId]: z.string().nullable().optional() }).nullable().optional(),
   })
   .catchall(z.unknown());
-const page = z.object({ done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(row) });
+const soql = `SELECT Id, ${contactExternalId}, ${companyField}, ${compared.join(", ")} FROM ${contactObject} WHERE ${contactExternalId} != null ORDER BY ${contactExternalId}`;
 
-export function salesforceReconciliation(client: SalesforceClient, lastNamePlaceholder: string | null): CrmReconciliation {
+export function salesforceReconciliation(api: SalesforceApi): CrmReconciliation {
   return {
     expectedPersonValues(person: Person) {
-      const body = contactBody(person, lastNamePlaceholder);
+      const body = contactBody(person);
       const values: Record<string, ComparableValue> = {};
       for (const field of compared) if (body[field] !== undefined) values[field] = normalise(field, body[field]);
       // The upsert always sets the account relationship when the person has a company.
@@ -68,23 +54,21 @@ export function salesforceReconciliation(client: SalesforceClient, lastNamePlace
       return values;
     },
 
+    // One SOQL query, paged by the org's cursor (2,000 rows a page): O(N / 2000) calls.
     async listPeople(cursor: string | undefined, ctx: CallContext) {
-      // One SOQL query, paged by the server's cursor (2,000 rows a page): O(N / 2000) calls.
-      const soql = `SELECT Id, ${contactExternalId}, Account.${accountExternalId}, ${compared.join(", ")} FROM ${contactObject} WHERE ${contactExternalId} != null ORDER BY ${contactExternalId}`;
-      const path = cursor ?? `/query?q=${encodeURIComponent(soql)}`;
-      const answer = await client.json({ method: "GET", path }, page, ctx);
-      const people: SyncedPerson[] = answer.records.map((r) => {
+      const page = await queryPages(api, soql, row, ctx)(cursor);
+      const people: SyncedPerson[] = page.items.map((r) => {
         const values: Record<string, ComparableValue> = {};
         for (const field of compared) values[field] = normalise(field, r[field]);
-        values[companyField] = r.Account?.CT_Business_Unit_Id__c ?? null;
-        return { crmId: r.Id, sourceId: r.CT_Customer_Id__c ?? "", values };
+        values[companyField] = r.Account?.[accountExternalId] ?? null;
+        return { crmId: r.Id, sourceId: r[contactExternalId] ?? "", values };
       });
-      return answer.done || !answer.nextRecordsUrl ? { people } : { people, cursor: answer.nextRecordsUrl };
+      return page.next ? { people, cursor: page.next } : { people };
     },
 
     async deletePerson(crmId: string, ctx: CallContext) {
       try {
-        await client.text({ method: "DELETE", path: `/sobjects/${contactObject}/${encodeURIComponent(crmId)}` }, ctx);
+        await api.http.send(ctx, { method: "DELETE", path: `${api.data}/sobjects/${contactObject}/${encodeURIComponent(crmId)}` });
       } catch (error) {
         if (!(error instanceof SyncError && error.errorClass === "not_found")) throw error;
       }
