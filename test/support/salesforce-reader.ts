@@ -1,11 +1,17 @@
+import { z } from "zod";
+
 /** Reads and edits a Salesforce (simulator) the way a Salesforce user would: OAuth, then REST and SOQL. */
+const tokenAnswer = z.object({ access_token: z.string() });
+const queryPage = z.object({ records: z.array(z.record(z.string(), z.unknown())), nextRecordsUrl: z.string().optional() });
+
 async function accessToken(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/services/oauth2/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ grant_type: "client_credentials", client_id: "sandbox-client", client_secret: "sandbox-secret" }),
   });
-  return ((await response.json()) as { access_token: string }).access_token;
+  if (!response.ok) throw new Error(`Salesforce token request failed ${response.status}: ${await response.text()}`);
+  return tokenAnswer.parse(await response.json()).access_token;
 }
 
 /** A REST call below `/services/data/v62.0`, e.g. a hand edit `PATCH /sobjects/Contact/{id}`. */
@@ -17,6 +23,7 @@ export async function salesforceCall(baseUrl: string, method: string, path: stri
   });
 }
 
+/** Every row of a SOQL query, following `nextRecordsUrl` (a path on the instance). Rows are typed by the caller's query. */
 export async function soql<T = Record<string, unknown>>(baseUrl: string, query: string): Promise<T[]> {
   const token = await accessToken(baseUrl);
   const records: T[] = [];
@@ -24,8 +31,8 @@ export async function soql<T = Record<string, unknown>>(baseUrl: string, query: 
   while (next) {
     const response = await fetch(`${baseUrl}${next}`, { headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`SOQL failed ${response.status}: ${await response.text()}`);
-    const page = (await response.json()) as { records: T[]; nextRecordsUrl?: string };
-    records.push(...page.records);
+    const page = queryPage.parse(await response.json());
+    records.push(...(page.records as T[]));
     next = page.nextRecordsUrl;
   }
   return records;

@@ -1,49 +1,22 @@
-import { z } from "zod";
-import { createSalesforceAdapter } from "@ct-crm-sync/core/crm/salesforce";
+import { connector } from "@ct-crm-sync/core/crm/salesforce/connector";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { startSalesforceSimulator } from "../../simulators/salesforce";
+import { soql } from "../../support/salesforce-reader";
 import type { ConformanceTarget, CrmInspector } from "../target";
 
 const clientId = "sandbox-client";
 const clientSecret = "sandbox-secret";
 
-const tokenAnswer = z.object({ access_token: z.string(), instance_url: z.string() });
-const page = z.object({ done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(z.record(z.string(), z.unknown())) });
-
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 const parentField = (v: unknown, field: string) => (v && typeof v === "object" ? str((v as Record<string, unknown>)[field]) : undefined);
 
-/**
- * Reads the org the way a Salesforce user's tools do: its own client-credentials
- * token and SOQL over HTTP, never the simulator's memory.
- */
+/** Reads the org the way a Salesforce user's tools do: SOQL over HTTP with a token of its own, never the simulator's memory. */
 function soqlInspector(url: string): CrmInspector {
-  let token: Promise<string> | undefined;
-  const getToken = () =>
-    (token ??= fetch(`${url}/services/oauth2/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
-    }).then(async (r) => tokenAnswer.parse(await r.json()).access_token));
-
-  async function query(soql: string): Promise<Record<string, unknown>[]> {
-    const records: Record<string, unknown>[] = [];
-    let next: string | undefined = `/services/data/v62.0/query?q=${encodeURIComponent(soql)}`;
-    while (next) {
-      const response = await fetch(url + next, { headers: { Authorization: `Bearer ${await getToken()}` } });
-      if (!response.ok) throw new Error(`SOQL failed: HTTP ${response.status} ${await response.text()}`);
-      const body = page.parse(await response.json());
-      records.push(...body.records);
-      next = body.done ? undefined : body.nextRecordsUrl;
-    }
-    return records;
-  }
-
   return {
     async people() {
-      const rows = await query(
-        "SELECT Id, CT_Customer_Id__c, Email, FirstName, LastName, Account.CT_Business_Unit_Id__c, CT_Last_Purchase_Date__c FROM Contact",
-      );
+      const rows = await soql(url, "SELECT Id, CT_Customer_Id__c, Email, FirstName, LastName, Account.CT_Business_Unit_Id__c, CT_Last_Purchase_Date__c FROM Contact");
       return rows.map((r) => ({
         crmId: String(r.Id),
         sourceId: str(r.CT_Customer_Id__c),
@@ -55,16 +28,12 @@ function soqlInspector(url: string): CrmInspector {
       }));
     },
     async companies() {
-      const rows = await query("SELECT Id, CT_Business_Unit_Id__c, Name, Parent.CT_Business_Unit_Id__c FROM Account");
-      return rows.map((r) => ({
-        crmId: String(r.Id),
-        sourceId: str(r.CT_Business_Unit_Id__c),
-        name: str(r.Name),
-        parentSourceId: parentField(r.Parent, "CT_Business_Unit_Id__c"),
-      }));
+      const rows = await soql(url, "SELECT Id, CT_Business_Unit_Id__c, Name, Parent.CT_Business_Unit_Id__c FROM Account");
+      return rows.map((r) => ({ crmId: String(r.Id), sourceId: str(r.CT_Business_Unit_Id__c), name: str(r.Name), parentSourceId: parentField(r.Parent, "CT_Business_Unit_Id__c") }));
     },
     async orders() {
-      const rows = await query(
+      const rows = await soql(
+        url,
         "SELECT Id, CT_Order_Id__c, Name, Contact__r.CT_Customer_Id__c, CT_Total__c, CT_Currency__c, CT_Order_State__c, CT_Payment_State__c FROM CT_Order__c",
       );
       return rows.map((r) => ({
@@ -81,14 +50,14 @@ function soqlInspector(url: string): CrmInspector {
   };
 }
 
-export const salesforceTarget: ConformanceTarget = {
+export const target: ConformanceTarget = {
   name: "salesforce",
   async start() {
     const sim = await startSalesforceSimulator({ clientId, clientSecret });
-    const adapter = createSalesforceAdapter({ loginUrl: sim.url, clientId, clientSecret, apiVersion: "62.0" });
+    const settings = { SALESFORCE_LOGIN_URL: sim.url, SALESFORCE_CLIENT_ID: clientId, SALESFORCE_CLIENT_SECRET: clientSecret };
     return {
       baseUrl: sim.url,
-      adapter,
+      adapter: connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock }).outbound,
       inspect: soqlInspector(sim.url),
       async armFault(spec) {
         const response = await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(spec) });
