@@ -123,7 +123,7 @@ describe("MC custom application in Chromium against the sandbox", { timeout: 120
   it("edits a mapping: adds a field, changes its owner, previews it on real customers, saves version 1 and rolls back", async () => {
     await page.goto(`${stack.entryUrl}/mappings`);
     await page.getByRole("heading", { name: "Mappings", level: 1 }).waitFor();
-    await page.getByText("CRM: salesforce · version 0").waitFor();
+    await page.getByText("CRM: Salesforce · version 0").waitFor();
 
     await page.getByRole("button", { name: "Add person field" }).click();
     await page.getByLabel("person field 1 source").fill("firstName");

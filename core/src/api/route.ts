@@ -39,16 +39,17 @@ export type RouteAnswer<R extends ApiRoute> = z.output<R["answer"]>;
  * The URL path of a call, `apiBase` included: params filled in (encoded), query
  * values that are set written as strings.
  */
-export function routePath(route: ApiRoute, request: { params?: Record<string, unknown>; query?: Record<string, unknown> } = {}): string {
+export function routePath<R extends ApiRoute>(route: R, request: RouteRequest<R>): string {
+  const { params, query } = request as { params?: Record<string, unknown>; query?: Record<string, unknown> };
   const path = route.path.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
-    const value = request.params?.[name];
+    const value = params?.[name];
     if (value === undefined || value === "") throw new Error(`${route.method} ${route.path} needs the ${name} parameter`);
     return encodeURIComponent(String(value));
   });
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(request.query ?? {})) {
+  for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined) search.set(key, String(value));
   }
-  const query = search.toString();
-  return `${apiBase}${path}${query ? `?${query}` : ""}`;
+  const written = search.toString();
+  return `${apiBase}${path}${written ? `?${written}` : ""}`;
 }

@@ -5,9 +5,7 @@ import {
   type THttpClientFetcherResponse,
   type THttpClientOptions,
 } from '@commercetools-frontend/application-shell';
-import { errorAnswerSchema } from './schemas';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+import { errorAnswerSchema, routePath, type ApiRoute, type RouteAnswer, type RouteRequest } from '../../../core/src/api/contract';
 
 /** An error answer of the service (or of the MC proxy in front of it). */
 export class ServiceError extends Error {
@@ -20,23 +18,22 @@ export class ServiceError extends Error {
 }
 
 /**
- * Calls our service app through the Merchant Center's `/proxy/forward-to`,
- * the documented application-shell way (`executeHttpClientRequest` with a
- * `forwardToConfig`): the MC API swaps the user's session for a short-lived
- * JWT carrying the project key and, with `includeUserPermissions`, the user's
- * permissions, which the service checks.
+ * Sends one request to our service app through the Merchant Center's
+ * `/proxy/forward-to`, the documented application-shell way
+ * (`executeHttpClientRequest` with a `forwardToConfig`): the MC API swaps the
+ * user's session for a short-lived JWT carrying the project key and, with
+ * `includeUserPermissions`, the user's permissions, which the service checks.
+ * The answer is parsed with the contract's schema for it.
  */
-export async function callService<S extends z.ZodType>(
+export async function sendToService<S extends z.ZodType>(
   serviceUrl: string,
-  path: string,
-  schema: S,
-  options: { method?: HttpMethod; body?: unknown } = {}
-): Promise<z.infer<S>> {
-  const method = options.method ?? 'GET';
+  request: { method: ApiRoute['method']; path: string; body?: unknown; answer: S }
+): Promise<z.output<S>> {
+  const { method, path, answer } = request;
   const uri = `${serviceUrl.replace(/\/$/, '')}${path}`;
   const data = await executeHttpClientRequest<unknown>(
     async (requestOptions: THttpClientOptions): Promise<THttpClientFetcherResponse<unknown>> => {
-      const hasBody = options.body !== undefined;
+      const hasBody = request.body !== undefined;
       const response = await fetch(buildApiUrl('/proxy/forward-to'), {
         method,
         credentials: requestOptions.credentials,
@@ -44,7 +41,7 @@ export async function callService<S extends z.ZodType>(
           ...requestOptions.headers,
           ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
         },
-        body: hasBody ? JSON.stringify(options.body) : undefined,
+        body: hasBody ? JSON.stringify(request.body) : undefined,
       });
       const text = await response.text();
       let parsed: unknown = undefined;
@@ -68,9 +65,19 @@ export async function callService<S extends z.ZodType>(
     },
     { forwardToConfig: { uri, includeUserPermissions: true } }
   );
-  const result = schema.safeParse(data);
+  const result = answer.safeParse(data);
   if (!result.success) {
     throw new ServiceError(502, `Unexpected answer from ${method} ${path}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   }
   return result.data;
+}
+
+/** Calls one route of the contract (core/src/api/contract.ts): its method, its path, its answer schema. */
+export function callService<R extends ApiRoute>(serviceUrl: string, route: R, request: RouteRequest<R>): Promise<RouteAnswer<R>> {
+  return sendToService<R['answer']>(serviceUrl, {
+    method: route.method,
+    path: routePath(route, request),
+    body: request.body,
+    answer: route.answer,
+  });
 }

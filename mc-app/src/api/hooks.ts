@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { z } from 'zod';
 import { useApplicationContext } from '@commercetools-frontend/application-shell-connectors';
-import { callService, type HttpMethod } from './client';
+import { routePath, type ApiRoute, type RouteAnswer, type RouteRequest } from '../../../core/src/api/contract';
+import { callService, sendToService } from './client';
 
 type EnvironmentWithService = { serviceUrl?: string };
 
@@ -21,10 +21,18 @@ export type QueryState<T> = {
   refetch: () => Promise<void>;
 };
 
-/** GETs `path` from the service (re-fetching when it changes) and parses the answer with `schema`. */
-export function useServiceQuery<S extends z.ZodType>(path: string | null, schema: S): QueryState<z.infer<S>> {
+/**
+ * GETs a route of the contract (re-fetching when its params or query change)
+ * and parses the answer with the route's schema; `null` waits.
+ */
+export function useServiceQuery<R extends ApiRoute & { method: 'GET' }>(
+  route: R,
+  request: RouteRequest<R> | null
+): QueryState<RouteAnswer<R>> {
   const serviceUrl = useServiceUrl();
-  const [data, setData] = useState<z.infer<S> | undefined>(undefined);
+  // The path is the request's identity: a new object with the same params and query is the same request.
+  const path = request === null ? null : routePath(route, request);
+  const [data, setData] = useState<RouteAnswer<R> | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState<boolean>(path !== null);
   const latest = useRef(0);
@@ -34,7 +42,7 @@ export function useServiceQuery<S extends z.ZodType>(path: string | null, schema
     const ticket = ++latest.current;
     setLoading(true);
     try {
-      const answer = await callService(serviceUrl, path, schema);
+      const answer = await sendToService<R['answer']>(serviceUrl, { method: route.method, path, answer: route.answer });
       if (ticket === latest.current) {
         setData(answer);
         setError(undefined);
@@ -44,7 +52,7 @@ export function useServiceQuery<S extends z.ZodType>(path: string | null, schema
     } finally {
       if (ticket === latest.current) setLoading(false);
     }
-  }, [serviceUrl, path, schema]);
+  }, [serviceUrl, path, route]);
 
   useEffect(() => {
     void run();
@@ -53,12 +61,11 @@ export function useServiceQuery<S extends z.ZodType>(path: string | null, schema
   return { data, error, loading, refetch: run };
 }
 
-/** A function calling the service with a body (replay, dismiss, save...). */
+/** A function calling any route of the contract (replay, dismiss, save...). */
 export function useServiceCall() {
   const serviceUrl = useServiceUrl();
   return useCallback(
-    <S extends z.ZodType>(method: HttpMethod, path: string, schema: S, body?: unknown) =>
-      callService(serviceUrl, path, schema, { method, body }),
+    <R extends ApiRoute>(route: R, request: RouteRequest<R>) => callService(serviceUrl, route, request),
     [serviceUrl]
   );
 }

@@ -1,11 +1,32 @@
-import { http, HttpResponse } from 'msw';
-import { mappingConfigSchema, validateMappingConfig, type MappingConfig } from '../../../core/src/domain/mapping-config';
-import type { ConnectionStatus, Failure, FailureSummary } from '../api/schemas';
+import { http, HttpResponse, type JsonBodyType } from 'msw';
+import type { z } from 'zod';
+import {
+  errorClasses,
+  serviceApi,
+  type ApiRoute,
+  type ConnectionCrm,
+  type ConnectionStatus,
+  type Failure,
+  type FailureSummary,
+} from '../../../core/src/api/contract';
+import { mappingConfigSchema, validateMappingConfig, type MappingConfig, type MappingTarget } from '../../../core/src/domain/mapping-config';
 
 export const testMcApiUrl = 'http://mc-api.test';
 export const testServiceUrl = 'http://service.test';
 
 export type RecordedCall = { method: string; path: string; search: URLSearchParams; body: unknown; headers: Headers };
+
+/** The connection's CRM as the service names it: a Salesforce-like target rule, so a Close key is refused. */
+export const testCrm: ConnectionCrm = {
+  name: 'salesforce',
+  label: 'Salesforce',
+  targetRule: { pattern: '^[A-Za-z][A-Za-z0-9_]*$', message: 'must be a Salesforce field API name such as Email or Loyalty_Tier__c' },
+};
+/** What the service checks mapping documents against. */
+export const testTarget: MappingTarget = { crm: testCrm.name, targetRule: testCrm.targetRule };
+
+/** Answers as the service does: only what the route's contract schema accepts (it throws, and the test fails, otherwise). */
+const reply = <R extends ApiRoute>(route: R, body: z.input<R['answer']>) => HttpResponse.json(route.answer.parse(body) as JsonBodyType);
 
 export function makeFailure(overrides: Partial<Failure> & { id: string }): Failure {
   return {
@@ -43,7 +64,6 @@ export function makeStatus(): ConnectionStatus {
   const processed = Array.from({ length: 24 }, (_, index) => ({
     hour: new Date(Date.UTC(2026, 10, 24, index)).toISOString(),
     written: index % 3,
-    unchanged: 1,
     failed: index === 10 ? 2 : 0,
   }));
   return {
@@ -53,17 +73,17 @@ export function makeStatus(): ConnectionStatus {
     lastErrorAt: '2026-11-24T10:00:00.000Z',
     lastError: 'REQUIRED_FIELD_MISSING: LastName',
     processed,
-    openFailuresByClass: { validation: 2, throttled: 1 },
-    lastJobRun: { startedAt: '2026-11-24T11:30:00.000Z', finishedAt: '2026-11-24T11:30:05.000Z', outcome: 'ok' },
+    openFailuresByClass: { ...Object.fromEntries(errorClasses.map((c) => [c, 0])), validation: 2, throttled: 1 } as ConnectionStatus['openFailuresByClass'],
+    lastJobRun: { startedAt: '2026-11-24T11:30:00.000Z', finishedAt: '2026-11-24T11:30:05.000Z', outcome: 'succeeded' },
     checkpointLagSeconds: 95,
   };
 }
 
-/** A saved Salesforce mapping document as the service returns it (defaults filled in). */
+/** A saved mapping document for `testCrm` as the service returns it (defaults filled in). */
 export function makeMapping(): MappingConfig {
   return mappingConfigSchema.parse({
     schemaVersion: 1,
-    crm: 'salesforce',
+    crm: testCrm.name,
     entities: {
       person: {
         fields: [
@@ -89,12 +109,12 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
   // Version 2 let the CRM own LeadSource; version 3 (current) gives it back to commercetools.
   const version2 = makeMapping();
   version2.entities.person.fields[1]!.owner = 'crm';
-  const mappingVersions = new Map<number, unknown>([
+  const mappingVersions = new Map<number, MappingConfig>([
     [1, makeMapping()],
     [2, version2],
     [3, makeMapping()],
   ]);
-  const saveMapping = (document: unknown) => {
+  const saveMapping = (document: MappingConfig) => {
     mappingVersions.set(mappingVersions.size + 1, document);
     return mappingVersions.size;
   };
@@ -127,7 +147,7 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
     const forbidden = () => HttpResponse.json({ error: 'this needs the ManageCrmSync permission' }, { status: 403 });
     const path = target.pathname;
 
-    if (request.method === 'GET' && path === '/api/status') return HttpResponse.json({ connections: [makeStatus()] });
+    if (request.method === 'GET' && path === '/api/status') return reply(serviceApi.status.get, { connections: [makeStatus()] });
     if (request.method === 'GET' && path === '/api/failures') {
       let items = [...failures.values()];
       const errorClass = target.searchParams.get('errorClass');
@@ -137,7 +157,7 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
       const limit = Number(target.searchParams.get('limit') ?? 20);
       const offset = Number(target.searchParams.get('cursor') ?? 0);
       const page = items.slice(offset, offset + limit);
-      return HttpResponse.json({
+      return reply(serviceApi.failures.list, {
         items: page.map(summary),
         ...(offset + limit < items.length ? { nextCursor: String(offset + limit) } : {}),
       });
@@ -145,25 +165,26 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
     if (request.method === 'POST' && path === '/api/failures/replay') {
       if (!manage) return forbidden();
       const ids = (body as { ids: string[] }).ids;
-      return HttpResponse.json({ results: ids.map((id) => ({ id, outcome: replayOne(id) })) });
+      return reply(serviceApi.failures.replayMany, { results: ids.map((id) => ({ id, outcome: replayOne(id) })) });
     }
     const one = /^\/api\/failures\/([^/]+)(\/replay|\/dismiss)?$/.exec(path);
     if (one) {
       const id = decodeURIComponent(one[1]!);
       const failure = failures.get(id);
       if (!failure) return HttpResponse.json({ error: 'unknown failure' }, { status: 404 });
-      if (request.method === 'GET' && !one[2]) return HttpResponse.json(failure);
+      if (request.method === 'GET' && !one[2]) return reply(serviceApi.failures.get, failure);
       if (!manage) return forbidden();
       if (one[2] === '/replay') {
         const outcome = replayOne(id);
-        return HttpResponse.json({ outcome, failure: failures.get(id) });
+        return reply(serviceApi.failures.replay, { outcome, failure: failures.get(id)! });
       }
       failures.set(id, { ...failure, state: 'dismissed' });
-      return HttpResponse.json(failures.get(id));
+      return reply(serviceApi.failures.dismiss, failures.get(id)!);
     }
     if (path === '/api/mappings' && request.method === 'GET') {
-      return HttpResponse.json({
-        current: mappingVersions.get(mappingVersions.size),
+      return reply(serviceApi.mappings.get, {
+        crm: testCrm,
+        current: mappingVersions.get(mappingVersions.size)!,
         version: mappingVersions.size,
         history: [...mappingVersions.keys()].map((version) => ({
           version,
@@ -173,23 +194,25 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
       });
     }
     if (path === '/api/mappings/validate') {
-      const result = validateMappingConfig(body);
-      return HttpResponse.json({ valid: result.valid, issues: result.issues });
+      const result = validateMappingConfig(body, testTarget);
+      return reply(serviceApi.mappings.validate, { valid: result.valid, issues: result.issues });
     }
     if (path === '/api/mappings/preview') {
-      return HttpResponse.json({
+      return reply(serviceApi.mappings.preview, {
         samples: [{ sourceId: 'customer-1', fields: { Email: 'ada@example.test', LastName: 'Lovelace', LeadSource: 'web' } }],
       });
     }
     if (path === '/api/mappings' && request.method === 'PUT') {
       if (!manage) return forbidden();
-      return HttpResponse.json({ version: saveMapping(body) });
+      const checked = validateMappingConfig(body, testTarget);
+      if (!checked.valid) return HttpResponse.json({ error: 'invalid mapping' }, { status: 400 });
+      return reply(serviceApi.mappings.save, { version: saveMapping(checked.config) });
     }
     if (path === '/api/mappings/rollback') {
       if (!manage) return forbidden();
       const { version } = body as { version: number };
       if (!mappingVersions.has(version)) return HttpResponse.json({ error: `no mapping version ${version}` }, { status: 404 });
-      return HttpResponse.json({ version: saveMapping(mappingVersions.get(version)) });
+      return reply(serviceApi.mappings.rollback, { version: saveMapping(mappingVersions.get(version)!) });
     }
     return HttpResponse.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
   });

@@ -9,7 +9,7 @@ import SecondaryButton from '@commercetools-uikit/secondary-button';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import { useServiceCall, useServiceQuery } from '../../api/hooks';
-import { failureSchema, replayOneSchema, type Failure } from '../../api/schemas';
+import { serviceApi, type Failure } from '../../../../core/src/api/contract';
 import { PERMISSIONS } from '../../constants';
 import { errorClassLabels, formatDateTime } from '../shared/format';
 import { PageError } from '../shared/page-error';
@@ -27,7 +27,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 export function FailureDetailPage({ baseUrl }: { baseUrl: string }) {
   const { id } = useParams<{ id: string }>();
   const canManage = useIsAuthorized({ demandedPermissions: [PERMISSIONS.Manage] });
-  const query = useServiceQuery(`/api/failures/${encodeURIComponent(id)}`, failureSchema);
+  const query = useServiceQuery(serviceApi.failures.get, { params: { id } });
   const [failure, setFailure] = useState<Failure | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
@@ -39,7 +39,7 @@ export function FailureDetailPage({ baseUrl }: { baseUrl: string }) {
     setResult(undefined);
     try {
       if (kind === 'replay') {
-        const answer = await call('POST', `/api/failures/${encodeURIComponent(id)}/replay`, replayOneSchema);
+        const answer = await call(serviceApi.failures.replay, { params: { id } });
         setFailure(answer.failure);
         setResult(
           answer.outcome === 'resolved'
@@ -47,7 +47,7 @@ export function FailureDetailPage({ baseUrl }: { baseUrl: string }) {
             : { tone: 'error', text: `Replay failed again: ${answer.failure.message}` }
         );
       } else {
-        const answer = await call('POST', `/api/failures/${encodeURIComponent(id)}/dismiss`, failureSchema);
+        const answer = await call(serviceApi.failures.dismiss, { params: { id } });
         setFailure(answer);
         setResult({ tone: 'success', text: 'Dismissed.' });
       }

@@ -44,6 +44,17 @@ describe('failures page', () => {
     expect(search.get('state')).toBe('open');
   });
 
+  it('drops a filter in the URL that the service would refuse, and keeps the others', async () => {
+    const service = fakeService({ failures: seeded() });
+    server.use(service.handler);
+    renderPage('failures?errorClass=bogus&state=open');
+
+    await screen.findByText('customer-bob');
+    const search = listCalls(service.calls).at(-1)!.search;
+    expect(search.has('errorClass')).toBe(false);
+    expect(search.get('state')).toBe('open');
+  });
+
   it('sorts by a column', async () => {
     const user = userEvent.setup();
     const service = fakeService({ failures: seeded() });

@@ -16,63 +16,61 @@ import { useServiceCall, useServiceQuery } from '../../api/hooks';
 import {
   errorClasses,
   failureEntities,
-  failureListSchema,
-  failureSchema,
+  failureFilterSchema,
   failureStates,
-  replayManySchema,
-  statusSchema,
+  serviceApi,
+  type FailureFilter,
+  type FailureListQuery,
+  type FailureSort,
   type FailureSummary,
   type ReplayOutcome,
-} from '../../api/schemas';
+} from '../../../../core/src/api/contract';
 import { PERMISSIONS } from '../../constants';
 import { errorClassLabels, formatDateTime } from '../shared/format';
 import { PageError } from '../shared/page-error';
 import { StateStamp } from './state-stamp';
 
-export type FailureFilters = {
-  crm: string;
-  entity: string;
-  errorClass: string;
-  state: string;
-  from: string;
-  to: string;
-};
-
-const filterKeys: (keyof FailureFilters)[] = ['crm', 'entity', 'errorClass', 'state', 'from', 'to'];
+/** The filter form: '' is "any"; `from` and `to` are days as the date inputs give them. */
+export type FailureFilters = { [K in keyof FailureFilter]-?: NonNullable<FailureFilter[K]> | '' };
 
 type SortKey = 'lastFailedAt' | 'attempts' | 'entity' | 'errorClass';
 type Sort = { column: SortKey; direction: 'asc' | 'desc' };
 
 /** The API's `sort` values: `lastFailedAt` is newest first, `-lastFailedAt` oldest first; the others have one order. */
-function sortParam(sort: Sort): string {
+function sortParam(sort: Sort): FailureSort {
   if (sort.column === 'lastFailedAt') return sort.direction === 'desc' ? 'lastFailedAt' : '-lastFailedAt';
   return sort.column;
 }
 
-export function buildListPath(filters: FailureFilters, sort: Sort, limit: number, cursor: string | undefined): string {
-  const params = new URLSearchParams();
-  for (const key of filterKeys) {
-    const value = filters[key];
-    if (!value) continue;
-    if (key === 'from') params.set('from', new Date(`${value}T00:00:00.000Z`).toISOString());
-    else if (key === 'to') params.set('to', new Date(`${value}T23:59:59.999Z`).toISOString());
-    else params.set(key, value);
-  }
-  params.set('sort', sortParam(sort));
-  params.set('limit', String(limit));
-  if (cursor) params.set('cursor', cursor);
-  return `/api/failures?${params.toString()}`;
+/** The list request of the filter form: days widened to the whole day in UTC, "any" left out. */
+export function listQuery(filters: FailureFilters, sort: Sort, limit: number, cursor: string | undefined): FailureListQuery {
+  return {
+    crm: filters.crm || undefined,
+    entity: filters.entity || undefined,
+    errorClass: filters.errorClass || undefined,
+    state: filters.state || undefined,
+    from: filters.from ? new Date(`${filters.from}T00:00:00.000Z`).toISOString() : undefined,
+    to: filters.to ? new Date(`${filters.to}T23:59:59.999Z`).toISOString() : undefined,
+    sort: sortParam(sort),
+    limit,
+    cursor,
+  };
 }
 
+/** Filters from the page's URL (the status page links here with some); a value the API would refuse is dropped. */
 function filtersFromSearch(search: string): FailureFilters {
-  const params = new URLSearchParams(search);
+  const fields = failureFilterSchema.shape;
+  const given = [...new URLSearchParams(search)].filter(
+    ([key, value]) => key in fields && fields[key as keyof typeof fields].safeParse(value).success
+  );
+  const valid = failureFilterSchema.parse(Object.fromEntries(given));
   return {
-    crm: params.get('crm') ?? '',
-    entity: params.get('entity') ?? '',
-    errorClass: params.get('errorClass') ?? '',
-    state: params.get('state') ?? '',
-    from: params.get('from') ?? '',
-    to: params.get('to') ?? '',
+    crm: valid.crm ?? '',
+    entity: valid.entity ?? '',
+    errorClass: valid.errorClass ?? '',
+    state: valid.state ?? '',
+    from: valid.from ?? '',
+    to: valid.to ?? '',
   };
 }
 
@@ -133,9 +131,8 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
   const call = useServiceCall();
 
   const cursor = cursors[cursors.length - 1];
-  const path = buildListPath(filters, sort, limit, cursor);
-  const { data, error, loading, refetch } = useServiceQuery(path, failureListSchema);
-  const status = useServiceQuery('/api/status', statusSchema);
+  const { data, error, loading, refetch } = useServiceQuery(serviceApi.failures.list, { query: listQuery(filters, sort, limit, cursor) });
+  const status = useServiceQuery(serviceApi.status.get, {});
   const crmOptions = useMemo(
     () => [
       anyOption,
@@ -178,7 +175,7 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
 
   const replay = (ids: string[]) =>
     runAction(async () => {
-      const answer = await call('POST', '/api/failures/replay', replayManySchema, { ids });
+      const answer = await call(serviceApi.failures.replayMany, { body: { ids } });
       setOutcomes((previous) => ({
         ...previous,
         ...Object.fromEntries(answer.results.map((r) => [r.id, r.outcome === 'resolved' ? 'resolved' : 'failed'])),
@@ -199,7 +196,7 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
   const dismiss = (ids: string[]) =>
     runAction(async () => {
       for (const id of ids) {
-        await call('POST', `/api/failures/${encodeURIComponent(id)}/dismiss`, failureSchema);
+        await call(serviceApi.failures.dismiss, { params: { id } });
         setOutcomes((previous) => ({ ...previous, [id]: 'dismissed' }));
       }
       setSelected(new Set());

@@ -1,5 +1,5 @@
 import Stamp from '@commercetools-uikit/stamp';
-import type { FailureState, ReplayOutcome } from '../../api/schemas';
+import type { FailureState, ReplayOutcome } from '../../../../core/src/api/contract';
 
 const tones: Record<FailureState, 'critical' | 'warning' | 'positive' | 'secondary'> = {
   open: 'critical',

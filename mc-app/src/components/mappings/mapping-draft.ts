@@ -7,6 +7,7 @@ import {
   type FieldOwner,
   type MappedEntity,
   type MappingConfigInput,
+  type MappingTarget,
 } from '../../../../core/src/domain/mapping-config';
 
 /**
@@ -29,9 +30,12 @@ export const pathKey = (path: readonly (string | number)[]): string => path.join
 
 export type IssuesByPath = ReadonlyMap<string, string[]>;
 
-/** Runs the back end's own schema (core/src/domain/mapping-config.ts) and groups the messages by path. */
-export function validateDraft(draft: unknown): { issues: ConfigIssue[]; byPath: IssuesByPath } {
-  const result = validateMappingConfig(draft);
+/**
+ * Runs the back end's own checks (core/src/domain/mapping-config.ts) for the
+ * connection's CRM, as the service names it, and groups the messages by path.
+ */
+export function validateDraft(draft: unknown, target: MappingTarget): { issues: ConfigIssue[]; byPath: IssuesByPath } {
+  const result = validateMappingConfig(draft, target);
   const byPath = new Map<string, string[]>();
   for (const issue of result.issues) {
     const key = pathKey(issue.path);

@@ -5,7 +5,7 @@ import SelectInput from '@commercetools-uikit/select-input';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import TextInput from '@commercetools-uikit/text-input';
-import type { PreviewAnswer } from '../../api/schemas';
+import type { MappingPreviewAnswer } from '../../../../core/src/api/contract';
 import { mappedEntities, type MappedEntity } from './mapping-draft';
 
 export type PreviewRequest = { entity: MappedEntity; sampleIds?: string[] };
@@ -13,7 +13,7 @@ export type PreviewRequest = { entity: MappedEntity; sampleIds?: string[] };
 const valueText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** One table per sample record: every CRM field the edited mapping would write, with its value. */
-function SampleTable({ sample }: { sample: PreviewAnswer['samples'][number] }) {
+function SampleTable({ sample }: { sample: MappingPreviewAnswer['samples'][number] }) {
   const rows = Object.entries(sample.fields).map(([field, value]) => ({ id: field, field, value: valueText(value) }));
   return (
     <section aria-label={`Preview of ${sample.sourceId}`}>
@@ -37,7 +37,7 @@ function SampleTable({ sample }: { sample: PreviewAnswer['samples'][number] }) {
  */
 export function MappingPreview(props: {
   isDisabled: boolean;
-  answer: PreviewAnswer | undefined;
+  answer: MappingPreviewAnswer | undefined;
   onPreview: (request: PreviewRequest) => void;
 }) {
   const [entity, setEntity] = useState<MappedEntity>('person');

@@ -1,7 +1,7 @@
 import FlatButton from '@commercetools-uikit/flat-button';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
-import type { Mappings } from '../../api/schemas';
+import type { MappingsAnswer } from '../../../../core/src/api/contract';
 import { formatDateTime } from '../shared/format';
 
 type Entry = { version: number; text: string };
@@ -12,7 +12,7 @@ type Entry = { version: number; text: string };
  * content again as a new version.
  */
 export function MappingVersions(props: {
-  history: Mappings['history'];
+  history: MappingsAnswer['history'];
   current: number;
   canManage: boolean;
   isDisabled: boolean;

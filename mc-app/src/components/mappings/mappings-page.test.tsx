@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { validateMappingConfig } from '../../../../core/src/domain/mapping-config';
 import { server } from '../../test/msw-server';
-import { fakeService, makeMapping } from '../../test/fake-service';
+import { fakeService, makeMapping, testCrm, testTarget } from '../../test/fake-service';
 import { renderPage } from '../../test/render';
 
 type User = ReturnType<typeof userEvent.setup>;
@@ -59,19 +59,26 @@ describe('mappings page', () => {
     await waitFor(() => expect(screen.getByText(/version 4$/)).toBeInTheDocument());
   });
 
-  it('shows the back end schema’s message next to the field its path names, and will not save until it is fixed', async () => {
+  it('names the connection’s CRM as the service does', async () => {
+    await renderMappings();
+    expect(screen.getByText(`CRM: ${testCrm.label} · version 3`)).toBeInTheDocument();
+  });
+
+  it('checks targets with the rule of the CRM the service names: a Close key in a Salesforce connection is refused at its field, and will not save until it is fixed', async () => {
     const user = userEvent.setup();
     await renderMappings();
 
     const target = screen.getByRole('textbox', { name: 'person field 1 target' });
-    fireEvent.change(target, { target: { value: 'Loyalty Tier' } });
+    fireEvent.change(target, { target: { value: 'custom.cf_AbC123' } });
 
     const edited = makeMapping();
-    edited.entities.person.fields[0]!.target = 'Loyalty Tier';
-    const expected = validateMappingConfig(edited);
+    edited.entities.person.fields[0]!.target = 'custom.cf_AbC123';
+    // The document itself is well-formed: only the connection's target rule refuses it.
+    expect(validateMappingConfig(edited).valid).toBe(true);
+    const expected = validateMappingConfig(edited, testTarget);
     expect(expected.valid).toBe(false);
     const [issue] = expected.issues;
-    expect(issue!.path).toEqual(['entities', 'person', 'fields', 0, 'target']);
+    expect(issue).toEqual({ path: ['entities', 'person', 'fields', 0, 'target'], message: testCrm.targetRule.message });
 
     expect(screen.getByTestId('issues-entities.person.fields.0.target')).toHaveTextContent(issue!.message);
     expect(within(screen.getByRole('list', { name: 'Validation messages' })).getByText(`entities.person.fields.0.target: ${issue!.message}`)).toBeInTheDocument();

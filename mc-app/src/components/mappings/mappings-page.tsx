@@ -8,7 +8,7 @@ import SecondaryButton from '@commercetools-uikit/secondary-button';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import { useServiceCall, useServiceQuery } from '../../api/hooks';
-import { mappingsSchema, previewSchema, validationSchema, versionSchema, type PreviewAnswer, type ValidationAnswer } from '../../api/schemas';
+import { serviceApi, type MappingPreviewAnswer, type MappingValidationAnswer } from '../../../../core/src/api/contract';
 import { PERMISSIONS } from '../../constants';
 import { PageError } from '../shared/page-error';
 import { AdvancedJsonEditor } from './advanced-json-editor';
@@ -22,30 +22,34 @@ type Message = { tone: 'success' | 'error'; text: string };
 type Issue = { path: string; message: string };
 
 const issueLine = (issue: Issue) => `${issue.path || '(root)'}: ${issue.message}`;
-const serviceIssues = (answer: ValidationAnswer): Issue[] =>
-  answer.issues.map((issue) => ({ path: Array.isArray(issue.path) ? pathKey(issue.path) : issue.path, message: issue.message }));
+const serviceIssues = (answer: MappingValidationAnswer): Issue[] =>
+  answer.issues.map((issue) => ({ path: pathKey(issue.path), message: issue.message }));
 
 /**
  * Field mappings, ownership and matching rules of this connection's CRM.
  * Every edit is checked with the back end's own schema (`mappingConfigSchema`
- * in core/src/domain/mapping-config.ts, imported, not copied), and each message
- * is shown next to the input its path names; saving asks the service to
- * validate once more, so a stale app can never save what the service refuses.
+ * in core/src/domain/mapping-config.ts, imported, not copied) against the CRM
+ * the service names (its target rule), and each message is shown next to the
+ * input its path names; saving asks the service to validate once more, so a
+ * stale app can never save what the service refuses.
  */
 export function MappingsPage() {
   const canManage = useIsAuthorized({ demandedPermissions: [PERMISSIONS.Manage] });
-  const { data, error, loading, refetch } = useServiceQuery('/api/mappings', mappingsSchema);
+  const { data, error, loading, refetch } = useServiceQuery(serviceApi.mappings.get, {});
   const call = useServiceCall();
   const [draft, setDraft] = useState<MappingDraft | undefined>(undefined);
   const [refused, setRefused] = useState<Issue[]>([]);
-  const [preview, setPreview] = useState<PreviewAnswer | undefined>(undefined);
+  const [preview, setPreview] = useState<MappingPreviewAnswer | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message | undefined>(undefined);
 
   useEffect(() => {
-    if (data) setDraft(data.current as MappingDraft);
+    if (data) setDraft(data.current);
   }, [data]);
-  const validation = useMemo(() => (draft ? validateDraft(draft) : undefined), [draft]);
+  const validation = useMemo(
+    () => (draft && data ? validateDraft(draft, { crm: data.crm.name, targetRule: data.crm.targetRule }) : undefined),
+    [draft, data]
+  );
   const dirty = data !== undefined && JSON.stringify(draft) !== JSON.stringify(data.current);
   const valid = validation !== undefined && validation.issues.length === 0;
 
@@ -65,25 +69,25 @@ export function MappingsPage() {
       setBusy(false);
     }
   };
-  const runPreview = (request: PreviewRequest) =>
+  const runPreview = (mapping: MappingDraft, request: PreviewRequest) =>
     run(async () => {
-      setPreview(await call('POST', '/api/mappings/preview', previewSchema, { mapping: draft, ...request }));
+      setPreview(await call(serviceApi.mappings.preview, { body: { mapping, ...request } }));
     });
-  const save = () =>
+  const save = (mapping: MappingDraft) =>
     run(async () => {
-      const check = await call('POST', '/api/mappings/validate', validationSchema, draft);
+      const check = await call(serviceApi.mappings.validate, { body: mapping });
       if (!check.valid) {
         setRefused(serviceIssues(check));
         setMessage({ tone: 'error', text: 'Not saved: the service found problems (listed above).' });
         return;
       }
-      const answer = await call('PUT', '/api/mappings', versionSchema, draft);
+      const answer = await call(serviceApi.mappings.save, { body: mapping });
       setMessage({ tone: 'success', text: `Saved as version ${answer.version}.` });
       await refetch();
     });
   const rollback = (version: number) =>
     run(async () => {
-      const answer = await call('POST', '/api/mappings/rollback', versionSchema, { version });
+      const answer = await call(serviceApi.mappings.rollback, { body: { version } });
       setMessage({ tone: 'success', text: `Rolled back to version ${version}; now version ${answer.version}.` });
       await refetch();
     });
@@ -99,11 +103,11 @@ export function MappingsPage() {
       {data && draft && validation && matching ? (
         <Fragment>
           <Spacings.Inline scale="m" alignItems="center">
-            <Text.Detail>{`CRM: ${String(draft.crm)} · version ${data.version}${dirty ? ' (edited, not saved)' : ''}`}</Text.Detail>
+            <Text.Detail>{`CRM: ${data.crm.label} · version ${data.version}${dirty ? ' (edited, not saved)' : ''}`}</Text.Detail>
             {canManage ? (
               <Fragment>
-                <PrimaryButton label="Save" onClick={() => void save()} isDisabled={busy || !dirty || !valid} />
-                <SecondaryButton label="Discard changes" onClick={() => edit(data.current as MappingDraft)} isDisabled={busy || !dirty} />
+                <PrimaryButton label="Save" onClick={() => void save(draft)} isDisabled={busy || !dirty || !valid} />
+                <SecondaryButton label="Discard changes" onClick={() => edit(data.current)} isDisabled={busy || !dirty} />
               </Fragment>
             ) : (
               <Text.Detail tone="secondary">You can look at the mapping and preview it; changing it needs the Manage permission.</Text.Detail>
@@ -159,7 +163,7 @@ export function MappingsPage() {
           <Card insetScale="m">
             <Spacings.Stack scale="s">
               <Text.Subheadline as="h4">Preview on sample records</Text.Subheadline>
-              <MappingPreview isDisabled={busy || !valid} answer={preview} onPreview={(request) => void runPreview(request)} />
+              <MappingPreview isDisabled={busy || !valid} answer={preview} onPreview={(request) => void runPreview(draft, request)} />
             </Spacings.Stack>
           </Card>
 

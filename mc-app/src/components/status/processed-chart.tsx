@@ -1,17 +1,16 @@
 import { designTokens } from '@commercetools-uikit/design-system';
 import Text from '@commercetools-uikit/text';
 import Spacings from '@commercetools-uikit/spacings';
-import type { ConnectionStatus } from '../../api/schemas';
+import type { ConnectionStatus } from '../../../../core/src/api/contract';
 
 /**
- * Events processed per hour over the last 24 hours as stacked bars (written,
- * unchanged, failed). Plain SVG: 24 bars and a legend need no chart library,
+ * Records processed per hour over the last 24 hours as stacked bars (written,
+ * failed: the sync log keeps no unchanged ones). Plain SVG: 24 bars and a legend need no chart library,
  * it renders the same in jsdom (testable), adds nothing to the bundle and
  * follows the design tokens.
  */
 const series = [
   { key: 'written', label: 'Written', color: designTokens.colorPrimary },
-  { key: 'unchanged', label: 'Unchanged', color: designTokens.colorNeutral },
   { key: 'failed', label: 'Failed', color: designTokens.colorError },
 ] as const;
 
@@ -21,7 +20,7 @@ const padding = { top: 8, bottom: 18, left: 28, right: 4 };
 
 export function ProcessedChart({ processed, title }: { processed: ConnectionStatus['processed']; title: string }) {
   const hours = [...processed].sort((a, b) => a.hour.localeCompare(b.hour));
-  const max = Math.max(1, ...hours.map((h) => h.written + h.unchanged + h.failed));
+  const max = Math.max(1, ...hours.map((h) => h.written + h.failed));
   const innerWidth = width - padding.left - padding.right;
   const innerHeight = height - padding.top - padding.bottom;
   const slot = innerWidth / Math.max(hours.length, 1);
@@ -53,7 +52,7 @@ export function ProcessedChart({ processed, title }: { processed: ConnectionStat
           return (
             <g key={hour.hour} data-testid="processed-bar">
               <title>
-                {`${hour.hour.slice(11, 16) || hour.hour}: ${hour.written} written, ${hour.unchanged} unchanged, ${hour.failed} failed`}
+                {`${hour.hour.slice(11, 16) || hour.hour}: ${hour.written} written, ${hour.failed} failed`}
               </title>
               {series.map((s) => {
                 const value = hour[s.key];

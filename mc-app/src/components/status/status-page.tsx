@@ -7,7 +7,7 @@ import Spacings from '@commercetools-uikit/spacings';
 import Stamp from '@commercetools-uikit/stamp';
 import Text from '@commercetools-uikit/text';
 import { useServiceQuery } from '../../api/hooks';
-import { statusSchema, type ConnectionStatus, type ErrorClass } from '../../api/schemas';
+import { serviceApi, type ConnectionStatus, type ErrorClass } from '../../../../core/src/api/contract';
 import { errorClassLabels, formatDateTime, formatDuration } from '../shared/format';
 import { PageError } from '../shared/page-error';
 import { ProcessedChart } from './processed-chart';
@@ -86,7 +86,7 @@ function ConnectionCard({ connection, failuresUrl }: { connection: ConnectionSta
 }
 
 export function StatusPage({ baseUrl }: { baseUrl: string }) {
-  const { data, error, loading, refetch } = useServiceQuery('/api/status', statusSchema);
+  const { data, error, loading, refetch } = useServiceQuery(serviceApi.status.get, {});
   useRouteMatch();
   return (
     <Spacings.Stack scale="l">
