@@ -16,6 +16,8 @@ export type SalesforceSimulatorOptions = Partial<AuthOptions> & {
   queryPageSize?: number;
   /** Delay before a Bulk API 2.0 job starts processing after UploadComplete. */
   bulkProcessingDelayMs?: number;
+  /** The org's clock: CreatedDate, LastModifiedDate and SystemModstamp of every write. */
+  now?: () => Date;
   /** Daily API allowance reported in Sforce-Limit-Info and /limits. */
   dailyApiLimit?: number;
 };
@@ -42,7 +44,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     clientSecret: options.clientSecret ?? "sandbox-secret",
     tokenTtlMs: options.tokenTtlMs ?? 2 * 3600_000,
   };
-  const store = new SalesforceStore();
+  const store = new SalesforceStore(options.now);
   const usage = new ApiUsage();
   if (options.dailyApiLimit !== undefined) usage.max = options.dailyApiLimit;
   const tokens = new TokenRegistry(auth.tokenTtlMs);

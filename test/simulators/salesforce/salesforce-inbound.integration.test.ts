@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connector } from "@ct-crm-sync/core/crm/salesforce/connector";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
+import type { CrmChange, CrmInbound } from "@ct-crm-sync/core/ports/crm-inbound";
+import { salesforceCall } from "../../support/salesforce-reader";
+import { startSalesforceSimulator, type RunningSalesforceSimulator } from "./index";
+
+const ctx = { correlationId: "inbound-sf-1" };
+
+/** Reading records back and listing changes, through the connector against the simulator's REST API. */
+describe("Salesforce inbound: records and changes", () => {
+  let sim: RunningSalesforceSimulator;
+  let inbound: CrmInbound;
+  // The org's clock, moved by the tests: records written at one instant share their SystemModstamp.
+  let orgTime = new Date("2026-11-20T10:00:00.000Z");
+
+  beforeAll(async () => {
+    sim = await startSalesforceSimulator({ now: () => orgTime });
+    const settings = { SALESFORCE_LOGIN_URL: sim.url, SALESFORCE_CLIENT_ID: "sandbox-client", SALESFORCE_CLIENT_SECRET: "sandbox-secret", SALESFORCE_REQUESTS_PER_SECOND: "50" };
+    inbound = connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock }).inbound;
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  /** Writes through the org's REST API as a Salesforce user's tools would; answers the new record's Id. */
+  async function create(object: string, fields: Record<string, unknown>): Promise<string> {
+    const response = await salesforceCall(sim.url, "POST", `/sobjects/${object}`, fields);
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  it("reads a contact back in canonical names, with our custom fields by API name", async () => {
+    orgTime = new Date("2026-11-20T10:05:00.000Z");
+    const accountId = await create("Account", { Name: "Globex", CT_Business_Unit_Id__c: "bu-globex" });
+    const contactId = await create("Contact", {
+      FirstName: "Rita",
+      LastName: "Reader",
+      Email: "rita@example.com",
+      Phone: "+4930123456",
+      MailingStreet: "Main 1",
+      MailingCity: "Berlin",
+      MailingPostalCode: "10115",
+      MailingCountry: "DE",
+      AccountId: accountId,
+      HasOptedOutOfEmail: true,
+      CT_Customer_Id__c: "cust-rita",
+      CT_Follow_Up__c: true,
+      CT_Segments__c: "VIP;Newsletter",
+    });
+    const snapshot = await inbound.readRecord("person", contactId, ctx);
+    expect(snapshot).toEqual({
+      entity: "person",
+      crmId: contactId,
+      sourceId: "cust-rita",
+      modifiedAt: "2026-11-20T10:05:00.000Z",
+      fields: {
+        firstName: "Rita",
+        lastName: "Reader",
+        email: "rita@example.com",
+        phone: "+4930123456",
+        "address.streetLine": "Main 1",
+        "address.city": "Berlin",
+        "address.postalCode": "10115",
+        "address.region": null,
+        "address.country": "DE",
+        "emailConsent.granted": false,
+        CT_Follow_Up__c: true,
+        CT_Segments__c: "VIP;Newsletter",
+      },
+    });
+    expect(await inbound.readRecord("company", accountId, ctx)).toMatchObject({ entity: "company", sourceId: "bu-globex", fields: { name: "Globex" } });
+  });
+
+  it("reads an opportunity as a deal, and answers undefined for a record that is not there", async () => {
+    const dealId = await create("Opportunity", { Name: "Globex renewal", StageName: "Negotiation/Review", Amount: 12500, CloseDate: "2026-12-31" });
+    const deal = await inbound.readRecord("deal", dealId, ctx);
+    expect(deal).toMatchObject({ entity: "deal", crmId: dealId, fields: { name: "Globex renewal", stage: "Negotiation/Review", amount: 12500 } });
+    expect(deal).not.toHaveProperty("sourceId");
+    expect(await inbound.readRecord("person", "0035g00000ZZZZZAAA", ctx)).toBeUndefined();
+    expect(await inbound.readRecord("person", "' OR Id != '", ctx)).toBeUndefined();
+  });
+
+  it("lists every change since a checkpoint exactly once, page by page, when many share one SystemModstamp", async () => {
+    orgTime = new Date("2026-11-21T09:00:00.000Z");
+    const sameInstant = Array.from({ length: 2_003 }, (_, i) => sim.store.seed("Account", { Name: `Tied ${i}` }).Id);
+    orgTime = new Date("2026-11-21T09:00:01.000Z");
+    const later = await create("Account", { Name: "Later" });
+
+    const seen: CrmChange[] = [];
+    let checkpoint: string | undefined = undefined;
+    for (let call = 0; call < 10; call++) {
+      const page: { changes: CrmChange[]; checkpoint: string | undefined } = await inbound.changesSince!("company", checkpoint, ctx);
+      if (page.changes.length === 0) {
+        expect(page.checkpoint).toBe(checkpoint);
+        break;
+      }
+      seen.push(...page.changes);
+      checkpoint = page.checkpoint;
+    }
+    const fromTies = seen.filter((c) => c.modifiedAt === "2026-11-21T09:00:00.000Z").map((c) => c.crmId);
+    expect(new Set(fromTies)).toEqual(new Set(sameInstant));
+    expect(fromTies).toHaveLength(sameInstant.length);
+    expect(seen.at(-1)).toMatchObject({ entity: "company", crmId: later, action: "updated", modifiedAt: "2026-11-21T09:00:01.000Z" });
+    expect(new Set(seen.map((c) => c.deliveryId)).size).toBe(seen.length);
+
+    // A record changed after the last page is the only change the next call lists.
+    orgTime = new Date("2026-11-21T09:30:00.000Z");
+    expect((await salesforceCall(sim.url, "PATCH", `/sobjects/Account/${sameInstant[0]}`, { Name: "Tied 0, renamed" })).status).toBe(204);
+    const next = await inbound.changesSince!("company", checkpoint, ctx);
+    expect(next.changes.map((c) => c.crmId)).toEqual([sameInstant[0]]);
+  });
+});
