@@ -4,11 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Failure } from "@ct-crm-sync/core/domain/failure";
-import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
-import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
 import { systemClock, type Clock } from "@ct-crm-sync/core/ports/clock";
-import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
-import { limitAdapter } from "@ct-crm-sync/core/reliability/limited-adapter";
 import { inlineRetryPolicy, jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime } from "@ct-crm-sync/core/runtime";
 import { containers } from "@ct-crm-sync/core/state/containers";
@@ -34,26 +30,15 @@ const size = {
   orders: Number(process.env.RELIABILITY_ORDERS ?? 150),
   seed: Number(process.env.RELIABILITY_SEED ?? 20260101),
   /**
-   * Requests per second the limiter allows against the simulator. The adapter
-   * declares 5/s for a real org; the simulator takes more, and the suite is about
-   * correctness under faults, not about the org's limit.
+   * Requests per second the connection's pacer allows against the simulator. The
+   * connector paces 5/s for a real org; the simulator takes more, and the suite
+   * is about correctness under faults, not about the org's limit.
    */
   crmRequestsPerSecond: Number(process.env.RELIABILITY_CRM_RPS ?? 25),
 };
 
-/** The configured CRM adapter behind the limiter, at the suite's rate. */
-function crmFor(env: Record<string, string>): CrmAdapter {
-  const adapter = createCrmAdapter(loadConfig(crmEnv, env));
-  return limitAdapter({
-    name: adapter.name,
-    limits: { ...adapter.limits, requestsPerSecond: size.crmRequestsPerSecond },
-    ensureSchema: (ctx) => adapter.ensureSchema(ctx),
-    upsertCompanies: (records, ctx) => adapter.upsertCompanies(records, ctx),
-    upsertPeople: (records, ctx) => adapter.upsertPeople(records, ctx),
-    upsertOrders: (records, ctx) => adapter.upsertOrders(records, ctx),
-    findPeople: (query, ctx) => adapter.findPeople(query, ctx),
-  });
-}
+/** The sandbox's settings with the suite's pace for the Salesforce connection. */
+const pacedEnv = (env: Record<string, string>) => ({ ...env, SALESFORCE_REQUESTS_PER_SECOND: String(size.crmRequestsPerSecond) });
 
 type Contact = { Id: string; CT_Customer_Id__c: string; FirstName: string | null; LastName: string; Email: string | null; CT_Order_Count__c: number | null };
 type CrmOrder = { Id: string; CT_Order_Id__c: string; CT_Order_State__c: string | null; Contact__r: { CT_Customer_Id__c: string } | null };
@@ -80,7 +65,7 @@ describe("reliability: Salesforce under duplicates, reordering, faults and a res
   let eventUrl = "http://127.0.0.1:9/";
 
   async function startEventApp() {
-    const runtime = createRuntime({ app: "event", retry: inlineRetryPolicy, env: sandbox.env, crm: crmFor(sandbox.env), logger: sandbox.logs!.child({ app: "event" }) });
+    const runtime = createRuntime({ app: "event", retry: inlineRetryPolicy, env: pacedEnv(sandbox.env), logger: sandbox.logs!.child({ app: "event" }) });
     const server = createEventApp(runtime).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     eventServer = server;
@@ -221,7 +206,7 @@ describe("reliability: Salesforce under duplicates, reordering, faults and a res
 
     // The job, later: a clock past the longest backoff makes every stored retry due.
     const later: Clock = { now: () => new Date(Date.now() + 7 * 3600_000), sleep: systemClock.sleep };
-    const jobRuntime = createRuntime({ app: "job", retry: jobRetryPolicy, env: sandbox.env, crm: crmFor(sandbox.env), clock: later, logger: sandbox.logs!.child({ app: "job" }) });
+    const jobRuntime = createRuntime({ app: "job", retry: jobRetryPolicy, env: pacedEnv(sandbox.env), clock: later, logger: sandbox.logs!.child({ app: "job" }) });
     const job = { runs: 0, retried: 0, resolved: 0 };
     for (; job.runs < 10; ) {
       const run = await runJob(jobRuntime);
