@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import { closeLimits } from "@ct-crm-sync/core/crm/close";
-import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce";
+import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce/connector";
 import { orderActivityKey } from "@ct-crm-sync/core/domain/keys";
 import type { CanonicalRecord, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
 import type { PagePosition } from "@ct-crm-sync/core/ports/commerce";
