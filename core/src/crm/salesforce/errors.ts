@@ -16,7 +16,7 @@ export type RecordError = z.infer<typeof recordErrorSchema>;
  * if the daily allowance is spent, the inline budget runs out and the failure
  * store's backoff (minutes to hours) takes over.
  */
-export const throttleRetryAfterSeconds = 2;
+const throttleRetryAfterSeconds = 2;
 
 const fieldMap = (fields: string[] | undefined, message: string) =>
   fields && fields.length ? Object.fromEntries(fields.map((f) => [f, message])) : undefined;
