@@ -14,7 +14,12 @@ export const pushEnvelopeSchema = z.object({
 });
 export type PushEnvelope = z.infer<typeof pushEnvelopeSchema>;
 
-const resourceIdentifier = z.object({ typeId: z.string(), id: z.string() });
+/**
+ * commercetools resource IDs are UUIDs; anything outside this alphabet (a lone
+ * surrogate, quotes, slashes) is not an ID and is never passed on to a query or a path.
+ */
+export const resourceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "not a commercetools resource ID");
+const resourceIdentifier = z.object({ typeId: z.string().max(64), id: resourceIdSchema });
 
 /** A commercetools Message delivered through a Subscription's `messages`. */
 export const messageNotificationSchema = z

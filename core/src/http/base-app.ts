@@ -44,7 +44,9 @@ export function createBaseApp(options: { name: string; logger: Logger; bodyLimit
       res.status(400).json({ error: "request body is not valid JSON" });
       return;
     }
-    if (status && status >= 400 && status < 500) {
+    // Only errors made to be shown (express's own, body-parser's) pass their status on; another
+    // system's 4xx (a commercetools answer) is our failure to handle, not the caller's mistake.
+    if ((error as { expose?: boolean }).expose === true && status && status >= 400 && status < 500) {
       res.status(status).json({ error: (error as Error).message || "bad request" });
       return;
     }

@@ -3,6 +3,7 @@ import { type SyncErrorDetails } from "../domain/errors";
 import { type Failure, type FailureState, maxFailureHistory } from "../domain/failure";
 import { minimisePersonalData } from "../domain/minimise";
 import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
+import { KeyedLock } from "../reliability/keyed-lock";
 import { nextAttemptAt } from "../reliability/retry";
 import { allOf, onValue, type Predicate, predicate } from "../ports/predicate";
 import { containers } from "./containers";
@@ -50,6 +51,8 @@ function filterPredicate(filter: FailureFilter): Predicate | undefined {
 
 /** The failure store: one entry per failed record, updated on each attempt, resolved on success. */
 export class FailureStore {
+  private readonly entryLocks = new KeyedLock();
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly now: () => Date = () => new Date(),
@@ -136,11 +139,17 @@ export class FailureStore {
     return { items: result.items.map((i) => i.value), nextKey: result.nextKey };
   }
 
-  /** Read-modify-write with the object's version; re-reads on a concurrent change. */
-  private async update<T extends Failure | undefined>(
-    id: string,
-    change: (current: Failure | undefined) => T,
-  ): Promise<T> {
+  /**
+   * Read-modify-write with the object's version; re-reads on a concurrent
+   * change. Writers of one entry inside this process queue up first, so a
+   * burst against one entry (a flood of the same bad push) costs no conflicts
+   * here; the version check settles writers in other instances.
+   */
+  private update<T extends Failure | undefined>(id: string, change: (current: Failure | undefined) => T): Promise<T> {
+    return this.entryLocks.run(id, () => this.updateLocked(id, change));
+  }
+
+  private async updateLocked<T extends Failure | undefined>(id: string, change: (current: Failure | undefined) => T): Promise<T> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current: Versioned<Failure> | undefined = await this.store.get<Failure>(containers.failures, id);
       const next = change(current?.value);

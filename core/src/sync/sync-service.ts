@@ -25,8 +25,8 @@ export type SyncDeps = WriterDeps & { commerce: CommerceReader; mapping?: Mappin
 export class SyncService {
   constructor(readonly deps: SyncDeps) {}
 
-  async syncCustomer(id: string, ctx: CallContext, known?: Customer): Promise<RecordOutcome[]> {
-    const customer = known ?? (await this.deps.commerce.get("customer", id));
+  async syncCustomer(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    const customer = await this.deps.commerce.get("customer", id);
     if (!customer) return [{ entity: "person", sourceId: id, outcome: "missing" }];
     return this.syncCustomers([customer], ctx);
   }
@@ -59,8 +59,8 @@ export class SyncService {
     return people;
   }
 
-  async syncBusinessUnit(id: string, ctx: CallContext, known?: BusinessUnit): Promise<RecordOutcome[]> {
-    const unit = known ?? (await this.deps.commerce.get("business-unit", id));
+  async syncBusinessUnit(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    const unit = await this.deps.commerce.get("business-unit", id);
     if (!unit) return [{ entity: "company", sourceId: id, outcome: "missing" }];
     return this.syncBusinessUnits([unit], ctx);
   }
@@ -88,8 +88,8 @@ export class SyncService {
     return outcomes;
   }
 
-  async syncOrder(id: string, ctx: CallContext, known?: Order): Promise<RecordOutcome[]> {
-    const order = known ?? (await this.deps.commerce.get("order", id));
+  async syncOrder(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    const order = await this.deps.commerce.get("order", id);
     if (!order) return [{ entity: "order", sourceId: id, outcome: "missing" }];
     return this.syncOrders([order], ctx);
   }
