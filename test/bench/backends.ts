@@ -76,7 +76,7 @@ const server: Server = await new Promise((resolve, reject) => {
 });
 
 function crmUrls() {
-  return { salesforce: salesforce.url, closeApi: close.baseUrl, closeApiKey: close.apiKey };
+  return { salesforce: salesforce.url, closeApi: close.url, closeApiKey: close.apiKey };
 }
 
 let stopping: Promise<void> | undefined;

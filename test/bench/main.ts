@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
-import { closeLimits } from "@ct-crm-sync/core/crm/close";
+import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
 import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce/connector";
 import { orderActivityKey } from "@ct-crm-sync/core/domain/keys";
 import type { CanonicalRecord, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";

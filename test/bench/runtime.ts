@@ -1,5 +1,5 @@
 import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
-import { closeLimits, createCloseAdapter } from "@ct-crm-sync/core/crm/close";
+import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
 import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
@@ -11,9 +11,10 @@ import type { BackendUrls } from "./backends";
 export type BenchCrm = "salesforce" | "close";
 
 /**
- * Close's adapter paces itself to `closeLimits.requestsPerSecond` (production:
- * well under Close's published limits). Against the simulator, which we
- * configure, the bench raises it; the results say which rate was used.
+ * A Close connection paces its requests to `CLOSE_REQUESTS_PER_SECOND`
+ * (production default `closeLimits.requestsPerSecond`, well under Close's
+ * published limits). Against the simulator, which we configure, the bench
+ * raises it; the results say which rate was used.
  */
 export const benchCloseRequestsPerSecond = Number(process.env.BENCH_CLOSE_RPS ?? closeLimits.requestsPerSecond * 20);
 
@@ -58,16 +59,13 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: urls.closeApi,
     CLOSE_API_KEY: urls.closeApiKey,
+    // Close paces its own requests: a raised rate goes to its connection's setting.
+    ...(crm === "close" && options.requestsPerSecond !== undefined ? { CLOSE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     LOG_LEVEL: "warn",
   };
   const rate = options.requestsPerSecond;
   const adapter = limitAdapter(
-    rate === undefined
-      ? createCrmAdapter(loadConfig(crmEnv, env))
-      : crm === "close"
-        ? // Close paces its own requests: the raised rate goes to the adapter itself.
-          createCloseAdapter({ baseUrl: urls.closeApi, apiKey: urls.closeApiKey, requestsPerSecond: rate })
-        : withPacing(createCrmAdapter(loadConfig(crmEnv, env)), rate),
+    rate === undefined || crm === "close" ? createCrmAdapter(loadConfig(crmEnv, env)) : withPacing(createCrmAdapter(loadConfig(crmEnv, env)), rate),
   );
   return createRuntime({
     app,

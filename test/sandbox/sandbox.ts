@@ -110,7 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SALESFORCE_LOGIN_URL: salesforce.url,
     SALESFORCE_CLIENT_ID: "sandbox-client",
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
-    CLOSE_API_URL: close.baseUrl,
+    CLOSE_API_URL: close.url,
     CLOSE_API_KEY: close.apiKey,
     LOG_LEVEL: options.logLevel ?? "warn",
   };
@@ -153,8 +153,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     urls: {
       emulator: emulator.url,
       salesforce: salesforce.url,
-      close: close.url,
-      closeApi: close.baseUrl,
+      close: close.origin,
+      closeApi: close.url,
       event: event.url,
       service: service.url,
       job: job.url,

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
+import { connector } from "@ct-crm-sync/core/crm/close/connector";
 import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
 import { startCloseSimulator } from "../../simulators/close";
 import { checkRequests } from "../../simulators/close/spec/contract";
@@ -69,16 +71,18 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
   };
 }
 
-export const closeTarget: ConformanceTarget = {
+export const target: ConformanceTarget = {
   name: "close",
   async start() {
     const sim = await startCloseSimulator();
+    // Built as the apps build it: the connector's settings, its connection's outbound side.
+    const connection = connector.connect({ CLOSE_API_URL: sim.url, CLOSE_API_KEY: sim.apiKey }, { logger: new MemoryLogger(), clock: systemClock });
     return {
-      baseUrl: sim.baseUrl,
-      adapter: createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }),
-      inspect: inspector(sim.baseUrl, sim.apiKey),
+      baseUrl: sim.url,
+      adapter: connection.outbound,
+      inspect: inspector(sim.url, sim.apiKey),
       async armFault(spec) {
-        const response = await fetch(`${sim.url}/__sim/faults`, {
+        const response = await fetch(`${sim.origin}/__sim/faults`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify(spec),

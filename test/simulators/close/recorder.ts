@@ -9,6 +9,9 @@ export type RecordedRequest = {
   body: unknown;
   status: number;
   response: unknown;
+  /** What the client sent to be recognised and traced by. */
+  authorization?: string | undefined;
+  correlationId?: string | undefined;
 };
 
 export function createRecorder(log: RecordedRequest[]) {
@@ -20,6 +23,8 @@ export function createRecorder(log: RecordedRequest[]) {
       body: req.body,
       status: 0,
       response: undefined,
+      authorization: req.header("authorization"),
+      correlationId: req.header("x-correlation-id"),
     };
     const json = res.json.bind(res);
     res.json = (payload: unknown) => {

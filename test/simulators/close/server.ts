@@ -93,9 +93,10 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
 
   const running = await listen(app, options.port ?? 0);
   return {
-    url: running.url,
-    /** What an adapter is configured with: `https://api.close.com/api/v1` in production. */
-    baseUrl: `${running.url}${closeBasePath}`,
+    /** What the connector's CLOSE_API_URL takes: `https://api.close.com/api/v1` in production. */
+    url: `${running.url}${closeBasePath}`,
+    /** Where the simulator's own controls are (`/__sim/faults`, `/__sim/close/...`, `/health`). */
+    origin: running.url,
     apiKey,
     store,
     faults,

@@ -1,4 +1,4 @@
-import { SyncError, type SyncErrorDetails, toSyncError } from "../../domain/errors";
+import { SyncError } from "../../domain/errors";
 import { classifyStatus, parseRetryAfter } from "../../reliability/http-errors";
 import { errorBodySchema, type CloseErrorBody } from "./schemas";
 
@@ -16,6 +16,14 @@ export function parseRateLimitReset(header: string | null): number | undefined {
   const match = header?.match(/reset=([\d.]+)/);
   const seconds = match ? Number(match[1]) : NaN;
   return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+/** How long Close's headers ask us to hold off: a RateLimit with nothing remaining until its reset, a Retry-After. */
+export function announcedWait(headers: Headers): number | undefined {
+  const rateLimit = headers.get("ratelimit");
+  const exhausted = rateLimit?.match(/remaining=(\d+)/)?.[1] === "0" ? parseRateLimitReset(rateLimit) : undefined;
+  const waits = [exhausted, parseRetryAfter(headers.get("retry-after"))].filter((s): s is number => s !== undefined);
+  return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
 function parseBody(text: string): CloseErrorBody | undefined {
@@ -59,16 +67,4 @@ export function closeHttpError(status: number, headers: Headers, text: string): 
     message: parts.length > 0 ? `Close: ${parts.join("; ")}` : `Close answered ${status}`,
     ...(Object.keys(fieldErrors).length > 0 ? { fields: fieldErrors } : {}),
   });
-}
-
-/** Per-record failures: the record is wrong, not the call. Everything else fails the whole call. */
-export function isRecordLevel(error: SyncError): boolean {
-  return error.errorClass === "validation" || error.errorClass === "not_found" || error.errorClass === "ambiguous_match";
-}
-
-/** The record's failure when Close refused this record; rethrows anything else (throttling, outage, auth) for the retry policy. */
-export function recordLevelFailure(raw: unknown): SyncErrorDetails {
-  const error = toSyncError(raw);
-  if (!isRecordLevel(error)) throw error;
-  return error.details;
 }

@@ -1,6 +1,6 @@
-import type { Company, OrderActivity, Person, PostalAddress } from "../../domain/model";
+import type { CanonicalRecord, Company, OrderActivity, Person, PostalAddress } from "../../domain/model";
 import { toMajorUnits } from "../../domain/money";
-import { customKey, type CloseSchema } from "./field-names";
+import { contactFields, customKey, leadFields, orderActivityTypeName, orderFields, type CloseSchema } from "./field-names";
 
 /**
  * Canonical records → Close request bodies. Pure functions. Undefined values
@@ -13,9 +13,19 @@ function compact(body: Body): Body {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
+/** A mapped field's target: a custom value under `custom.cf_<id>`, the key Close reads; standard fields are the adapter's own. */
+export const customValueKey = /^custom\.cf_[A-Za-z0-9_-]+$/;
+
 /** `extra` keys already in Close's form (`custom.cf_...`) pass through; others have no Close field to land in. */
 function closeExtras(extra: Record<string, unknown> | undefined): Body {
-  return Object.fromEntries(Object.entries(extra ?? {}).filter(([k]) => /^custom\.cf_[A-Za-z0-9_-]+$/.test(k)));
+  return Object.fromEntries(Object.entries(extra ?? {}).filter(([k]) => customValueKey.test(k)));
+}
+
+/** A string field of the first item of a Close list (`emails`, `phones`), e.g. the first email address. */
+export function firstOf(list: unknown, key: string): string | undefined {
+  const item: unknown = Array.isArray(list) ? list[0] : undefined;
+  const value = item && typeof item === "object" ? (item as Record<string, unknown>)[key] : undefined;
+  return typeof value === "string" ? value : undefined;
 }
 
 export function fullName(person: Person): string | undefined {
@@ -95,4 +105,25 @@ export function orderValues(order: OrderActivity, schema: CloseSchema): Body {
     [customKey(f.lineItems)]: order.lineSummary,
     ...closeExtras(order.extra),
   });
+}
+
+/** Our own fields under their names: their `cf_` IDs are known only once a connection has set them up. */
+const byName = <D extends Record<string, { name: string }>>(fields: D) =>
+  Object.fromEntries(Object.entries(fields).map(([key, f]) => [key, f.name])) as { [K in keyof D]: string };
+export const namedSchema: CloseSchema = { lead: byName(leadFields), contact: byName(contactFields), order: byName(orderFields), orderActivityTypeId: orderActivityTypeName };
+
+/**
+ * The body Close would receive for a prepared record: a B2C person's lead
+ * with its contact (created together), an associate's contact, a unit's lead,
+ * an order's activity.
+ */
+export function previewBody(record: CanonicalRecord): Body {
+  switch (record.kind) {
+    case "person":
+      return record.companySourceId ? contactBody(record, namedSchema) : { ...personLeadBody(record, namedSchema), contacts: [contactBody(record, namedSchema)] };
+    case "company":
+      return companyLeadBody(record, namedSchema, true);
+    case "order":
+      return { custom_activity_type_id: orderActivityTypeName, status: "published", activity_at: record.createdAt, ...orderValues(record, namedSchema) };
+  }
 }

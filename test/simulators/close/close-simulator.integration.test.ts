@@ -9,7 +9,7 @@ let sim: CloseSimulator;
 const auth = (key = "sandbox-key") => `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${sim.baseUrl}${path}`, {
+  const response = await fetch(`${sim.url}${path}`, {
     method,
     headers: { authorization: auth(), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe("Close simulator", () => {
   it("answers 401 without the API key as Basic username, and sends RateLimit on every answer", async () => {
-    const none = await fetch(`${sim.baseUrl}/lead/`);
+    const none = await fetch(`${sim.url}/lead/`);
     expect(none.status).toBe(401);
     expect(await none.json()).toHaveProperty("error");
     expect(none.headers.get("ratelimit")).toMatch(/^limit=\d+, remaining=\d+, reset=[\d.]+$/);
@@ -111,7 +111,7 @@ describe("Close simulator", () => {
     expect(notFound.body).toEqual({ error: "Lead not found." });
     // Close paths end with a slash; the simulator is as strict as the spec.
     expect((await call("GET", "/lead")).status).toBe(404);
-    const wrongType = await fetch(`${sim.baseUrl}/lead/`, { method: "POST", headers: { authorization: auth(), "content-type": "text/plain" }, body: "x" });
+    const wrongType = await fetch(`${sim.url}/lead/`, { method: "POST", headers: { authorization: auth(), "content-type": "text/plain" }, body: "x" });
     expect(wrongType.status).toBe(415);
   });
 
@@ -209,7 +209,7 @@ describe("Close simulator", () => {
   });
 
   it("throttles like Close: injected faults and the switchable limiter", async () => {
-    await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: 429, retryAfterSeconds: 2.5 }) });
+    await fetch(`${sim.origin}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: 429, retryAfterSeconds: 2.5 }) });
     const injected = await call("GET", "/lead/");
     expect(injected.status).toBe(429);
     expect(injected.headers.get("retry-after")).toBe("3");

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCloseAdapter } from "@ct-crm-sync/core/crm/close/adapter";
+import { connector } from "@ct-crm-sync/core/crm/close/connector";
 import { SyncError } from "@ct-crm-sync/core/domain/errors";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { company, order, person } from "../../conformance/fixtures";
 import { startCloseSimulator, type CloseSimulator } from "./index";
@@ -13,13 +15,10 @@ import { checkRequests } from "./spec/contract";
  */
 let sim: CloseSimulator;
 const ctx = { correlationId: "close-adapter-test" };
-const sentHeaders: Headers[] = [];
-const recordingFetch: typeof fetch = (input, init) => {
-  sentHeaders.push(new Headers(init?.headers));
-  return fetch(input, init);
-};
-/** A fresh adapter = a separate process: its own schema cache and its own lock table. */
-const adapter = (): CrmAdapter => createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: sim.apiKey, fetch: recordingFetch });
+const connect = (settings: Record<string, unknown>): CrmAdapter => connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock }).outbound;
+/** A fresh adapter = a separate process: its own schema cache, lock table and pacer. */
+const adapter = (): CrmAdapter => connect({ CLOSE_API_URL: sim.url, CLOSE_API_KEY: sim.apiKey });
+const armFault = (spec: object) => fetch(`${sim.origin}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
 
 const fieldId = (scope: string, name: string) => [...sim.store.customFields.values()].find((f) => f.scope === scope && f.name === name)!.id;
 const contactsOf = (sourceId: string) => [...sim.store.contacts.values()].filter((c) => c.custom.get(fieldId("contact", "ct_customer_id")) === sourceId);
@@ -47,12 +46,13 @@ describe("Close adapter", () => {
   });
 
   it("sends Basic auth and the correlation ID on every call", async () => {
-    sentHeaders.length = 0;
+    const before = sim.recorded.length;
     await adapter().upsertPeople([person("headers")], { correlationId: "corr-123" });
-    expect(sentHeaders.length).toBeGreaterThan(3);
-    for (const h of sentHeaders) {
-      expect(h.get("x-correlation-id")).toBe("corr-123");
-      expect(h.get("authorization")).toBe(`Basic ${Buffer.from("sandbox-key:").toString("base64")}`);
+    const sent = sim.recorded.slice(before);
+    expect(sent.length).toBeGreaterThan(3);
+    for (const request of sent) {
+      expect(request.correlationId).toBe("corr-123");
+      expect(request.authorization).toBe(`Basic ${Buffer.from("sandbox-key:").toString("base64")}`);
     }
   });
 
@@ -186,21 +186,21 @@ describe("Close adapter", () => {
   });
 
   it("maps whole-call failures: 401 → auth, 429 → throttled with the wait, malformed → unknown, refused → unavailable", async () => {
-    const wrongKey = createCloseAdapter({ baseUrl: sim.baseUrl, apiKey: "wrong" });
+    const wrongKey = connect({ CLOSE_API_URL: sim.url, CLOSE_API_KEY: "wrong" });
     await expect(wrongKey.upsertPeople([person("x")], ctx)).rejects.toMatchObject({ errorClass: "auth", details: { status: 401 } });
 
     const a = adapter();
     await a.ensureSchema(ctx);
-    await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: 429, retryAfterSeconds: 0.4 }) });
+    await armFault({ status: 429, retryAfterSeconds: 0.4 });
     const throttled = await a.upsertPeople([person("x")], ctx).catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(SyncError);
     // Retry-After says 1 (integer), rate_reset says 0.4: wait the longer.
     expect((throttled as SyncError).details).toMatchObject({ errorClass: "throttled", retryAfterSeconds: 1 });
 
-    await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ malformed: true }) });
+    await armFault({ malformed: true });
     await expect(a.upsertPeople([person("x")], ctx)).rejects.toMatchObject({ errorClass: "unknown" });
 
-    const nowhere = createCloseAdapter({ baseUrl: "http://127.0.0.1:9/api/v1", apiKey: "k" });
+    const nowhere = connect({ CLOSE_API_URL: "http://127.0.0.1:9/api/v1", CLOSE_API_KEY: "k" });
     await expect(nowhere.ensureSchema(ctx)).rejects.toMatchObject({ errorClass: "crm_unavailable" });
   });
 

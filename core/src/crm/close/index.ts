@@ -1,2 +1,0 @@
-export { createCloseAdapter, closeLimits, type CloseAdapterOptions } from "./adapter";
-export { leadFields, contactFields, orderFields, orderActivityTypeName } from "./field-names";
