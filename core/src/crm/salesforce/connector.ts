@@ -25,23 +25,28 @@ export const connector = defineConnector({
   settings: {
     SALESFORCE_LOGIN_URL: {
       schema: httpUrl,
-      description: "Your org's My Domain URL, such as https://example.my.salesforce.com (login.salesforce.com does not issue client-credentials tokens)",
+      description: "Your Salesforce org's My Domain URL, such as https://example.my.salesforce.com (login.salesforce.com issues no client-credentials tokens)",
     },
-    SALESFORCE_CLIENT_ID: { schema: nonEmptyString, description: "Consumer key of the connected app, with the client-credentials flow enabled and a run-as integration user" },
-    SALESFORCE_CLIENT_SECRET: { schema: nonEmptyString, secured: true, description: "Consumer secret of that connected app" },
+    // Not a secret, but secured since the first release: moving it would change where existing deployments keep it.
+    SALESFORCE_CLIENT_ID: {
+      schema: nonEmptyString,
+      secured: true,
+      description: "Consumer key of the Salesforce connected app (client-credentials flow enabled, with a run-as integration user)",
+    },
+    SALESFORCE_CLIENT_SECRET: { schema: nonEmptyString, secured: true, description: "Consumer secret of the Salesforce connected app" },
     SALESFORCE_API_VERSION: { schema: z.string().regex(/^\d+\.\d$/).default("62.0"), description: "Salesforce REST API version, such as 62.0" },
     SALESFORCE_ORGANIZATION_ID: {
       schema: z.string().regex(/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/, "an org ID of 15 or 18 letters and digits").optional(),
-      description: "Your org's 18-character ID (Setup → Company Information); Outbound Messages from any other org are refused",
+      description: "Your Salesforce org's 18-character ID (Setup → Company Information); Outbound Messages from any other org are refused",
     },
     SALESFORCE_OUTBOUND_SECRET: {
       schema: nonEmptyString.optional(),
       secured: true,
-      description: `A secret of your choosing for Outbound Messages: add it to the endpoint URL as ?secret=… (or send it as the ${secretHeader} header); without it every Outbound Message is refused`,
+      description: `A secret of your choosing for Salesforce Outbound Messages: add it to the endpoint URL as ?secret=… (or send it as the ${secretHeader} header); without it every Outbound Message is refused`,
     },
     SALESFORCE_REQUESTS_PER_SECOND: {
       schema: z.coerce.number().positive().default(salesforceLimits.requestsPerSecond),
-      description: `Requests a second sent to Salesforce (default ${salesforceLimits.requestsPerSecond}, well below the org's limits)`,
+      description: `Requests a second sent to Salesforce (default ${salesforceLimits.requestsPerSecond}, well below an org's limits)`,
     },
   },
   limits: salesforceLimits,
