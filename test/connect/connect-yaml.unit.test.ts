@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConnectorSpecificationParser } from "@commercetools-connect/specification";
 import { describe, expect, it } from "vitest";
 import { connectors } from "@ct-crm-sync/core/crm/registry";
+import { pushAuthEnv } from "../../event/src/push-auth";
 
 /** connect.yaml as Connect reads it: through commercetools' own parser. */
 const spec = await new ConnectorSpecificationParser().parse(readFileSync(new URL("../../connect.yaml", import.meta.url), "utf8"));
@@ -44,5 +45,11 @@ describe("connect.yaml, read by Connect's own parser", () => {
     const known = new Set(["CRM", "CRM_CONNECTION_ID", "LOG_LEVEL", ...connectors.flatMap((c) => Object.keys(c.settings))]);
     const unknown = [...declared("standardConfiguration"), ...declared("securedConfiguration")].map((c) => c.key).filter((key) => !known.has(key));
     expect(unknown).toEqual([]);
+  });
+
+  it("lets the event app's push authentication be configured", () => {
+    const event = spec.deployAs.find((app) => app.name === "event") as { configuration?: { standardConfiguration?: Declared[] } } | undefined;
+    const keys = (event?.configuration?.standardConfiguration ?? []).map((c) => c.key);
+    expect(keys).toEqual(Object.keys(pushAuthEnv.shape));
   });
 });

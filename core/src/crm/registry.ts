@@ -4,8 +4,11 @@ import type { CrmConnector } from "../ports/crm-connector";
 import { settingsSchema } from "./kit/define-connector";
 import * as registered from "./connectors";
 
-/** Every CRM this version syncs with, the first being the default of the `CRM` setting. */
-export const connectors: readonly CrmConnector[] = Object.values(registered);
+/** What the `CRM` setting means when it is not set: the CRM the product first shipped with. */
+const defaultCrm = "salesforce";
+
+/** Every CRM this version syncs with, the default first. */
+export const connectors: readonly CrmConnector[] = Object.values(registered).sort((a, b) => Number(b.name === defaultCrm) - Number(a.name === defaultCrm));
 
 export function connectorNamed(name: string): CrmConnector | undefined {
   return connectors.find((c) => c.name === name);
