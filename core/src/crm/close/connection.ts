@@ -51,13 +51,19 @@ export function send<T extends z.ZodType>(call: Pick<Call, "transport" | "ctx">,
   return call.transport.json(call.ctx, { method, path, ...options }, schema);
 }
 
+/** The answer, or undefined when Close no longer holds the record. */
+export async function unlessGone<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof SyncError && error.errorClass === "not_found") return undefined;
+    throw error;
+  }
+}
+
 /** Deleting what is already gone is fine: another writer converged first. */
 export async function removeQuietly(call: Call, path: string): Promise<void> {
-  try {
-    await call.transport.send(call.ctx, { method: "DELETE", path });
-  } catch (error) {
-    if (!(error instanceof SyncError && error.errorClass === "not_found")) throw error;
-  }
+  await unlessGone(call.transport.send(call.ctx, { method: "DELETE", path }));
 }
 
 /** Every item of a Close list endpoint: `_skip`/`_limit` pages of 100 until `has_more` is false. */

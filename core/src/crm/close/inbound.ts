@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { SyncError } from "../../domain/errors";
 import { type CrmChange, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
 import { oldestFirst } from "../kit/converge";
 import type { Transport } from "../kit/transport";
-import { listAll, loadedOnce, send } from "./connection";
+import { listAll, loadedOnce, send, unlessGone } from "./connection";
 import { contactFields, customKey, leadFields } from "./field-names";
-import { firstOf } from "./mapping";
+import { compact, firstOf } from "./mapping";
 import { customFieldSchema } from "./schemas";
 import { createdAt } from "./search";
 
@@ -112,8 +111,6 @@ function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<strin
   }
 }
 
-const compact = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-
 /**
  * Close → us: signed webhook deliveries, and records read back by ID. (No
  * `changesSince`: polling would need the search API's date conditions, which
@@ -127,13 +124,8 @@ export function closeInbound(options: { transport: Transport; signatureKey?: str
     verify: (request) => verifySignature(options.signatureKey, request),
     parse: parseDelivery,
     async readRecord(entity, crmId, ctx) {
-      let record: CloseRecord;
-      try {
-        record = await send({ transport: options.transport, ctx }, "GET", `${paths[entity]}${encodeURIComponent(crmId)}/`, recordSchema);
-      } catch (error) {
-        if (error instanceof SyncError && error.errorClass === "not_found") return undefined;
-        throw error;
-      }
+      const record = await unlessGone(send({ transport: options.transport, ctx }, "GET", `${paths[entity]}${encodeURIComponent(crmId)}/`, recordSchema));
+      if (!record) return undefined;
       const scope = entity === "person" ? "contact" : entity === "company" ? "lead" : undefined;
       return snapshotOf(entity, record, scope ? customValuesByName(record, await catalogues[scope](ctx)) : {});
     },

@@ -9,7 +9,7 @@ import { contactFields, customKey, leadFields, orderActivityTypeName, orderField
  */
 type Body = Record<string, unknown>;
 
-function compact(body: Body): Body {
+export function compact(body: Body): Body {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 

@@ -23,10 +23,8 @@ export const contactSchema = z.looseObject({
   name: z.string().nullish(),
   emails: z.array(z.looseObject({ email: z.string() })).optional(),
 });
-export type CloseContact = z.infer<typeof contactSchema>;
 
 export const leadSchema = z.looseObject({ ...record, name: z.string().nullish(), contacts: z.array(contactSchema).optional() });
-export type CloseLead = z.infer<typeof leadSchema>;
 
 export const activitySchema = z.looseObject({
   ...record,
@@ -40,11 +38,10 @@ export type CloseActivity = z.infer<typeof activitySchema>;
 export const listSchema = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean().optional() });
 
 /** `POST /data/search/`: each hit carries `__object_type`, `id` and the `_fields` asked for. */
-export const searchHitSchema = z.looseObject({ __object_type: z.string(), id: z.string(), date_created: z.string().optional() });
+const searchHitSchema = z.looseObject({ __object_type: z.string(), id: z.string(), date_created: z.string().optional() });
 export type SearchHit = z.infer<typeof searchHitSchema>;
 export const searchResponseSchema = z.object({ data: z.array(searchHitSchema), cursor: z.string().nullish() });
 
-export const emptySchema = z.unknown();
 export const idOnlySchema = z.looseObject({ id: z.string() });
 
 /** Error bodies: `{"errors": [...], "field-errors": {...}}`, `{"error": "..."}`, or the 429 `{"error": {"rate_reset": ...}}`. */
