@@ -107,6 +107,11 @@ export function orderValues(order: OrderActivity, schema: CloseSchema): Body {
   });
 }
 
+/** A new order activity, published (Close checks required fields then); its lead and contact are added by the writer. */
+export function orderActivityBody(order: OrderActivity, schema: CloseSchema): Body {
+  return { custom_activity_type_id: schema.orderActivityTypeId, status: "published", activity_at: order.createdAt, ...orderValues(order, schema) };
+}
+
 /** Our own fields under their names: their `cf_` IDs are known only once a connection has set them up. */
 const byName = <D extends Record<string, { name: string }>>(fields: D) =>
   Object.fromEntries(Object.entries(fields).map(([key, f]) => [key, f.name])) as { [K in keyof D]: string };
@@ -124,6 +129,6 @@ export function previewBody(record: CanonicalRecord): Body {
     case "company":
       return companyLeadBody(record, namedSchema, true);
     case "order":
-      return { custom_activity_type_id: orderActivityTypeName, status: "published", activity_at: record.createdAt, ...orderValues(record, namedSchema) };
+      return orderActivityBody(record, namedSchema);
   }
 }

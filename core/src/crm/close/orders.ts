@@ -5,7 +5,7 @@ import type { RecordWrite } from "../kit/record-writer";
 import { ensureCompanyLead } from "./companies";
 import { listAll, removeQuietly, send, type Call } from "./connection";
 import { customKey } from "./field-names";
-import { orderValues } from "./mapping";
+import { orderActivityBody, orderValues } from "./mapping";
 import { ensurePersonContact, findContactsOf } from "./people";
 import { activitySchema, idOnlySchema, type CloseActivity, type SearchHit } from "./schemas";
 import { contactsWithEmail, createdAt, leadIdOf } from "./search";
@@ -81,22 +81,20 @@ export async function upsertOrder(call: Call, order: OrderActivity, known: Known
   const target = await resolveTarget(call, order, known);
   return call.lock.run(`order:${order.activityKey}`, async () => {
     const keyField = customKey(call.schema.order.activityKey);
-    const values = { ...orderValues(order, call.schema), ...(target.contactId ? { contact_id: target.contactId } : {}), activity_at: order.createdAt };
+    const contact = target.contactId ? { contact_id: target.contactId } : {};
     let listed: CloseActivity[] = [];
     const list = async () =>
       (listed = await listAll(call, "/activity/custom/", activitySchema, { lead_id: target.leadId, custom_activity_type_id: call.schema.orderActivityTypeId }));
     const { survivor, created } = await converge<CloseActivity>({
       find: async () => (await list()).filter((a) => a[keyField] === order.activityKey),
-      create: () =>
-        send(call, "POST", "/activity/custom/", activitySchema, {
-          json: { custom_activity_type_id: call.schema.orderActivityTypeId, lead_id: target.leadId, status: "published", ...values },
-        }),
+      create: () => send(call, "POST", "/activity/custom/", activitySchema, { json: { ...orderActivityBody(order, call.schema), lead_id: target.leadId, ...contact } }),
       createdAt,
       async remove(duplicate, kept) {
         await removeQuietly(call, `/activity/custom/${duplicate.id}/`);
         call.logger.warn("close: removed duplicate order activity", { kept: kept.id, removed: duplicate.id });
       },
-      update: (activity) => send(call, "PUT", `/activity/custom/${activity.id}/`, activitySchema, { json: values }).then(() => undefined),
+      update: (activity) =>
+        send(call, "PUT", `/activity/custom/${activity.id}/`, activitySchema, { json: { ...orderValues(order, call.schema), ...contact, activity_at: order.createdAt } }).then(() => undefined),
     });
     // Ours created: the re-check's list holds it as written. Written onto one found: list again to see it as it is now.
     await updateLeadFigures(call, target.leadId, created ? listed : await list(), order);
