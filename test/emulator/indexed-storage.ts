@@ -101,9 +101,11 @@ export class IndexedStorage extends InMemoryStorage {
     let narrowestSize = Infinity;
     for (const clause of ([] as string[]).concat(where ?? [])) {
       const parsed = clauseValues(clause, variables);
-      if (!parsed || !indexedFields[typeId]?.includes(parsed.field)) continue;
+      // Resources are stored by ID: an `id` clause names its candidates without an index.
+      const byId = parsed?.field === "id";
+      if (!parsed || (!byId && !indexedFields[typeId]?.includes(parsed.field))) continue;
       const index = this.indexes.get(indexKey(projectKey, typeId, parsed.field));
-      const sets = parsed.values.map((value) => index?.get(value) ?? new Set<string>());
+      const sets = parsed.values.map((value) => (byId ? new Set(stored.has(value) ? [value] : []) : (index?.get(value) ?? new Set<string>())));
       const size = sets.reduce((sum, ids) => sum + ids.size, 0);
       if (size < narrowestSize) [narrowest, narrowestSize] = [sets, size];
     }

@@ -47,6 +47,15 @@ describe("commercetools reads with predicate variables (against the emulator)", 
     expect((await reader.purchaseStatsMany([ann])).get(ann)?.orderCount).toBe(1);
   });
 
+  it("reads many resources of a type by ID in one query, and nothing for a crafted ID", async () => {
+    const all = await reader.page("customer", { limit: 10 });
+    const found = await reader.getMany("customer", [...all.map((c) => c.id), ...injections, "0b7c1f3e-0000-4000-8000-00000000dead"]);
+    expect([...found.keys()].sort()).toEqual(all.map((c) => c.id).sort());
+    expect(found.get(ann)?.email).toBe("ann@example.com");
+    expect((await reader.getMany("order", injections)).size).toBe(0);
+    expect((await reader.getMany("business-unit", [])).size).toBe(0);
+  });
+
   it("pages by (lastModifiedAt, id) with the position as variables", async () => {
     const all = await reader.page("customer", { limit: 10 });
     expect(all).toHaveLength(2);

@@ -56,6 +56,22 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
     }
   }
 
+  async getMany<T extends CommerceTypeId>(typeId: T, ids: string[]): Promise<Map<string, CommerceResource[T]>> {
+    const out = new Map<string, CommerceResource[T]>();
+    const query = async (where: Predicate | undefined) => {
+      const queryArgs = { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false };
+      const request =
+        typeId === "customer"
+          ? this.api.customers().get({ queryArgs })
+          : typeId === "order"
+            ? this.api.orders().get({ queryArgs })
+            : this.api.businessUnits().get({ queryArgs });
+      return (await request.execute()).body.results as CommerceResource[T][];
+    };
+    await this.eachOfIds([...new Set(ids)], (chunk) => predicate`id in ${chunk}`, query, (resource) => out.set(resource.id, resource));
+    return out;
+  }
+
   async businessUnitByKey(key: string) {
     try {
       const { body } = await this.api.businessUnits().withKey({ key }).get().execute();

@@ -13,6 +13,8 @@ export type CommerceTypeId = keyof CommerceResource;
 /** Read side of commercetools, as the sync use cases need it. */
 export interface CommerceReader {
   get<T extends CommerceTypeId>(typeId: T, id: string): Promise<CommerceResource[T] | undefined>;
+  /** Many resources of one type by ID (one `id in` query per 100 IDs); missing ones are absent from the map. */
+  getMany<T extends CommerceTypeId>(typeId: T, ids: string[]): Promise<Map<string, CommerceResource[T]>>;
   businessUnitByKey(key: string): Promise<BusinessUnit | undefined>;
   /** Business units that list this customer as an associate. */
   businessUnitsOfAssociate(customerId: string): Promise<BusinessUnit[]>;

@@ -18,6 +18,20 @@ export type CallContext = {
   /** Follows a record from the incoming message to the CRM request. */
   correlationId: string;
   signal?: AbortSignal;
+  /**
+   * Records gathered from several requests into one call (micro-batched
+   * pushes): each record's own correlation ID by source ID, stored on its link
+   * and failure entry; `correlationId` names the batched call itself.
+   */
+  correlationIds?: ReadonlyMap<string, string>;
+};
+
+/** How much of the CRM connection is spoken for, for callers that can step back (Pub/Sub redelivers later). */
+export type CrmBudget = {
+  /** The connection's pacing queue is full: a new request would be refused rather than wait. */
+  queueFull: boolean;
+  /** Share (0..1) of the CRM's own API allowance used in its current window, when the CRM announces it. */
+  allowanceUsed?: number;
 };
 
 export type WriteOutcome =
@@ -87,4 +101,6 @@ export interface CrmAdapter {
   readonly bulk?: CrmBulkWrites;
   /** Optional: reading back the synced population (absent: the CRM cannot be reconciled). */
   readonly reconcile?: CrmReconciliation;
+  /** Optional: the connection's pacing queue and API allowance as they stand (absent: nothing known). */
+  budget?(): CrmBudget;
 }

@@ -1,11 +1,17 @@
 import PQueue from "p-queue";
+import { SyncError } from "../../domain/errors";
 
 export type PacingLimits = {
   /** Sustained requests per second against one connection. */
   requestsPerSecond: number;
   /** Requests in flight at once against one connection. */
   maxConcurrency: number;
+  /** Requests waiting for their turn at most (default: a minute of requests at this pace). */
+  maxWaiting?: number;
 };
+
+/** The code of the refusal a full pacing queue answers. */
+export const pacingQueueFull = "PACING_QUEUE_FULL";
 
 /**
  * The one pacing layer: every HTTP request to one CRM connection passes
@@ -15,21 +21,37 @@ export type PacingLimits = {
  * RateLimit header with nothing remaining) hold every request back until the
  * window the CRM named has passed. A waiting request leaves the queue when
  * its caller's signal fires.
+ *
+ * The queue is bounded: with `maxWaiting` requests waiting, one more is
+ * refused at once (throttled, with the time the queue needs to drain as
+ * Retry-After) instead of joining a queue it would wait in longer than anyone
+ * waits for an answer; callers that can come back later (a Pub/Sub push) look
+ * at `full` before they take work on.
  */
 export class Pacer {
   private readonly queue: PQueue;
+  private readonly maxWaiting: number;
+  private readonly requestsPerSecond: number;
   private resumeAt = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(limits: PacingLimits) {
+    this.requestsPerSecond = Math.max(1, Math.floor(limits.requestsPerSecond));
     this.queue = new PQueue({
       concurrency: Math.max(1, limits.maxConcurrency),
-      intervalCap: Math.max(1, Math.floor(limits.requestsPerSecond)),
+      intervalCap: this.requestsPerSecond,
       interval: 1000,
     });
+    this.maxWaiting = Math.max(1, limits.maxWaiting ?? Math.ceil(limits.requestsPerSecond * 60));
   }
 
   run<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.full) {
+      const drainSeconds = Math.ceil(this.queue.size / this.requestsPerSecond);
+      return Promise.reject(
+        new SyncError({ errorClass: "throttled", code: pacingQueueFull, retryAfterSeconds: drainSeconds, message: `${this.queue.size} CRM requests are already waiting their turn; refused rather than queued` }),
+      );
+    }
     return this.queue.add(request, signal ? { signal } : {}) as Promise<T>;
   }
 
@@ -52,5 +74,10 @@ export class Pacer {
   /** Requests waiting for their turn (not yet sent). */
   get waiting(): number {
     return this.queue.size;
+  }
+
+  /** No room for another waiting request. */
+  get full(): boolean {
+    return this.queue.size >= this.maxWaiting;
   }
 }

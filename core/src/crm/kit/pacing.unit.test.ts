@@ -59,3 +59,30 @@ describe("Pacer", () => {
     expect(ran).toEqual(["staying"]);
   });
 });
+
+describe("Pacer with a bounded queue", () => {
+  it("refuses a request at once when maxWaiting requests already wait, and takes new ones once the queue drains", async () => {
+    const pacer = new Pacer({ requestsPerSecond: 1000, maxConcurrency: 1, maxWaiting: 2 });
+    pacer.pauseFor(0.2);
+    const waiting = [pacer.run(async () => "a"), pacer.run(async () => "b")];
+    expect(pacer.full).toBe(true);
+    const started = Date.now();
+    await expect(pacer.run(async () => "c")).rejects.toMatchObject({ name: "SyncError", errorClass: "throttled", details: { code: "PACING_QUEUE_FULL", retryAfterSeconds: 1 } });
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(await Promise.all(waiting)).toEqual(["a", "b"]);
+    expect(pacer.full).toBe(false);
+    expect(await pacer.run(async () => "d")).toBe("d");
+  });
+
+  it("holds a minute of requests by default", async () => {
+    const pacer = new Pacer({ requestsPerSecond: 2, maxConcurrency: 1 });
+    pacer.pauseFor(0.3);
+    const leave = new AbortController();
+    const accepted = Array.from({ length: 120 }, () => pacer.run(async () => undefined, leave.signal).catch(() => "left"));
+    expect(pacer.full).toBe(true);
+    await expect(pacer.run(async () => undefined)).rejects.toMatchObject({ details: { code: "PACING_QUEUE_FULL", retryAfterSeconds: 60 } });
+    leave.abort();
+    expect(new Set(await Promise.all(accepted))).toEqual(new Set(["left"]));
+    expect(pacer.full).toBe(false);
+  });
+});
