@@ -204,6 +204,25 @@ describe("Close adapter", () => {
     await expect(nowhere.ensureSchema(ctx)).rejects.toMatchObject({ errorClass: "crm_unavailable" });
   });
 
+  it("holds its requests while Close says the window is spent, instead of running into 429s", async () => {
+    const a = connect({ CLOSE_API_URL: sim.url, CLOSE_API_KEY: sim.apiKey, CLOSE_REQUESTS_PER_SECOND: 1000 });
+    await a.ensureSchema(ctx);
+    sim.rateLimit({ limit: 3, windowSeconds: 1 });
+    try {
+      const before = sim.requests.length;
+      const started = Date.now();
+      const outcomes = await a.upsertPeople(Array.from({ length: 5 }, (_, i) => person(`held-${i}`)), ctx);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      const sent = sim.requests.slice(before);
+      // 3 searches and 5 creates: three windows of 3 at the most, and not one refused.
+      expect(sent).toHaveLength(8);
+      expect(sent.filter((r) => r.status === 429)).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    } finally {
+      sim.rateLimit({ limit: 10_000, windowSeconds: 10 });
+    }
+  });
+
   it("spoke only Close's published dialect", () => {
     expect(checkRequests(sim.recorded)).toEqual([]);
   });
