@@ -6,7 +6,7 @@ import { connector } from "@ct-crm-sync/core/crm/close/connector";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmConnection } from "@ct-crm-sync/core/ports/crm-connector";
-import { type InboundRequest, MalformedDelivery } from "@ct-crm-sync/core/ports/crm-inbound";
+import { crmSnapshotSchema, type InboundRequest, MalformedDelivery } from "@ct-crm-sync/core/ports/crm-inbound";
 import { person } from "../../conformance/fixtures";
 import { startCloseSimulator, type CloseSimulator } from "./index";
 
@@ -136,50 +136,46 @@ describe("Close inbound: parsing deliveries", () => {
 });
 
 describe("Close inbound: reading records back", () => {
-  it("reads a contact the adapter wrote, in canonical names, its custom values by field name", async () => {
+  it("reads a contact the adapter wrote in canonical terms: follow-up flag and segments by field name, custom values by key", async () => {
     const { outbound, inbound } = connect(signatureKey);
     await outbound.ensureSchema(ctx);
     const followUp = z.string().parse((await api("POST", "/custom_field/contact/", { name: "ct_follow_up", type: "text" })).id);
+    const segments = z.string().parse((await api("POST", "/custom_field/contact/", { name: "ct_segments", type: "text" })).id);
     const [written] = await outbound.upsertPeople([person("p-read", { phone: "+4915112345678", roles: ["buyer"] })], ctx);
     if (!written?.ok) throw new Error("person not written");
-    await api("PUT", `/contact/${written.crmId}/`, { [`custom.${followUp}`]: "call back" });
+    await api("PUT", `/contact/${written.crmId}/`, { [`custom.${followUp}`]: "Yes", [`custom.${segments}`]: "VIP; Newsletter;VIP" });
     const contact = await api("GET", `/contact/${written.crmId}/`);
 
     const snapshot = await inbound.readRecord("person", written.crmId, ctx);
+    expect(crmSnapshotSchema.parse(snapshot)).toEqual(snapshot);
     expect(snapshot).toEqual({
       entity: "person",
       crmId: written.crmId,
       sourceId: "p-read",
-      modifiedAt: contact.date_updated,
-      fields: {
-        name: "Jane Doe-p-read",
-        firstName: "Jane",
-        lastName: "Doe-p-read",
-        email: "p-read@example.com",
-        phone: "+4915112345678",
-        ct_customer_id: "p-read",
-        ct_roles: "buyer",
-        ct_follow_up: "call back",
-      },
+      modifiedAt: new Date(z.string().parse(contact.date_updated)).toISOString(),
+      fields: { firstName: "Jane", lastName: "Doe-p-read", email: "p-read@example.com", phone: "+4915112345678" },
+      followUp: true,
+      segments: ["VIP", "Newsletter"],
+      companyCrmId: contact.lead_id,
+      crmFields: expect.objectContaining({ [`custom.${followUp}`]: "Yes", [`custom.${segments}`]: "VIP; Newsletter;VIP" }),
     });
+    await api("PUT", `/contact/${written.crmId}/`, { [`custom.${followUp}`]: "" });
+    expect(await inbound.readRecord("person", written.crmId, ctx)).toMatchObject({ followUp: false });
   });
 
   it("reads a unit's lead as a company with its business-unit ID, and an opportunity as a deal in major units", async () => {
     const { outbound, inbound } = connect(signatureKey);
     const [unit] = await outbound.upsertCompanies([{ kind: "company", sourceId: "bu-read", sourceVersion: 1, key: "bu-read", name: "ACME Read", unitType: "Company" }], ctx);
     if (!unit?.ok) throw new Error("unit not written");
-    expect(await inbound.readRecord("company", unit.crmId, ctx)).toMatchObject({
-      entity: "company",
-      crmId: unit.crmId,
-      sourceId: "bu-read",
-      fields: { name: "ACME Read", ct_business_unit_id: "bu-read", ct_business_unit_key: "bu-read" },
-    });
+    const company = await inbound.readRecord("company", unit.crmId, ctx);
+    expect(crmSnapshotSchema.parse(company)).toEqual(company);
+    expect(company).toMatchObject({ entity: "company", crmId: unit.crmId, sourceId: "bu-read", fields: { name: "ACME Read" } });
 
     const opportunity = await api("POST", "/opportunity/", { lead_id: unit.crmId, value: 123456, value_currency: "EUR", value_period: "one_time", note: "renewal" });
-    expect(await inbound.readRecord("deal", z.string().parse(opportunity.id), ctx)).toMatchObject({
-      entity: "deal",
-      fields: { amount: 1234.56, currency: "EUR", leadId: unit.crmId },
-    });
+    const deal = await inbound.readRecord("deal", z.string().parse(opportunity.id), ctx);
+    expect(crmSnapshotSchema.parse(deal)).toEqual(deal);
+    expect(deal).toMatchObject({ entity: "deal", deal: { amount: 1234.56, currency: "EUR", companyCrmId: unit.crmId, status: "open" } });
+    expect(deal).not.toHaveProperty("deal.lines");
   });
 
   it("answers undefined for a record Close no longer holds", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connector } from "@ct-crm-sync/core/crm/salesforce/connector";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
-import type { CrmChange, CrmInbound } from "@ct-crm-sync/core/ports/crm-inbound";
+import { type CrmChange, type CrmInbound, crmSnapshotSchema } from "@ct-crm-sync/core/ports/crm-inbound";
 import { salesforceCall } from "../../support/salesforce-reader";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "./index";
 
@@ -50,6 +50,7 @@ describe("Salesforce inbound: records and changes", () => {
       CT_Segments__c: "VIP;Newsletter",
     });
     const snapshot = await inbound.readRecord("person", contactId, ctx);
+    expect(crmSnapshotSchema.parse(snapshot)).toEqual(snapshot);
     expect(snapshot).toEqual({
       entity: "person",
       crmId: contactId,
@@ -66,18 +67,31 @@ describe("Salesforce inbound: records and changes", () => {
         "address.region": null,
         "address.country": "DE",
         "emailConsent.granted": false,
-        CT_Follow_Up__c: true,
-        CT_Segments__c: "VIP;Newsletter",
       },
+      followUp: true,
+      segments: ["VIP", "Newsletter"],
+      companyCrmId: accountId,
+      crmFields: expect.objectContaining({ Id: contactId, CT_Follow_Up__c: true, CT_Segments__c: "VIP;Newsletter", Description: null, HasOptedOutOfEmail: true }),
     });
-    expect(await inbound.readRecord("company", accountId, ctx)).toMatchObject({ entity: "company", sourceId: "bu-globex", fields: { name: "Globex" } });
+    expect(await inbound.readRecord("company", accountId, ctx)).toMatchObject({ entity: "company", sourceId: "bu-globex", fields: { name: "Globex", "address.city": null } });
   });
 
-  it("reads an opportunity as a deal, and answers undefined for a record that is not there", async () => {
-    const dealId = await create("Opportunity", { Name: "Globex renewal", StageName: "Negotiation/Review", Amount: 12500, CloseDate: "2026-12-31" });
+  it("reads an opportunity as a deal with its products, and answers undefined for a record that is not there", async () => {
+    const accountId = await create("Account", { Name: "Globex" });
+    const contactId = await create("Contact", { LastName: "Buyer", AccountId: accountId });
+    const dealId = await create("Opportunity", { Name: "Globex renewal", StageName: "Negotiation/Review", Amount: 12500, CloseDate: "2026-12-31", AccountId: accountId, ContactId: contactId });
+    await create("OpportunityLineItem", { OpportunityId: dealId, ProductCode: "SKU-1", Quantity: 3, UnitPrice: 10 });
+    await create("OpportunityLineItem", { OpportunityId: dealId, ProductCode: "SKU-2", Quantity: 1, UnitPrice: 5 });
     const deal = await inbound.readRecord("deal", dealId, ctx);
-    expect(deal).toMatchObject({ entity: "deal", crmId: dealId, fields: { name: "Globex renewal", stage: "Negotiation/Review", amount: 12500 } });
+    expect(crmSnapshotSchema.parse(deal)).toEqual(deal);
+    expect(deal).toMatchObject({
+      entity: "deal",
+      crmId: dealId,
+      deal: { name: "Globex renewal", stage: "Negotiation/Review", status: "open", amount: 12500, personCrmId: contactId, companyCrmId: accountId, lines: [{ sku: "SKU-1", quantity: 3 }, { sku: "SKU-2", quantity: 1 }] },
+    });
     expect(deal).not.toHaveProperty("sourceId");
+    expect((await salesforceCall(sim.url, "PATCH", `/sobjects/Opportunity/${dealId}`, { StageName: "Closed Won" })).status).toBe(204);
+    expect(await inbound.readRecord("deal", dealId, ctx)).toMatchObject({ deal: { status: "won", stage: "Closed Won" } });
     expect(await inbound.readRecord("person", "0035g00000ZZZZZAAA", ctx)).toBeUndefined();
     expect(await inbound.readRecord("person", "' OR Id != '", ctx)).toBeUndefined();
   });

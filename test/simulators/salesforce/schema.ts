@@ -122,9 +122,24 @@ export const sobjects: SObjectDef[] = [
       ...systemFields,
       { name: "Name", label: "Name", type: "string", length: 120, required: true },
       { name: "AccountId", label: "Account ID", type: "reference", referenceTo: "Account", relationshipName: "Account" },
+      { name: "ContactId", label: "Contact ID", type: "reference", referenceTo: "Contact", relationshipName: "Contact" },
       { name: "StageName", label: "Stage", type: "picklist", required: true, picklistValues: ["Prospecting", "Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"] },
       { name: "Amount", label: "Amount", type: "currency" },
       { name: "CloseDate", label: "Close Date", type: "date", required: true },
+    ],
+  },
+  {
+    // Products on an opportunity; in an org ProductCode is read from the price book entry's product, here it is stored as given.
+    name: "OpportunityLineItem",
+    label: "Opportunity Product",
+    keyPrefix: "00k",
+    custom: false,
+    fields: [
+      ...systemFields,
+      { name: "OpportunityId", label: "Opportunity ID", type: "reference", referenceTo: "Opportunity", relationshipName: "Opportunity", required: true },
+      { name: "ProductCode", label: "Product Code", type: "string", length: 255 },
+      { name: "Quantity", label: "Quantity", type: "double", required: true },
+      { name: "UnitPrice", label: "Sales Price", type: "currency" },
     ],
   },
   {

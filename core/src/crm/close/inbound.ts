@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { type CrmChange, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
+import { type CrmChange, type CrmDealSnapshot, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
 import { oldestFirst } from "../kit/converge";
 import type { Transport } from "../kit/transport";
 import { listAll, loadedOnce, send, unlessGone } from "./connection";
 import { contactFields, customKey, leadFields } from "./field-names";
-import { compact, firstOf } from "./mapping";
+import { compact, customValueKey, firstOf } from "./mapping";
 import { customFieldSchema } from "./schemas";
 import { createdAt } from "./search";
 
@@ -76,9 +76,10 @@ function fieldCatalogue(transport: Transport, scope: "contact" | "lead") {
   }, 5 * 60_000);
 }
 
-function splitName(name: string | undefined): Record<string, string> {
+function splitName(name: string | undefined): { firstName?: string; lastName?: string } {
   const [firstName, ...rest] = (name ?? "").trim().split(/\s+/);
-  return rest.length > 0 ? { firstName: firstName!, lastName: rest.join(" ") } : {};
+  if (!firstName) return {};
+  return rest.length > 0 ? { firstName, lastName: rest.join(" ") } : { lastName: firstName };
 }
 
 /** Every custom value of the record under its custom field's name, not its ID. */
@@ -86,30 +87,89 @@ function customValuesByName(record: CloseRecord, byName: Map<string, string>): R
   return Object.fromEntries([...byName].flatMap(([name, id]) => (customKey(id) in record ? [[name, record[customKey(id)]]] : [])));
 }
 
-function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<string, unknown>): CrmSnapshot {
-  const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-  const base = { entity, crmId: record.id, modifiedAt: record.date_updated };
+/** The record's custom values under the keys mapping targets use for them (`custom.cf_<id>`). */
+const customValues = (record: CloseRecord) => Object.fromEntries(Object.entries(record).filter(([key]) => customValueKey.test(key)));
+
+/** The follow-up and segments fields the admin adds to contacts (README.md): by name, as Close has no checkbox type. */
+export const followUpFieldName = "ct_follow_up";
+export const segmentsFieldName = "ct_segments";
+
+/** A choices field answering "Yes", or a text field holding yes/true/1/x: set. */
+const followUpOf = (value: unknown) => value === true || (typeof value === "string" && /^(yes|true|1|x)$/i.test(value.trim()));
+
+/** A multiple-choice field answers a list; a text field holds `a; b` or `a, b`. */
+function segmentsOf(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(/[;,]/) : [];
+  return [...new Set(items.filter((s): s is string => typeof s === "string").map((s) => s.trim()).filter((s) => s !== ""))];
+}
+
+const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);
+const nullable = (value: unknown) => text(value) ?? null;
+
+/** Close keeps opportunity status types active, won and lost. */
+const dealStatus = (statusType: unknown) => (statusType === "won" ? "won" : statusType === "lost" ? "lost" : "open");
+
+const addressSchema = z.looseObject({ address_1: z.string().nullish(), city: z.string().nullish(), zipcode: z.string().nullish(), state: z.string().nullish(), country: z.string().nullish() });
+
+function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<string, unknown>, leadContact: string | undefined): CrmSnapshot {
+  const base = { crmId: record.id, modifiedAt: new Date(record.date_updated).toISOString(), crmFields: customValues(record) };
   switch (entity) {
     case "person": {
-      const sourceId = str(custom[contactFields.customerId.name]);
-      const name = str(record.name);
-      const fields = { ...custom, ...(name ? { name, ...splitName(name) } : {}), email: firstOf(record.emails, "email"), phone: firstOf(record.phones, "phone") };
-      return { ...base, ...(sourceId ? { sourceId } : {}), fields: compact(fields) };
+      const sourceId = text(custom[contactFields.customerId.name]);
+      const { firstName, lastName } = splitName(text(record.name));
+      const companyCrmId = text(record.lead_id);
+      return {
+        entity,
+        ...base,
+        ...(sourceId ? { sourceId } : {}),
+        fields: { firstName: firstName ?? null, lastName: lastName ?? null, email: nullable(firstOf(record.emails, "email")), phone: nullable(firstOf(record.phones, "phone")) },
+        followUp: followUpOf(custom[followUpFieldName]),
+        segments: segmentsOf(custom[segmentsFieldName]),
+        ...(companyCrmId ? { companyCrmId } : {}),
+      };
     }
     case "company": {
-      const sourceId = str(custom[leadFields.businessUnitId.name]);
-      return { ...base, ...(sourceId ? { sourceId } : {}), fields: compact({ ...custom, name: str(record.name) }) };
+      const sourceId = text(custom[leadFields.businessUnitId.name]);
+      const address = addressSchema.safeParse(Array.isArray(record.addresses) ? record.addresses[0] : undefined);
+      const where = address.success ? address.data : {};
+      return {
+        entity,
+        ...base,
+        ...(sourceId ? { sourceId } : {}),
+        fields: {
+          name: nullable(record.name),
+          "address.streetLine": nullable(where.address_1),
+          "address.city": nullable(where.city),
+          "address.postalCode": nullable(where.zipcode),
+          "address.region": nullable(where.state),
+          "address.country": nullable(where.country),
+        },
+      };
     }
     case "deal": {
-      // Close keeps opportunity values in cents.
-      const cents = typeof record.value === "number" ? record.value : undefined;
+      const personCrmId = text(record.contact_id) ?? leadContact;
+      const companyCrmId = text(record.lead_id);
+      const currency = text(record.value_currency);
+      // No line items in Close deals: `lines` stays absent.
       return {
+        entity,
         ...base,
-        fields: compact({ amount: cents === undefined ? undefined : cents / 100, currency: str(record.value_currency), stage: str(record.status_label), status: str(record.status_type), leadId: str(record.lead_id), contactId: str(record.contact_id) }),
+        deal: compact({
+          name: text(record.note),
+          stage: text(record.status_label),
+          status: dealStatus(record.status_type),
+          // Close keeps opportunity values in cents.
+          amount: typeof record.value === "number" ? record.value / 100 : undefined,
+          currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined,
+          personCrmId,
+          companyCrmId,
+        }) as CrmDealSnapshot["deal"],
       };
     }
   }
 }
+
+const leadContactsSchema = z.looseObject({ contacts: z.array(z.looseObject({ id: z.string() })).default([]) });
 
 /**
  * Close → us: signed webhook deliveries, and records read back by ID. (No
@@ -124,10 +184,13 @@ export function closeInbound(options: { transport: Transport; signatureKey?: str
     verify: (request) => verifySignature(options.signatureKey, request),
     parse: parseDelivery,
     async readRecord(entity, crmId, ctx) {
-      const record = await unlessGone(send({ transport: options.transport, ctx }, "GET", `${paths[entity]}${encodeURIComponent(crmId)}/`, recordSchema));
+      const connection = { transport: options.transport, ctx };
+      const record = await unlessGone(send(connection, "GET", `${paths[entity]}${encodeURIComponent(crmId)}/`, recordSchema));
       if (!record) return undefined;
       const scope = entity === "person" ? "contact" : entity === "company" ? "lead" : undefined;
-      return snapshotOf(entity, record, scope ? customValuesByName(record, await catalogues[scope](ctx)) : {});
+      // An opportunity without a contact is for its lead's first contact (a B2C lead holds one person).
+      const lead = entity === "deal" && !text(record.contact_id) && text(record.lead_id) ? await unlessGone(send(connection, "GET", `/lead/${encodeURIComponent(String(record.lead_id))}/`, leadContactsSchema)) : undefined;
+      return snapshotOf(entity, record, scope ? customValuesByName(record, await catalogues[scope](ctx)) : {}, lead?.contacts[0]?.id);
     },
   };
 }

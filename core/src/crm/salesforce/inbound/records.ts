@@ -1,66 +1,146 @@
 import { z } from "zod";
-import type { CrmChange, CrmEntity, CrmInbound, CrmSnapshot } from "../../../ports/crm-inbound";
+import { SyncError } from "../../../domain/errors";
+import type { CompanyPath, CrmChange, CrmEntity, CrmInbound, CrmSnapshot, PersonPath } from "../../../ports/crm-inbound";
 import type { CallContext } from "../../../ports/crm-outbound";
 import type { SalesforceApi } from "../api";
 import { accountExternalId, accountObject, contactExternalId, contactObject } from "../mapping";
 import { isoInstant, queryPages, soqlString } from "../query";
 
-/**
- * What each entity is in the org: its object, the external ID carrying the
- * commercetools ID, and its fields read back under canonical paths (the
- * mapping configuration's source names); custom fields keep their API names.
- */
-const entities: Record<CrmEntity, { object: string; sourceIdField?: string; fields: Record<string, string> }> = {
-  person: {
-    object: contactObject,
-    sourceIdField: contactExternalId,
-    fields: {
-      ...{ FirstName: "firstName", LastName: "lastName", Email: "email", Phone: "phone", MailingStreet: "address.streetLine", MailingCity: "address.city" },
-      ...{ MailingPostalCode: "address.postalCode", MailingState: "address.region", MailingCountry: "address.country" },
-      ...{ CT_Follow_Up__c: "CT_Follow_Up__c", CT_Segments__c: "CT_Segments__c" },
-    },
-  },
-  company: { object: accountObject, sourceIdField: accountExternalId, fields: { Name: "name" } },
-  deal: { object: "Opportunity", fields: { Name: "name", StageName: "stage", Amount: "amount" } },
-};
+/** The org's objects behind each canonical entity. */
+const objects: Record<CrmEntity, string> = { person: contactObject, company: accountObject, deal: "Opportunity" };
 
-const entityByObject = new Map(Object.entries(entities).map(([entity, { object }]) => [object, entity as CrmEntity]));
+/** Contact fields under the canonical paths of the mapping configuration. */
+const personFields: Record<Exclude<PersonPath, "emailConsent.granted">, string> = {
+  firstName: "FirstName",
+  lastName: "LastName",
+  email: "Email",
+  phone: "Phone",
+  "address.streetLine": "MailingStreet",
+  "address.city": "MailingCity",
+  "address.postalCode": "MailingPostalCode",
+  "address.region": "MailingState",
+  "address.country": "MailingCountry",
+};
+const companyFields: Record<CompanyPath, string | undefined> = {
+  name: "Name",
+  // Accounts have no email of their own.
+  email: undefined,
+  "address.streetLine": "BillingStreet",
+  "address.city": "BillingCity",
+  "address.postalCode": "BillingPostalCode",
+  "address.region": "BillingState",
+  "address.country": "BillingCountry",
+};
+/** The follow-up checkbox and segments multi-select the merchant installs on Contact (README.md). */
+export const followUpField = "CT_Follow_Up__c";
+export const segmentsField = "CT_Segments__c";
+
+const entityByObject = new Map(Object.entries(objects).map(([entity, object]) => [object, entity as CrmEntity]));
 export const entityOf = (object: string) => entityByObject.get(object);
 
+/** A record as `GET /sobjects/<object>/<id>` answers it: every field the integration user may read. */
+const record = z.looseObject({ Id: z.string(), SystemModstamp: z.string() });
+type SObjectRecord = z.infer<typeof record>;
 const row = z.object({ Id: z.string(), SystemModstamp: z.string() }).catchall(z.unknown());
+const lineRow = z.object({ ProductCode: z.string().nullable().optional(), Quantity: z.number().nullable().optional() }).catchall(z.unknown());
 /** Changes listed a call: one SOQL page. */
 const changesPageSize = 2_000;
+/** Record Ids are 15 or 18 letters and digits: anything else names no record and is not sent. */
+const recordId = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 
-function snapshot(entity: CrmEntity, record: z.infer<typeof row>): CrmSnapshot {
-  const { sourceIdField, fields: canonical } = entities[entity];
-  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(canonical).map(([field, path]) => [path, record[field] ?? null]));
-  // The org keeps an opt-out; the canonical record a consent.
-  if (entity === "person") fields["emailConsent.granted"] = record.HasOptedOutOfEmail !== true;
-  const sourceId = sourceIdField ? record[sourceIdField] : undefined;
-  const found: CrmSnapshot = { entity, crmId: record.Id, modifiedAt: isoInstant(record.SystemModstamp) ?? record.SystemModstamp, fields };
-  return typeof sourceId === "string" ? { ...found, sourceId } : found;
+const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : null);
+const idOf = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** Multi-select picklist values arrive as `a;b`. */
+function segmentsOf(value: unknown): string[] {
+  if (typeof value !== "string") return [];
+  return [...new Set(value.split(";").map((s) => s.trim()).filter((s) => s !== ""))];
+}
+
+/** Closed-won and closed-lost by the org's own flags when readable, else by the standard stage names. */
+function dealStatus(fields: SObjectRecord): "open" | "won" | "lost" {
+  if (typeof fields.IsClosed === "boolean") return fields.IsClosed ? (fields.IsWon === true ? "won" : "lost") : "open";
+  return fields.StageName === "Closed Won" ? "won" : fields.StageName === "Closed Lost" ? "lost" : "open";
+}
+
+function standard<P extends string>(fields: SObjectRecord, names: Record<P, string | undefined>): Partial<Record<P, string | null>> {
+  return Object.fromEntries(Object.entries(names).flatMap(([path, name]) => (name ? [[path, text(fields[name as string])]] : []))) as Partial<Record<P, string | null>>;
+}
+
+function snapshotOf(entity: CrmEntity, fields: SObjectRecord, lines: readonly z.infer<typeof lineRow>[]): CrmSnapshot {
+  const { attributes: _attributes, ...crmFields } = fields;
+  const modifiedAt = isoInstant(fields.SystemModstamp) ?? fields.SystemModstamp;
+  const base = { crmId: fields.Id, modifiedAt, crmFields };
+  switch (entity) {
+    case "person": {
+      const sourceId = idOf(fields[contactExternalId]);
+      const companyCrmId = idOf(fields.AccountId);
+      return {
+        entity,
+        ...base,
+        ...(sourceId ? { sourceId } : {}),
+        // The org keeps an opt-out; the canonical record a consent.
+        fields: { ...standard(fields, personFields), "emailConsent.granted": fields.HasOptedOutOfEmail !== true },
+        followUp: fields[followUpField] === true,
+        segments: segmentsOf(fields[segmentsField]),
+        ...(companyCrmId ? { companyCrmId } : {}),
+      };
+    }
+    case "company": {
+      const sourceId = idOf(fields[accountExternalId]);
+      return { entity, ...base, ...(sourceId ? { sourceId } : {}), fields: standard(fields, companyFields) };
+    }
+    case "deal": {
+      const currency = text(fields.CurrencyIsoCode);
+      const personCrmId = idOf(fields.ContactId);
+      const companyCrmId = idOf(fields.AccountId);
+      const products = lines.flatMap((l) => (l.ProductCode && l.Quantity && l.Quantity > 0 ? [{ sku: l.ProductCode, quantity: Math.round(l.Quantity) }] : []));
+      return {
+        entity,
+        ...base,
+        deal: {
+          ...(text(fields.Name) ? { name: fields.Name as string } : {}),
+          ...(text(fields.StageName) ? { stage: fields.StageName as string } : {}),
+          status: dealStatus(fields),
+          ...(typeof fields.Amount === "number" ? { amount: fields.Amount } : {}),
+          ...(currency ? { currency } : {}),
+          ...(personCrmId ? { personCrmId } : {}),
+          ...(companyCrmId ? { companyCrmId } : {}),
+          lines: products,
+        },
+      };
+    }
+  }
 }
 
 /** The checkpoint of `changesSince`: the last change seen, by modification stamp then Id (several records share a stamp). */
 const checkpointOf = (stamp: string, id: string) => `${stamp} ${id}`;
 
-/** Records read back by Id, and changes listed by SystemModstamp for polling. */
-export function recordReader(api: SalesforceApi): Pick<CrmInbound, "readRecord" | "changesSince"> {
+/** Records read back by Id (every field the integration user may read), and changes listed by SystemModstamp for polling. */
+export function recordReader(api: SalesforceApi): Pick<CrmInbound, "readRecord" | "changesSince" | "checkpointAt" | "adopt"> {
   return {
     async readRecord(entity: CrmEntity, crmId: string, ctx: CallContext) {
-      const { object, sourceIdField, fields } = entities[entity];
-      const selected = ["Id", "SystemModstamp", ...(sourceIdField ? [sourceIdField] : []), ...Object.keys(fields), ...(entity === "person" ? ["HasOptedOutOfEmail"] : [])];
-      const soql = `SELECT ${selected.join(", ")} FROM ${object} WHERE Id = ${soqlString(crmId)} LIMIT 1`;
-      const [found] = (await queryPages(api, soql, row, ctx)(undefined)).items;
-      return found ? snapshot(entity, found) : undefined;
+      if (!recordId.test(crmId)) return undefined;
+      let fields: SObjectRecord;
+      try {
+        fields = await api.http.json(ctx, { method: "GET", path: `${api.data}/sobjects/${objects[entity]}/${crmId}` }, record);
+      } catch (error) {
+        if (error instanceof SyncError && error.errorClass === "not_found") return undefined;
+        throw error;
+      }
+      const lines =
+        entity === "deal"
+          ? (await queryPages(api, `SELECT ProductCode, Quantity FROM OpportunityLineItem WHERE OpportunityId = ${soqlString(crmId)} ORDER BY CreatedDate`, lineRow, ctx)(undefined)).items
+          : [];
+      return snapshotOf(entity, fields, lines);
     },
 
     async changesSince(entity: CrmEntity, checkpoint: string | undefined, ctx: CallContext) {
-      const { object } = entities[entity];
+      const object = objects[entity];
       const [stamp, id] = checkpoint?.split(" ") ?? [];
       // Re-rendered rather than spliced in as stored: what goes into the query unquoted must be a datetime.
       const since = isoInstant(stamp);
-      const after = since && id ? ` WHERE SystemModstamp > ${since} OR (SystemModstamp = ${since} AND Id > ${soqlString(id)})` : "";
+      const after = !since ? "" : id ? ` WHERE SystemModstamp > ${since} OR (SystemModstamp = ${since} AND Id > ${soqlString(id)})` : ` WHERE SystemModstamp > ${since}`;
       const soql = `SELECT Id, SystemModstamp FROM ${object}${after} ORDER BY SystemModstamp, Id LIMIT ${changesPageSize}`;
       const { items } = await queryPages(api, soql, row, ctx)(undefined);
       const changes = items.map((r): CrmChange => {
@@ -69,6 +149,12 @@ export function recordReader(api: SalesforceApi): Pick<CrmInbound, "readRecord" 
       });
       const last = changes.at(-1);
       return { changes, checkpoint: last ? checkpointOf(last.modifiedAt!, last.crmId) : checkpoint };
+    },
+
+    checkpointAt: (instant) => isoInstant(instant) ?? instant,
+
+    async adopt(_entity, crmId, sourceId, ctx) {
+      await api.http.send(ctx, { method: "PATCH", path: `${api.data}/sobjects/${contactObject}/${crmId}`, json: { [contactExternalId]: sourceId } });
     },
   };
 }
