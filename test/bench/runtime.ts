@@ -1,9 +1,9 @@
-import { crmEnv, loadConfig } from "@ct-crm-sync/core/config/env";
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
-import { createCrmAdapter } from "@ct-crm-sync/core/crm/registry";
+import { selectCrm } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
+import type { Logger } from "@ct-crm-sync/core/ports/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
-import { limitAdapter } from "@ct-crm-sync/core/reliability/limited-adapter";
 import type { RetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import type { BackendUrls } from "./backends";
@@ -18,15 +18,13 @@ export type BenchCrm = "salesforce" | "close";
  */
 export const benchCloseRequestsPerSecond = Number(process.env.BENCH_CLOSE_RPS ?? closeLimits.requestsPerSecond * 20);
 
-/** The adapter with another declared pace for limitAdapter (CRM calls a second). */
-function withPacing(adapter: CrmAdapter, requestsPerSecond: number): CrmAdapter {
-  return { ...adapter, limits: { ...adapter.limits, requestsPerSecond } };
-}
-
 /** Called with the people a CRM write call has just stored (the moment they are in the CRM). */
 export type OnPeopleWritten = (sourceIds: string[]) => void;
 
-function observePeopleWrites(adapter: CrmAdapter, onWritten: OnPeopleWritten): CrmAdapter {
+/** The configured connection's outbound side, telling `onWritten` what each people write stored. */
+function observedOutbound(env: Record<string, string>, logger: Logger, onWritten: OnPeopleWritten): CrmAdapter {
+  const { connector, settings } = selectCrm(env);
+  const adapter = connector.connect(settings, { logger, clock: systemClock }).outbound;
   return {
     ...adapter,
     upsertPeople: async (records, ctx) => {
@@ -38,12 +36,12 @@ function observePeopleWrites(adapter: CrmAdapter, onWritten: OnPeopleWritten): C
 }
 
 export type BenchRuntimeOptions = {
-  /** Overrides the adapter's declared pacing (CRM calls a second); the adapter's own limit when absent. */
+  /** Overrides the connection's pace (requests a second); the connector's own default when absent. */
   requestsPerSecond?: number;
   onPeopleWritten?: OnPeopleWritten;
 };
 
-/** A runtime as the apps build it (createRuntime: the adapter behind limitAdapter), pointed at the backends process. */
+/** A runtime as the apps build it (createRuntime: the connector paces its own requests), pointed at the backends process. */
 export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retry: RetryPolicy, options: BenchRuntimeOptions = {}): Runtime {
   const env: Record<string, string> = {
     CTP_PROJECT_KEY: "sandbox",
@@ -59,21 +57,14 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: urls.closeApi,
     CLOSE_API_KEY: urls.closeApiKey,
-    // Close paces its own requests: a raised rate goes to its connection's setting.
+    // Each connection paces its own requests: a raised rate goes to the chosen CRM's setting.
     ...(crm === "close" && options.requestsPerSecond !== undefined ? { CLOSE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
+    ...(crm === "salesforce" && options.requestsPerSecond !== undefined ? { SALESFORCE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     LOG_LEVEL: "warn",
   };
-  const rate = options.requestsPerSecond;
-  const adapter = limitAdapter(
-    rate === undefined || crm === "close" ? createCrmAdapter(loadConfig(crmEnv, env)) : withPacing(createCrmAdapter(loadConfig(crmEnv, env)), rate),
-  );
-  return createRuntime({
-    app,
-    retry,
-    env,
-    logger: createLogger({ app, level: "warn" }),
-    crm: options.onPeopleWritten ? observePeopleWrites(adapter, options.onPeopleWritten) : adapter,
-  });
+  const logger = createLogger({ app, level: "warn" });
+  const crmOverride = options.onPeopleWritten ? { crm: observedOutbound(env, logger, options.onPeopleWritten) } : {};
+  return createRuntime({ app, retry, env, logger, ...crmOverride });
 }
 
 export const crmUrl = (urls: BackendUrls, crm: BenchCrm) => (crm === "salesforce" ? urls.salesforce : urls.closeApi);
