@@ -224,7 +224,7 @@ describe("Salesforce adapter", () => {
     const warnings = logger.entries.filter((e) => e.level === "warn");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.meta).toMatchObject({ max: 100_000, correlationId: "corr-sf-1" });
-    expect((warnings[0]?.meta as { used: number }).used).toBeGreaterThanOrEqual(89_990);
+    expect(adapter.budget?.()).toEqual({ queueFull: false, allowanceUsed: expect.closeTo(0.95, 2) });
     expect(JSON.stringify(logger.entries)).not.toMatch(/@example\.com|Jane|Doe|usage-/);
   });
 });

@@ -52,6 +52,7 @@ export function salesforceAdapter(api: SalesforceApi, limits: CrmLimits, clock: 
     limits,
     bulk: { threshold: bulkThreshold, upsertPeople: (records, ctx) => bulkUpsert(bulkTarget, people(records), ctx) },
     reconcile: salesforceReconciliation(api),
+    budget: api.budget,
     ensureSchema: () => schema.get(),
 
     async upsertCompanies(records: Company[], ctx) {

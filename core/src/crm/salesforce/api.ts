@@ -1,6 +1,7 @@
 import { OAuth2 } from "jsforce";
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
+import type { CrmBudget } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { networkError } from "../../reliability/http-errors";
 import type { Pacer } from "../kit/pacing";
@@ -8,8 +9,8 @@ import { SingleFlight } from "../kit/single-flight";
 import { type Authorization, Transport } from "../kit/transport";
 import { callError } from "./errors";
 
-/** One org's REST API: the transport (based on the instance URL) and the versioned data path below it. */
-export type SalesforceApi = { http: Transport; data: string };
+/** One org's REST API: the transport (based on the instance URL), the versioned data path below it, and what is left of the connection's budget. */
+export type SalesforceApi = { http: Transport; data: string; budget(): CrmBudget };
 
 export type ApiSettings = { loginUrl: string; clientId: string; clientSecret: string; apiVersion: string };
 
@@ -54,12 +55,12 @@ async function requestSession({ loginUrl, clientId, clientSecret }: ApiSettings)
 
 /**
  * The org's API on the kit's transport: one token at a time, replaced once
- * when the org answers INVALID_SESSION_ID, and a warning (counts only) when
- * the daily API usage announced in Sforce-Limit-Info crosses 90 %.
+ * when the org answers INVALID_SESSION_ID; the daily API usage announced in
+ * Sforce-Limit-Info is kept for `budget` and warned about (counts only) when it crosses 90 %.
  */
 export function salesforceApi(settings: ApiSettings, pacer: Pacer, logger: Logger): SalesforceApi {
   const sessions = new SingleFlight(() => requestSession(settings), (session) => session.lifetimeMs);
-  let aboveWarning = false;
+  let allowanceUsed: number | undefined;
   const http = new Transport({
     crm: "Salesforce",
     pacer,
@@ -75,10 +76,11 @@ export function salesforceApi(settings: ApiSettings, pacer: Pacer, logger: Logge
       const usage = /api-usage=(\d+)\/(\d+)/.exec(headers.get("sforce-limit-info") ?? "");
       if (!usage) return;
       const [used, max] = [Number(usage[1]), Number(usage[2])];
-      const above = used >= max * 0.9;
-      if (above && !aboveWarning) logger.warn("Salesforce daily API usage above 90%", { used, max, correlationId: ctx.correlationId });
-      aboveWarning = above;
+      const wasAbove = (allowanceUsed ?? 0) >= 0.9;
+      allowanceUsed = used / max;
+      if (allowanceUsed >= 0.9 && !wasAbove) logger.warn("Salesforce daily API usage above 90%", { used, max, correlationId: ctx.correlationId });
     },
   });
-  return { http, data: `/services/data/v${settings.apiVersion}` };
+  const budget = (): CrmBudget => (allowanceUsed === undefined ? { queueFull: pacer.full } : { queueFull: pacer.full, allowanceUsed });
+  return { http, data: `/services/data/v${settings.apiVersion}`, budget };
 }
