@@ -108,7 +108,8 @@ describe("Close inbound: parsing deliveries", () => {
     const request = await delivered({ object_type: "contact", action: "updated", object_id: "cont_abc" });
     const event = JSON.parse(request.rawBody.toString()).event as { id: string; date_updated: string };
     expect(connect(signatureKey).inbound.parse(request)).toEqual({
-      changes: [{ entity: "person", crmId: "cont_abc", action: "updated", deliveryId: event.id, modifiedAt: event.date_updated }],
+      // Close's `…123456+00:00` in the port's UTC form, as readRecord answers it: the two compare.
+      changes: [{ entity: "person", crmId: "cont_abc", action: "updated", deliveryId: event.id, modifiedAt: new Date(event.date_updated).toISOString() }],
     });
   });
 
@@ -132,6 +133,8 @@ describe("Close inbound: parsing deliveries", () => {
     expect(() => inbound.parse(request("{not json"))).toThrow(MalformedDelivery);
     expect(() => inbound.parse(request(JSON.stringify({ event: { object_type: "contact" } })))).toThrow(MalformedDelivery);
     expect(() => inbound.parse(request("[]"))).toThrow(MalformedDelivery);
+    const badTime = { event: { id: "ev_1", object_type: "contact", object_id: "cont_1", action: "updated", date_updated: "yesterday" } };
+    expect(() => inbound.parse(request(JSON.stringify(badTime)))).toThrow(MalformedDelivery);
   });
 });
 

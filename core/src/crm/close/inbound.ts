@@ -5,7 +5,7 @@ import { oldestFirst } from "../kit/converge";
 import type { Transport } from "../kit/transport";
 import { listAll, loadedOnce, send, unlessGone } from "./connection";
 import { contactFields, customKey, leadFields } from "./field-names";
-import { compact, customValueKey, firstOf } from "./mapping";
+import { addressKeys, compact, customValueKey, firstOf } from "./mapping";
 import { customFieldSchema } from "./schemas";
 import { createdAt } from "./search";
 
@@ -30,14 +30,11 @@ function verifySignature(signatureKey: string | undefined, request: InboundReque
   return undefined;
 }
 
+/** Close's times (`2026-01-01T00:00:00.123456+00:00`) as the port's UTC ISO form, so a delivery's and a record's compare. */
+const closeTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), "not a time").transform((t) => new Date(t).toISOString());
+
 const deliverySchema = z.object({
-  event: z.looseObject({
-    id: z.string().min(1),
-    object_type: z.string(),
-    object_id: z.string().min(1),
-    action: z.string(),
-    date_updated: z.string().optional(),
-  }),
+  event: z.looseObject({ id: z.string().min(1), object_type: z.string(), object_id: z.string().min(1), action: z.string(), date_updated: closeTime.optional() }),
   subscription_id: z.string().optional(),
 });
 
@@ -62,7 +59,7 @@ function parseDelivery(request: InboundRequest): { changes: CrmChange[] } {
   return { changes: [{ entity, crmId: event.object_id, action, deliveryId: event.id, ...(event.date_updated ? { modifiedAt: event.date_updated } : {}) }] };
 }
 
-const recordSchema = z.looseObject({ id: z.string(), date_updated: z.string() });
+const recordSchema = z.looseObject({ id: z.string(), date_updated: closeTime });
 type CloseRecord = z.infer<typeof recordSchema>;
 
 const paths: Record<CrmEntity, string> = { person: "/contact/", company: "/lead/", deal: "/opportunity/" };
@@ -109,10 +106,8 @@ const nullable = (value: unknown) => text(value) ?? null;
 /** Close keeps opportunity status types active, won and lost. */
 const dealStatus = (statusType: unknown) => (statusType === "won" ? "won" : statusType === "lost" ? "lost" : "open");
 
-const addressSchema = z.looseObject({ address_1: z.string().nullish(), city: z.string().nullish(), zipcode: z.string().nullish(), state: z.string().nullish(), country: z.string().nullish() });
-
 function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<string, unknown>, leadContact: string | undefined): CrmSnapshot {
-  const base = { crmId: record.id, modifiedAt: new Date(record.date_updated).toISOString(), crmFields: customValues(record) };
+  const base = { crmId: record.id, modifiedAt: record.date_updated, crmFields: customValues(record) };
   switch (entity) {
     case "person": {
       const sourceId = text(custom[contactFields.customerId.name]);
@@ -130,21 +125,10 @@ function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<strin
     }
     case "company": {
       const sourceId = text(custom[leadFields.businessUnitId.name]);
-      const address = addressSchema.safeParse(Array.isArray(record.addresses) ? record.addresses[0] : undefined);
-      const where = address.success ? address.data : {};
-      return {
-        entity,
-        ...base,
-        ...(sourceId ? { sourceId } : {}),
-        fields: {
-          name: nullable(record.name),
-          "address.streetLine": nullable(where.address_1),
-          "address.city": nullable(where.city),
-          "address.postalCode": nullable(where.zipcode),
-          "address.region": nullable(where.state),
-          "address.country": nullable(where.country),
-        },
-      };
+      const address: unknown = Array.isArray(record.addresses) ? record.addresses[0] : undefined;
+      const value = (key: string) => nullable(address && typeof address === "object" ? (address as Record<string, unknown>)[key] : undefined);
+      const fields = Object.fromEntries(Object.entries(addressKeys).map(([field, key]) => [`address.${field}`, value(key)]));
+      return { entity, ...base, ...(sourceId ? { sourceId } : {}), fields: { name: nullable(record.name), ...fields } };
     }
     case "deal": {
       const personCrmId = text(record.contact_id) ?? leadContact;

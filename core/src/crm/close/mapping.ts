@@ -33,18 +33,12 @@ export function fullName(person: Person): string | undefined {
   return name || person.email || undefined;
 }
 
+/** Canonical address fields and the names Close gives them, both ways. */
+export const addressKeys = { streetLine: "address_1", city: "city", postalCode: "zipcode", region: "state", country: "country" } as const;
+
 export function closeAddress(address: PostalAddress | undefined, label: string): Body[] | undefined {
   if (!address) return undefined;
-  return [
-    compact({
-      label: address.label ?? label,
-      address_1: address.streetLine,
-      city: address.city,
-      state: address.region,
-      zipcode: address.postalCode,
-      country: address.country,
-    }),
-  ];
+  return [compact({ label: address.label ?? label, ...Object.fromEntries(Object.entries(addressKeys).map(([field, key]) => [key, address[field as keyof typeof addressKeys]])) })];
 }
 
 /** The contact: name, email, phone and the commercetools customer ID. */
