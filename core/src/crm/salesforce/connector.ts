@@ -17,8 +17,6 @@ import { accountBody, contactBody, orderBody } from "./mapping";
  */
 export const salesforceLimits: CrmLimits = { maxBatchSize: 200, requestsPerSecond: 5, maxConcurrency: 10 };
 
-const base = baseMappingConfig("salesforce");
-
 export const connector = defineConnector({
   name: "salesforce",
   label: "Salesforce",
@@ -51,7 +49,7 @@ export const connector = defineConnector({
   },
   limits: salesforceLimits,
   targetRule: { pattern: "^[A-Za-z][A-Za-z0-9_]*$", message: "must be a Salesforce field API name such as Email or Loyalty_Tier__c" },
-  defaultMapping: { ...base, consent: { email: { target: "HasOptedOutOfEmail", invert: true } } },
+  defaultMapping: { ...baseMappingConfig("salesforce"), consent: { email: { target: "HasOptedOutOfEmail", invert: true } } },
   previewFields: (record) => (record.kind === "person" ? contactBody(record) : record.kind === "company" ? accountBody(record) : orderBody(record)),
 
   connect(settings, { logger, clock }) {
