@@ -1,13 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { type CrmChange, type CrmDealSnapshot, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
-import { oldestFirst } from "../kit/converge";
 import type { Transport } from "../kit/transport";
-import { listAll, loadedOnce, send, unlessGone } from "./connection";
+import { loadedOnce, send, unlessGone } from "./connection";
+import { customFieldsByName } from "./schema-setup";
 import { contactFields, customKey, leadFields } from "./field-names";
 import { addressKeys, compact, customValueKey, firstOf } from "./mapping";
-import { customFieldSchema } from "./schemas";
-import { createdAt } from "./search";
 
 /** A delivery older or newer than this, by its signed timestamp, is refused: a replayed request is not fresh. */
 const maxSkewSeconds = 5 * 60;
@@ -65,13 +63,8 @@ type CloseRecord = z.infer<typeof recordSchema>;
 const paths: Record<CrmEntity, string> = { person: "/contact/", company: "/lead/", deal: "/opportunity/" };
 
 /** Custom field IDs of a scope by name (the oldest of a name, as the adapter adopts), kept a few minutes: merchants add fields. */
-function fieldCatalogue(transport: Transport, scope: "contact" | "lead") {
-  return loadedOnce(async (ctx) => {
-    const byName = new Map<string, string>();
-    for (const f of oldestFirst(await listAll({ transport, ctx }, `/custom_field/${scope}/`, customFieldSchema), createdAt)) if (!byName.has(f.name)) byName.set(f.name, f.id);
-    return byName;
-  }, 5 * 60_000);
-}
+const fieldCatalogue = (transport: Transport, scope: "contact" | "lead") =>
+  loadedOnce(async (ctx) => new Map([...(await customFieldsByName({ transport, ctx }, scope))].map(([name, [oldest]]) => [name, oldest!.id])), 5 * 60_000);
 
 function splitName(name: string | undefined): { firstName?: string; lastName?: string } {
   const [firstName, ...rest] = (name ?? "").trim().split(/\s+/);

@@ -1,5 +1,5 @@
 import type { CallContext } from "../../ports/crm-outbound";
-import { converge, convergeAll } from "../kit/converge";
+import { converge, convergeAll, oldestFirst } from "../kit/converge";
 import type { Transport } from "../kit/transport";
 import { listAll, loadedOnce, send } from "./connection";
 import { contactFields, leadFields, orderActivityTypeName, orderFields, type CloseSchema, type FieldIds } from "./field-names";
@@ -9,6 +9,15 @@ import { createdAt } from "./search";
 
 type Definitions = Record<string, { name: string; type: string }>;
 type Connection = { transport: Transport; ctx: CallContext };
+
+/** A scope's custom fields (of one activity type, for activities) by name, oldest first: Close does not keep names unique. */
+export async function customFieldsByName(c: Connection, scope: string, activityTypeId?: string): Promise<Map<string, CloseCustomField[]>> {
+  const byName = new Map<string, CloseCustomField[]>();
+  for (const f of oldestFirst(await listAll(c, `/custom_field/${scope}/`, customFieldSchema), createdAt)) {
+    if (activityTypeId === undefined || f.custom_activity_type_id === activityTypeId) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  }
+  return byName;
+}
 
 /**
  * The adapter's custom fields, and the order activity type, found by name
@@ -21,12 +30,7 @@ async function customFields<D extends Definitions>(c: Connection, scope: string,
   const path = `/custom_field/${scope}/`;
   const byName = new Map(Object.values(definitions).map((d) => [d.name, d]));
   const found = await convergeAll<CloseCustomField>([...byName.keys()], {
-    async find() {
-      const fields = await listAll(c, path, customFieldSchema);
-      const named = new Map<string, typeof fields>();
-      for (const f of fields) if (activityTypeId === undefined || f.custom_activity_type_id === activityTypeId) named.set(f.name, [...(named.get(f.name) ?? []), f]);
-      return named;
-    },
+    find: () => customFieldsByName(c, scope, activityTypeId),
     create: (name) => send(c, "POST", path, customFieldSchema, { json: { name, type: byName.get(name)!.type, ...(activityTypeId ? { custom_activity_type_id: activityTypeId } : {}) } }),
     createdAt,
   });
