@@ -1,4 +1,5 @@
 import { SyncError } from "../../domain/errors";
+import { systemClock } from "../../ports/clock";
 import { Pacer, type PacingLimits } from "./pacing";
 
 export type AllowanceLimits = {
@@ -65,7 +66,7 @@ export class Allowance {
     this.tokens -= 1;
     if (wait === 0) return;
     try {
-      await sleep(wait, signal);
+      await systemClock.sleep(wait, signal);
     } catch {
       this.tokens += 1;
       throw this.refusal(wait);
@@ -86,21 +87,6 @@ export class Allowance {
       message: `the CRM call allowance is spent for the next ${Math.ceil(waitMs / 1000)} s; refused rather than queued`,
     });
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }
 
 /** The connection's Pacer (per second, in flight) with an allowance per window on top: each request takes its turn from both. */
