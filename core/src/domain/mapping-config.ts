@@ -61,6 +61,12 @@ const consentTargetSchema = z.object({
   invert: z.boolean().default(false),
   atTarget: z.string().min(1).optional(),
   sourceTarget: z.string().min(1).optional(),
+  /**
+   * Which system enforces consent: `commercetools` (consent is written to the
+   * CRM, a CRM edit is restored) or `crm` (the CRM's flag is applied to the
+   * customer's consent fields, newest change winning).
+   */
+  owner: z.enum(["commercetools", "crm"]).default("commercetools"),
 });
 
 export const matchingRules = ["link", "externalId", "email", "customKey"] as const;
@@ -88,6 +94,30 @@ export const segmentRuleSchema = z.object({
 export type SegmentRule = z.infer<typeof segmentRuleSchema>;
 
 const entitySchema = z.object({ fields: z.array(fieldMappingSchema).default([]) });
+
+/**
+ * What CRM changes do in commercetools (the CRM → commercetools direction).
+ * Which fields a change may touch is the fields' `owner`; this section holds
+ * what is not a field.
+ */
+export const inboundSchema = z
+  .object({
+    /** A CRM contact with no commercetools customer: left alone, or a customer created for it (ExternalAuth, no password). */
+    unknownPeople: z.enum(["ignore", "create"]).default("ignore"),
+    /** CRM segment → customer group key: a contact's segments put its customer in the group of the first listed segment it has (segments drive pricing). */
+    segmentGroups: z.record(z.string().min(1), z.string().min(1)).default({}),
+    carts: z
+      .object({
+        /** Deal stages (the CRM's labels) at which a deal with products becomes a draft cart; none: no carts. */
+        stages: z.array(z.string().min(1)).default([]),
+        /** The cart's currency when the deal names none. */
+        currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR").default("EUR"),
+      })
+      .default({ stages: [], currency: "EUR" }),
+  })
+  .strict();
+export type InboundConfig = z.infer<typeof inboundSchema>;
+const inboundDefaults: InboundConfig = { unknownPeople: "ignore", segmentGroups: {}, carts: { stages: [], currency: "EUR" } };
 
 /** A connector's name (core/src/crm/<name>). */
 const crmNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a connector name such as salesforce");
@@ -129,6 +159,7 @@ export const mappingConfigSchema = z
         }),
       })
       .default({ required: { person: [], company: [], order: [] } }),
+    inbound: inboundSchema.default(inboundDefaults),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -208,5 +239,6 @@ export function baseMappingConfig(crm: string): MappingConfigInput {
     consent: {},
     segmentation: { rules: [] },
     validation: { required: { person: ["email"], company: ["name"], order: ["total"] } },
+    inbound: inboundDefaults,
   };
 }

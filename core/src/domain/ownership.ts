@@ -12,7 +12,7 @@ import type { FieldOwner } from "./mapping-config";
  * - owner `first-write`: write only when the CRM field is empty (known from a
  *   read, or — without a read — when we never wrote it and are creating the record).
  *
- * CRM → commercetools (the next direction) uses `decideInbound`.
+ * CRM → commercetools uses `decideInbound` (domain/inbound.ts prepares its input).
  */
 export type FieldDecision = {
   field: string;
@@ -71,25 +71,29 @@ export function decideOutbound(input: OutboundInput): { write: Record<string, un
 }
 
 /**
- * CRM → commercetools: which incoming CRM values to apply. A value equal to
- * what we last wrote is our own write coming back (an echo) and is dropped,
- * which is what stops ping-pong between the two systems.
+ * CRM → commercetools: which incoming CRM values to apply. `lastKnown` is
+ * what the CRM was last known to hold per field (what we wrote to it, or
+ * applied from it): a value equal to it is no news — our own write coming
+ * back (an echo) or a duplicate delivery — and is dropped, which is what
+ * stops ping-pong between the two systems. `overruled` are the CRM's values
+ * of fields commercetools owns: the caller records them as what the CRM now
+ * holds, so the next outbound sync restores commercetools' value.
  */
 export function decideInbound(input: {
   incoming: Record<string, unknown>;
   owners: Record<string, FieldOwner>;
-  lastWritten?: Record<string, unknown>;
+  lastKnown?: Record<string, unknown>;
   /** commercetools' current values. */
   current: Record<string, unknown>;
-}): { apply: Record<string, unknown>; decisions: FieldDecision[]; echoes: string[] } {
+}): { apply: Record<string, unknown>; decisions: FieldDecision[]; echoes: string[]; overruled: Record<string, unknown> } {
   const apply: Record<string, unknown> = {};
+  const overruled: Record<string, unknown> = {};
   const decisions: FieldDecision[] = [];
   const echoes: string[] = [];
   for (const [field, value] of Object.entries(input.incoming)) {
     const owner = input.owners[field];
     if (!owner) continue;
-    const lastWritten = input.lastWritten?.[field];
-    if (input.lastWritten && field in input.lastWritten && same(value, lastWritten)) {
+    if (input.lastKnown && field in input.lastKnown && same(value, input.lastKnown[field])) {
       echoes.push(field);
       continue;
     }
@@ -98,15 +102,16 @@ export function decideInbound(input: {
     if (owner === "crm" || (owner === "first-write" && empty(current))) {
       apply[field] = value;
       decisions.push({ field, old: current, new: value, winner: "crm", why: owner === "crm" ? "field owned by the CRM" : "first write: commercetools field was empty" });
-    } else {
-      decisions.push({
-        field,
-        old: current,
-        new: value,
-        winner: "commercetools",
-        why: owner === "commercetools" ? "field owned by commercetools: CRM change not propagated, next sync restores it" : "first write: already set, never overwritten",
-      });
+      continue;
     }
+    if (owner === "commercetools") overruled[field] = value;
+    decisions.push({
+      field,
+      old: current,
+      new: value,
+      winner: "commercetools",
+      why: owner === "commercetools" ? "field owned by commercetools: CRM change not propagated, next sync restores it" : "first write: already set, never overwritten",
+    });
   }
-  return { apply, decisions, echoes };
+  return { apply, decisions, echoes, overruled };
 }

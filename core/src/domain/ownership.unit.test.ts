@@ -34,11 +34,12 @@ describe("field ownership, CRM → commercetools", () => {
     const out = decideInbound({
       incoming: { Tier__c: "Gold", Rating__c: "Hot", Email: "x@example.com" },
       owners: { Tier__c: "commercetools", Rating__c: "crm", Email: "commercetools" },
-      lastWritten: { Tier__c: "Gold", Email: "jane@example.com" },
+      lastKnown: { Tier__c: "Gold", Email: "jane@example.com" },
       current: { Tier__c: "Gold", Rating__c: "Cold", Email: "jane@example.com" },
     });
     expect(out.echoes).toEqual(["Tier__c"]);
     expect(out.apply).toEqual({ Rating__c: "Hot" });
+    expect(out.overruled).toEqual({ Email: "x@example.com" });
     expect(out.decisions.find((d) => d.field === "Email")).toMatchObject({ winner: "commercetools", why: expect.stringContaining("next sync restores") });
   });
 });

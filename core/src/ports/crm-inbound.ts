@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { companyPaths, personPaths } from "../domain/inbound";
 import type { CallContext } from "./crm-outbound";
 
 /** A request as it reached one of our CRM-facing endpoints, before anything was parsed. */
@@ -10,6 +11,12 @@ export type InboundRequest = {
   /** The raw body: signatures are computed over the bytes as sent. */
   rawBody: Buffer;
   receivedAt: Date;
+  /**
+   * The secret the CRM issued when we subscribed to its webhooks (Close's
+   * `signature_key`), as the apps keep it; a secret in the connector's
+   * settings takes precedence.
+   */
+  issuedSecret?: string;
 };
 
 /** Why a request is refused before its body is read: 401 unauthentic, 413 oversized. */
@@ -27,6 +34,7 @@ export type CrmEntity = (typeof crmEntities)[number];
 export type CrmChange = {
   entity: CrmEntity;
   crmId: string;
+  /** A deletion changes nothing in commercetools (a CRM clean-up is not a shop's); it is logged. */
   action: "created" | "updated" | "deleted";
   /** The CRM's modification time of the record, ISO 8601 in UTC, when the delivery names it (a change older than the one last applied is dropped unread). */
   modifiedAt?: string;
@@ -44,27 +52,7 @@ export type ParsedDelivery = {
   acknowledgement?: { contentType: string; body: string };
 };
 
-/**
- * Canonical paths of a person's standard fields: the mapping configuration's
- * source names, so the apply step looks up each field's owner by the same path.
- */
-export const personPaths = [
-  "firstName",
-  "lastName",
-  "email",
-  "phone",
-  "address.streetLine",
-  "address.city",
-  "address.postalCode",
-  "address.region",
-  "address.country",
-  "emailConsent.granted",
-] as const;
-export type PersonPath = (typeof personPaths)[number];
-
-/** Canonical paths of a company's standard fields. */
-export const companyPaths = ["name", "email", "address.streetLine", "address.city", "address.postalCode", "address.region", "address.country"] as const;
-export type CompanyPath = (typeof companyPaths)[number];
+export { companyPaths, personPaths, type CompanyPath, type PersonPath } from "../domain/inbound";
 
 /** A standard field's value: null (or absent) when the CRM holds it empty; consent is a boolean, the rest text. */
 const fieldValue = z.union([z.string(), z.boolean(), z.null()]);
@@ -144,9 +132,16 @@ export type CrmCompanySnapshot = z.infer<typeof crmCompanySnapshotSchema>;
 export type CrmDealSnapshot = z.infer<typeof crmDealSnapshotSchema>;
 export type DealLine = z.infer<typeof dealLineSchema>;
 
-/** Thrown by `parse` for an authentic delivery that cannot be understood: stored for review and acknowledged. */
+/**
+ * Thrown by `parse` for an authentic delivery that cannot be understood:
+ * stored for review and acknowledged (with `acknowledgement` when the CRM
+ * expects a body, or it redelivers).
+ */
 export class MalformedDelivery extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly acknowledgement?: ParsedDelivery["acknowledgement"],
+  ) {
     super(message);
     this.name = "MalformedDelivery";
   }
@@ -183,4 +178,13 @@ export interface CrmInbound {
    * one. Absent: customers are not created from unknown CRM contacts with this CRM.
    */
   adopt?(entity: "person", crmId: string, sourceId: string, ctx: CallContext): Promise<void>;
+  /**
+   * Subscribes `url` to the CRM's webhooks for person, company and deal
+   * changes (created, updated, deleted), idempotently: a subscription of ours
+   * to `url` is kept, unless `renew` (its issued secret was lost), which
+   * replaces it. Answers the secret the CRM issued for a new subscription, for
+   * the caller to keep (`InboundRequest.issuedSecret`). Absent where the
+   * CRM's admin sets deliveries up (Salesforce Outbound Messages).
+   */
+  subscribe?(url: string, options: { renew: boolean }, ctx: CallContext): Promise<{ issuedSecret?: string }>;
 }

@@ -48,9 +48,11 @@ function consentValues(config: MappingConfig, record: CanonicalRecord): OwnedVal
   ] as [keyof MappingConfig["consent"], ConsentState | undefined][]) {
     const target = config.consent[kind];
     if (!target || !state) continue;
-    out.push({ field: target.target, owner: "commercetools", value: target.invert ? !state.granted : state.granted });
-    if (target.atTarget) out.push({ field: target.atTarget, owner: "commercetools", value: state.at });
-    if (target.sourceTarget && state.source) out.push({ field: target.sourceTarget, owner: "commercetools", value: state.source });
+    // Consent the CRM enforces is never written from commercetools (the inbound side applies the CRM's).
+    const owner = target.owner;
+    out.push({ field: target.target, owner, value: target.invert ? !state.granted : state.granted });
+    if (target.atTarget) out.push({ field: target.atTarget, owner, value: state.at });
+    if (target.sourceTarget && state.source) out.push({ field: target.sourceTarget, owner, value: state.source });
   }
   return out;
 }
