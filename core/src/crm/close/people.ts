@@ -53,7 +53,7 @@ async function create(call: Call, person: Person, companyLeadId: string | undefi
   const leadId = companyLeadId ?? ownLead?.id;
   if (leadId) {
     const created = await send(call, "POST", "/contact/", contactSchema, { json: { ...contact, lead_id: leadId } });
-    if (ownLead) await send(call, "PUT", `/lead/${ownLead.id}/`, idOnlySchema, { json: personLeadBody(person, call.schema) });
+    if (!companyLeadId && ownLead) await send(call, "PUT", `/lead/${ownLead.id}/`, idOnlySchema, { json: personLeadBody(person, call.schema) });
     return asHit(created);
   }
   // One request creates lead and contact together: no moment with a lead lacking its contact.
