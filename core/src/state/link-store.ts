@@ -1,3 +1,4 @@
+import type { FromCrm } from "../domain/inbound";
 import { linkKey } from "../domain/keys";
 import type { EntityKind } from "../domain/model";
 import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
@@ -18,6 +19,8 @@ export type SyncLink = {
   written: Record<string, unknown>;
   syncedAt: string;
   correlationId: string;
+  /** What was last applied from the CRM (CRM → commercetools): its modification time and the CRM-only values. */
+  fromCrm?: FromCrm;
 };
 
 export class LinkStore {
@@ -66,8 +69,10 @@ export class LinkStore {
     let current = known;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (current && current.value.sourceVersion > link.sourceVersion) return;
+      // Outbound writers know nothing of the inbound record: it stays with the link.
+      const fromCrm = link.fromCrm ?? current?.value.fromCrm;
       try {
-        await this.store.put(containers.links, key, link, current?.version);
+        await this.store.put(containers.links, key, fromCrm ? { ...link, fromCrm } : link, current?.version);
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError)) throw error;
