@@ -8,6 +8,8 @@ export type AuthOptions = {
   clientSecret: string;
   /** Lifetime of issued tokens; Salesforce's default session timeout is 2 h. */
   tokenTtlMs: number;
+  /** Adds `expires_in` (seconds) to token answers, as some OAuth servers do; Salesforce's client-credentials answers carry none. */
+  announceExpiry?: boolean;
 };
 
 export const orgId = "00D5g00000SIMORG";
@@ -71,6 +73,7 @@ export function tokenRouter(registry: TokenRegistry, options: AuthOptions): Rout
       id,
       token_type: "Bearer",
       issued_at: issuedAt,
+      ...(options.announceExpiry ? { expires_in: Math.floor(options.tokenTtlMs / 1000) } : {}),
     });
   });
   return router;

@@ -43,6 +43,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     clientId: options.clientId ?? "sandbox-client",
     clientSecret: options.clientSecret ?? "sandbox-secret",
     tokenTtlMs: options.tokenTtlMs ?? 2 * 3600_000,
+    ...(options.announceExpiry ? { announceExpiry: true } : {}),
   };
   const store = new SalesforceStore(options.now);
   const usage = new ApiUsage();

@@ -127,6 +127,26 @@ describe("Salesforce adapter", () => {
     expect(sim.tokens.issued).toBe(issued + 1);
   });
 
+  it("replaces a token before the expiry its answer names, without a refused call", async () => {
+    // 61 s announced, replaced a minute early: each token serves about a second.
+    const expiring = await startSalesforceSimulator({ tokenTtlMs: 61_000, announceExpiry: true });
+    try {
+      const connected = connector.connect(
+        { SALESFORCE_LOGIN_URL: expiring.url, SALESFORCE_CLIENT_ID: "sandbox-client", SALESFORCE_CLIENT_SECRET: "sandbox-secret" },
+        { logger, clock: quickPolls },
+      ).outbound;
+      await connected.findPeople({ sourceId: "expiry-1" }, ctx);
+      await connected.findPeople({ sourceId: "expiry-1" }, ctx);
+      expect(expiring.tokens.issued).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await connected.findPeople({ sourceId: "expiry-1" }, ctx);
+      expect(expiring.tokens.issued).toBe(2);
+      expect(expiring.requests.filter((r) => r.status === 401)).toEqual([]);
+    } finally {
+      await expiring.close();
+    }
+  });
+
   it("classifies bad credentials as auth, daily limit as throttled, resets and malformed bodies as transient", async () => {
     const bad = connect({ SALESFORCE_CLIENT_SECRET: "wrong" });
     const authError = (await bad.upsertPeople([person("x")], ctx).catch((e: unknown) => e)) as SyncError;
