@@ -1,10 +1,10 @@
-import type { BusinessUnit, Customer, CustomerUpdateAction } from "@commercetools/platform-sdk";
-import { ConcurrentModificationError } from "../ports/key-value-store";
+import type { BusinessUnit } from "@commercetools/platform-sdk";
 import { allOf, type Predicate, predicate, predicateArgs } from "../ports/predicate";
 import type { PurchaseStats } from "../domain/model";
-import type { CommerceResource, CommerceTypeId, CommerceWriter, PageQuery, PagingReader } from "../ports/commerce";
+import type { CommerceResource, CommerceTypeId, PageQuery, PagingReader } from "../ports/commerce";
 import { chunks, inPool, lookupQueriesInFlight } from "../pool";
-import { type CommercetoolsApi, concurrentModificationVersion, isNotFound } from "./client";
+import { isNotFound } from "./client";
+import { CommercetoolsWriter } from "./commerce-writer";
 
 const pageSize = 500;
 /** IDs per `in (...)` predicate: keeps the query string well under URL limits. */
@@ -36,10 +36,12 @@ export function byModifiedThenId<T extends { lastModifiedAt: string; id: string 
   return a.lastModifiedAt < b.lastModifiedAt ? -1 : a.lastModifiedAt > b.lastModifiedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Reads current state from commercetools (a missing resource is `undefined`, not an error), and writes what comes from the CRM. */
-export class CommercetoolsReader implements PagingReader, CommerceWriter {
-  constructor(private readonly api: CommercetoolsApi) {}
-
+/**
+ * Reads current state from commercetools (a missing resource is `undefined`,
+ * not an error); the writes that come from the CRM are the writer's, so the
+ * runtime holds one object for both.
+ */
+export class CommercetoolsReader extends CommercetoolsWriter implements PagingReader {
   async get<T extends CommerceTypeId>(typeId: T, id: string): Promise<CommerceResource[T] | undefined> {
     try {
       const request =
@@ -164,15 +166,5 @@ export class CommercetoolsReader implements PagingReader, CommerceWriter {
           : this.api.businessUnits().get({ queryArgs });
     const { body } = await request.execute();
     return (body.results as CommerceResource[T][]).sort(byModifiedThenId);
-  }
-
-  async updateCustomer(id: string, version: number, actions: CustomerUpdateAction[]): Promise<Customer> {
-    try {
-      return (await this.api.customers().withId({ ID: id }).post({ body: { version, actions } }).execute()).body;
-    } catch (error) {
-      const current = concurrentModificationVersion(error);
-      if (current !== false) throw new ConcurrentModificationError("customer", id, current);
-      throw error;
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { BusinessUnit, Customer, CustomerUpdateAction, Order } from "@commercetools/platform-sdk";
+import type { BusinessUnit, BusinessUnitUpdateAction, Cart, CartDraft, CartUpdateAction, Customer, CustomerDraft, CustomerUpdateAction, Order, Type } from "@commercetools/platform-sdk";
 import type { PurchaseStats } from "../domain/model";
 import type { Predicate } from "./predicate";
 
@@ -42,12 +42,29 @@ export type PagingReader = CommerceReader & {
   page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]>;
 };
 
+/** Resources the inbound side sets custom fields on. */
+export type CustomFieldsResource = "customer" | "business-unit";
+
 /**
- * Write side of commercetools, for changes that come from the CRM. Every
- * update names the version it was decided on; a concurrent change answers
- * ConcurrentModificationError (key-value-store.ts) so the caller re-reads and
- * decides again, never bumps the version blindly.
+ * Write side of commercetools, for changes that come from the CRM, with the
+ * reads they are decided on. Every update names the version it was decided
+ * on; a concurrent change answers ConcurrentModificationError
+ * (key-value-store.ts) so the caller re-reads and decides again, never bumps
+ * the version blindly. Other refusals are SyncErrors without commercetools'
+ * message (it can quote personal data).
  */
 export interface CommerceWriter {
+  /** The customer with its customer group expanded (its key decides segment groups). */
+  customerWithGroup(id: string): Promise<Customer | undefined>;
   updateCustomer(id: string, version: number, actions: CustomerUpdateAction[]): Promise<Customer>;
+  /** Idempotent by key: a second creation answers the first customer. */
+  createCustomer(draft: CustomerDraft & { key: string }): Promise<Customer>;
+  businessUnit(id: string): Promise<BusinessUnit | undefined>;
+  updateBusinessUnit(id: string, version: number, actions: BusinessUnitUpdateAction[]): Promise<BusinessUnit>;
+  customerGroupId(key: string): Promise<string | undefined>;
+  cartByKey(key: string): Promise<Cart | undefined>;
+  /** Idempotent by key: a second creation answers the first cart. */
+  createCart(draft: CartDraft & { key: string }): Promise<Cart>;
+  updateCart(id: string, version: number, actions: CartUpdateAction[]): Promise<Cart>;
+  typesFor(resource: CustomFieldsResource): Promise<Type[]>;
 }
