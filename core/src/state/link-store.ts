@@ -60,6 +60,28 @@ export class LinkStore {
   }
 
   /**
+   * Read-modify-write of one record's link: `change` gets the current link
+   * (undefined when there is none) and answers the new one, or undefined to
+   * leave it; re-run on a concurrent write, so nothing another writer saved
+   * in between is lost.
+   */
+  async update(entity: EntityKind, sourceId: string, change: (current: SyncLink | undefined) => SyncLink | undefined): Promise<void> {
+    const key = this.key(entity, sourceId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.store.get<SyncLink>(containers.links, key);
+      const next = change(current?.value);
+      if (!next) return;
+      try {
+        await this.store.put(containers.links, key, next, current?.version);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError)) throw error;
+      }
+    }
+    throw new Error(`link ${key} kept changing under concurrent writers`);
+  }
+
+  /**
    * Saves a link unless a newer one is already there. On a concurrent write the
    * current link is re-read and the decision taken again: the higher source
    * version wins, so a slow writer never rolls a link back.
