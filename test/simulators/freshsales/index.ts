@@ -1,0 +1,11 @@
+export {
+  startFreshsalesSimulator,
+  bundleBasePath,
+  legacyBasePath,
+  defaultFreshsalesApiKey,
+  type FreshsalesSimulator,
+  type FreshsalesSimulatorOptions,
+  type RecordedRequest,
+} from "./server";
+export { renderTemplate, type WorkflowSpec, type WorkflowDelivery } from "./workflows";
+export type { BudgetSpec } from "./limits";
