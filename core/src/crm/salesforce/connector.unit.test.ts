@@ -21,18 +21,12 @@ describe("Salesforce connector", () => {
   });
 
   it("accepts field API names as mapping targets, refuses anything else, and its default mapping is valid", () => {
-    const target = { crm: connector.name, targetRule: connector.targetRule };
-    const withTarget = (name: string) => {
-      const config = structuredClone(connector.defaultMapping);
-      config.entities!.person!.fields = [{ source: "custom.tier", target: name }];
-      return validateMappingConfig(config, target);
-    };
-    expect(withTarget("Loyalty_Tier__c").valid).toBe(true);
-    expect(withTarget("Loyalty Tier")).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("Salesforce field API name") }] });
-    expect(validateMappingConfig(connector.defaultMapping, target)).toMatchObject({
-      valid: true,
-      config: { crm: "salesforce", consent: { email: { target: "HasOptedOutOfEmail", invert: true } } },
-    });
+    const rule = { crm: "salesforce", targetRule: connector.targetRule };
+    const consentAt = (atTarget: string) => ({ ...connector.defaultMapping, consent: { email: { target: "HasOptedOutOfEmail", invert: true, atTarget } } });
+    expect(validateMappingConfig(consentAt("Email_Consent_At__c"), rule).valid).toBe(true);
+    const refused = validateMappingConfig(consentAt("Email consent at"), rule);
+    expect(refused).toMatchObject({ valid: false, issues: [{ path: ["consent", "email", "atTarget"], message: expect.stringContaining("Salesforce field API name") }] });
+    expect(validateMappingConfig(connector.defaultMapping, rule)).toMatchObject({ valid: true, config: { crm: "salesforce", consent: { email: { target: "HasOptedOutOfEmail", invert: true } } } });
   });
 
   it("previews a person as its Contact, a unit as its Account and an order as its CT_Order__c", () => {
