@@ -20,6 +20,7 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
     return ((await answer.json()) as { access_token: string }).access_token;
   }
 
+  type Row = Record<string, unknown>;
   const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as RequestError);
 
   beforeAll(async () => {
@@ -34,7 +35,7 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
   });
 
   it("creates a record and reads it back by the ID the client took from OData-EntityId", async () => {
-    const id = await client.create({ collection: "accounts", data: { name: "Contoso", ct_businessunitid: "bu-wa-1" } });
+    const id = await client.create<Row, string>({ collection: "accounts", data: { name: "Contoso", ct_businessunitid: "bu-wa-1" } });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const account = await client.retrieve({ collection: "accounts", key: id, select: ["name", "ct_businessunitid"] });
     expect(account).toMatchObject({ accountid: id, name: "Contoso", ct_businessunitid: "bu-wa-1" });
@@ -42,14 +43,14 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
   });
 
   it("upserts by alternate key: creates, then updates the same record, with its representation", async () => {
-    const created = await client.upsert({
+    const created = await client.upsert<Row, Row>({
       collection: "contacts",
       key: "ct_customerid='c-wa-1'",
       data: { firstname: "Ada", lastname: "Lovelace", "parentcustomerid_account@odata.bind": "/accounts(ct_businessunitid='bu-wa-1')" },
       returnRepresentation: true,
       select: ["contactid", "fullname", "_parentcustomerid_value"],
     });
-    const updated = await client.upsert({ collection: "contacts", key: "ct_customerid='c-wa-1'", data: { lastname: "King" }, returnRepresentation: true, select: ["contactid", "fullname"] });
+    const updated = await client.upsert<Row, Row>({ collection: "contacts", key: "ct_customerid='c-wa-1'", data: { lastname: "King" }, returnRepresentation: true, select: ["contactid", "fullname"] });
     expect(updated.contactid).toBe(created.contactid);
     expect(updated.fullname).toBe("Ada King");
     expect(created._parentcustomerid_value).toMatch(/^[0-9a-f-]{36}$/);
@@ -58,12 +59,12 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
   });
 
   it("refuses a create-only upsert of an existing key with 412 and Dataverse's code", async () => {
-    const error = await failure(client.upsert({ collection: "contacts", key: "ct_customerid='c-wa-1'", data: { lastname: "Again" }, ifnonematch: "*" }));
+    const error = await failure(client.upsert<Row, Row>({ collection: "contacts", key: "ct_customerid='c-wa-1'", data: { lastname: "Again" }, ifnonematch: "*" }));
     expect(error).toMatchObject({ status: 412, code: "0x80040237" });
   });
 
   it("queries with $filter, $select and $orderby, page by page through @odata.nextLink", async () => {
-    for (let i = 0; i < 7; i++) await client.upsert({ collection: "contacts", key: `ct_customerid='page-${i}'`, data: { lastname: `Pager ${i}`, emailaddress1: `pager${i}@example.com` } });
+    for (let i = 0; i < 7; i++) await client.upsert<Row, Row>({ collection: "contacts", key: `ct_customerid='page-${i}'`, data: { lastname: `Pager ${i}`, emailaddress1: `pager${i}@example.com` } });
     const request = { collection: "contacts", select: ["lastname", "ct_customerid"], filter: "startswith(ct_customerid,'page-') and lastname ne 'Pager 3'", orderBy: ["ct_customerid desc"], maxPageSize: 4 };
     const first = await client.retrieveMultiple(request);
     expect(first.value.map((c) => c.ct_customerid)).toEqual(["page-6", "page-5", "page-4", "page-2"]);
@@ -87,8 +88,8 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
 
   it("runs a $batch with a change set whose second request binds the first by Content-ID", async () => {
     client.startBatch();
-    client.create({ collection: "accounts", data: { name: "Batch Parent", ct_businessunitid: "bu-wa-batch" }, contentId: "1" });
-    client.create({ collection: "contacts", data: { lastname: "Batch Child", "parentcustomerid_account@odata.bind": "$1" } });
+    client.create<Row, string>({ collection: "accounts", data: { name: "Batch Parent", ct_businessunitid: "bu-wa-batch" }, contentId: "1" });
+    client.create<Row, string>({ collection: "contacts", data: { lastname: "Batch Child", "parentcustomerid_account@odata.bind": "$1" } });
     client.retrieveMultiple({ collection: "accounts", select: ["name"], filter: "ct_businessunitid eq 'bu-wa-batch'" });
     const [parentId, childId, query] = await client.executeBatch();
     expect(parentId).toMatch(/^[0-9a-f-]{36}$/);
@@ -99,8 +100,8 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
 
   it("rolls a change set back as a whole when one of its requests fails", async () => {
     client.startBatch();
-    client.create({ collection: "accounts", data: { name: "Rolled back", ct_businessunitid: "bu-wa-rollback" } });
-    client.create({ collection: "contacts", data: { lastname: "x".repeat(51) } });
+    client.create<Row, string>({ collection: "accounts", data: { name: "Rolled back", ct_businessunitid: "bu-wa-rollback" } });
+    client.create<Row, string>({ collection: "contacts", data: { lastname: "x".repeat(51) } });
     const responses = await client.executeBatch();
     // The failed change set answers with its one error, in the client's own error object.
     expect(responses).toHaveLength(1);
@@ -113,9 +114,9 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
   it("answers errors in Dataverse's shape: missing records, unknown columns, values too long", async () => {
     const missing = await failure(client.retrieve({ collection: "contacts", key: "00000000-0000-0000-0000-000000000001" }));
     expect(missing).toMatchObject({ status: 404, code: "0x80040217" });
-    const unknown = await failure(client.create({ collection: "contacts", data: { no_such_column: 1 } }));
+    const unknown = await failure(client.create<Row, string>({ collection: "contacts", data: { no_such_column: 1 } }));
     expect(unknown).toMatchObject({ status: 400, code: "0x80060888" });
-    const tooLong = await failure(client.create({ collection: "contacts", data: { firstname: "y".repeat(51) } }));
+    const tooLong = await failure(client.create<Row, string>({ collection: "contacts", data: { firstname: "y".repeat(51) } }));
     expect(tooLong).toMatchObject({ status: 400, code: "0x80044331" });
     expect(tooLong?.message).toContain("exceeded the maximum allowed length of '50'");
   });
@@ -128,7 +129,7 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
   });
 
   it("deletes a record; reading it afterwards is a 404", async () => {
-    const id = await client.create({ collection: "contacts", data: { lastname: "Short-lived" } });
+    const id = await client.create<Row, string>({ collection: "contacts", data: { lastname: "Short-lived" } });
     await client.deleteRecord({ collection: "contacts", key: id });
     const gone = await failure(client.retrieve({ collection: "contacts", key: id }));
     expect(gone?.status).toBe(404);

@@ -1,6 +1,6 @@
 import { DataverseError, badProperty, codes } from "./errors";
 import { compareValues, equalityOn, matches, parseFilter, type Filter } from "./filter";
-import { etag, type DataverseStore, type Row } from "./store";
+import { etag, lookupKind, type DataverseStore, type Row } from "./store";
 import { readableColumns, type TableDef } from "./tables";
 
 /** A collection query: `$select`, `$filter`, `$orderby`, `$top`, and where the page starts (`$skiptoken`). */
@@ -103,11 +103,18 @@ export function queryPage(store: DataverseStore, table: TableDef, query: Query, 
   return more ? { rows: page.map((r) => r.row), nextToken: encodeToken(page.at(-1)!.key) } : { rows: page.map((r) => r.row) };
 }
 
-/** A row as the Web API answers it: the etag, the primary key, and the selected columns (all when none are). */
-export function project(table: TableDef, row: Row, select: string[] | undefined): Row {
-  const columns = select ?? Object.keys(row);
+/**
+ * A row as the Web API answers it: the etag, the primary key, and the
+ * selected columns (all when none are); with `annotations` (`Prefer:
+ * odata.include-annotations`), each lookup's target table beside its value.
+ */
+export function project(table: TableDef, row: Row, select: string[] | undefined, annotations = false): Row {
+  const columns = select ?? Object.keys(row).filter((c) => !c.includes("@"));
   const out: Row = { "@odata.etag": etag(row) };
-  for (const column of columns) out[column] = row[column] ?? null;
+  for (const column of columns) {
+    out[column] = row[column] ?? null;
+    if (annotations && row[lookupKind(column)]) out[lookupKind(column)] = row[lookupKind(column)];
+  }
   out[table.primaryKey] = row[table.primaryKey];
   return out;
 }

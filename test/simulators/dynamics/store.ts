@@ -250,7 +250,8 @@ export class DataverseStore {
     const nav = navigation(table, navigationName);
     if (!nav) throw badProperty(`An undeclared property '${navigationName}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`);
     const column = `_${nav.lookup.column}_value`;
-    if (value === null) return { [column]: null };
+    const kind = lookupKind(column);
+    if (value === null) return { [column]: null, [kind]: null };
     const reference = parseReference(typeof value === "string" ? value : "");
     const target = reference ? tableBySet(reference.entitySet) : undefined;
     if (!reference || !target || target.logicalName !== nav.target) throw badProperty(`Invalid entity reference '${String(value)}' for the navigation property '${navigationName}'.`);
@@ -259,9 +260,12 @@ export class DataverseStore {
       if ("id" in reference.key) throw notExisting(target.logicalName, describeKey(reference.key));
       throw new DataverseError(404, codes.keyNotFound, `A record with the specified key values does not exist in ${target.logicalName} entity`);
     }
-    return { [column]: row[target.primaryKey] };
+    return { [column]: row[target.primaryKey], [kind]: target.logicalName };
   }
 }
+
+/** Where a row keeps which table its lookup points at (polymorphic lookups need it), as the annotation Dataverse answers it under. */
+export const lookupKind = (column: string) => `${column}@Microsoft.Dynamics.CRM.lookuplogicalname`;
 
 export const etag = (row: Row) => `W/"${String(row.versionnumber)}"`;
 

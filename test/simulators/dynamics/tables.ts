@@ -142,22 +142,43 @@ const opportunity: TableDef = {
   logicalName: "opportunity",
   entitySet: "opportunities",
   primaryKey: "opportunityid",
-  columns: { name: text(300), estimatedvalue: decimal, stepname: text(200), ct_currency: text(3) },
+  columns: { name: text(300), estimatedvalue: decimal, stepname: text(200) },
   lookups: [
     { column: "parentcontactid", targets: { parentcontactid: "contact" } },
     { column: "parentaccountid", targets: { parentaccountid: "account" } },
+    { column: "transactioncurrencyid", targets: { transactioncurrencyid: "transactioncurrency" } },
   ],
 };
 
+const product: TableDef = {
+  logicalName: "product",
+  entitySet: "products",
+  primaryKey: "productid",
+  columns: { name: text(100), productnumber: text(100) },
+  lookups: [],
+};
+
+/** Write-in lines (no product) carry a description instead of a product. */
 const opportunityProduct: TableDef = {
   logicalName: "opportunityproduct",
   entitySet: "opportunityproducts",
   primaryKey: "opportunityproductid",
-  columns: { productnumber: text(100), productdescription: text(500), quantity: decimal, priceperunit: decimal },
-  lookups: [{ column: "opportunityid", targets: { opportunityid: "opportunity" } }],
+  columns: { productdescription: text(500), quantity: decimal, priceperunit: decimal },
+  lookups: [
+    { column: "opportunityid", targets: { opportunityid: "opportunity" } },
+    { column: "productid", targets: { productid: "product" } },
+  ],
 };
 
-export const tables: readonly TableDef[] = [contact, account, order, annotation, opportunity, opportunityProduct];
+const currency: TableDef = {
+  logicalName: "transactioncurrency",
+  entitySet: "transactioncurrencies",
+  primaryKey: "transactioncurrencyid",
+  columns: { isocurrencycode: text(5), currencyname: text(100) },
+  lookups: [],
+};
+
+export const tables: readonly TableDef[] = [contact, account, order, annotation, opportunity, product, opportunityProduct, currency];
 
 const bySet = new Map(tables.map((t) => [t.entitySet, t]));
 const byName = new Map(tables.map((t) => [t.logicalName, t]));

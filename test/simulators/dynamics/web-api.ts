@@ -34,6 +34,9 @@ export function preferences(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** Whether the request asks for annotations (lookups' target tables among them). */
+const annotated = (request: ApiRequest) => preferences(request.headers.prefer).has("odata.include-annotations");
+
 function jsonBody(request: ApiRequest): Row {
   const type = request.headers["content-type"] ?? "";
   if (!type.startsWith("application/json")) throw new DataverseError(415, codes.badRequest, `The content type '${type}' is not supported; send application/json.`);
@@ -61,7 +64,7 @@ function written(ctx: ApiContext, request: ApiRequest, table: TableDef, row: Row
   return {
     status,
     headers: { ...headers, "Preference-Applied": "return=representation" },
-    body: { "@odata.context": context(ctx, table, select, true), ...project(table, row, select) },
+    body: { "@odata.context": context(ctx, table, select, true), ...project(table, row, select, annotated(request)) },
   };
 }
 
@@ -70,7 +73,7 @@ function collection(ctx: ApiContext, request: ApiRequest, table: TableDef): ApiR
   const asked = Number(preferences(request.headers.prefer).get("odata.maxpagesize"));
   const pageSize = Number.isInteger(asked) && asked > 0 ? Math.min(asked, maxPageSize) : maxPageSize;
   const page = queryPage(ctx.store, table, query, pageSize);
-  const body: Row = { "@odata.context": context(ctx, table, query.select, false), value: page.rows.map((row) => project(table, row, query.select)) };
+  const body: Row = { "@odata.context": context(ctx, table, query.select, false), value: page.rows.map((row) => project(table, row, query.select, annotated(request))) };
   if (page.nextToken) {
     const params = [...request.query.entries()].filter(([name]) => name !== "$skiptoken");
     params.push(["$skiptoken", page.nextToken]);
@@ -111,7 +114,7 @@ export async function execute(request: ApiRequest, ctx: ApiContext): Promise<Api
     case "GET": {
       const select = parseSelect(table, request.query);
       const row = ctx.store.get(table, key);
-      return { status: 200, headers: {}, body: { "@odata.context": context(ctx, table, select, true), ...project(table, row, select) } };
+      return { status: 200, headers: {}, body: { "@odata.context": context(ctx, table, select, true), ...project(table, row, select, annotated(request)) } };
     }
     case "PATCH": {
       const conditions = { ifMatch: request.headers["if-match"], ifNoneMatch: request.headers["if-none-match"] };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Change, Row } from "./store";
+import { lookupKind, type Change, type Row } from "./store";
 import type { TableDef } from "./tables";
 
 /**
@@ -47,11 +47,10 @@ function contractValue(table: TableDef, column: string, value: unknown): unknown
 function entity(table: TableDef, id: string, row: Row): Record<string, unknown> {
   const attributes: { key: string; value: unknown }[] = [];
   for (const [column, value] of Object.entries(row)) {
+    if (column.includes("@")) continue;
     const lookup = /^_(\w+)_value$/.exec(column);
     if (lookup) {
-      // Polymorphic lookups name their first target here (the simulator does not keep which one a row points at).
-      const target = table.lookups.find((l) => l.column === lookup[1])?.targets;
-      const logicalName = target ? Object.values(target)[0] : "systemuser";
+      const logicalName = row[lookupKind(column)] ?? "systemuser";
       attributes.push({ key: lookup[1]!, value: value === null ? null : { __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts", Id: value, KeyAttributes: [], LogicalName: logicalName, Name: null, RowVersion: null } });
     } else if (column === "createdon" || column === "modifiedon") {
       attributes.push({ key: column, value: typeof value === "string" ? wcfDate(value) : value });
