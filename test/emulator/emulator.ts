@@ -44,6 +44,11 @@ export async function startEmulator(
   const app = mock.app;
   app.addHook("onRequest", (request, _reply, done) => {
     const query = request.query as Record<string, unknown>;
+    // The emulator parses queries with qs, which turns a parameter repeated more than 20 times
+    // into an object keyed by position: `var.ids` for a batch of 100 IDs would match nothing.
+    for (const [key, value] of Object.entries(query)) {
+      if (key.startsWith("var.") && value !== null && typeof value === "object" && !Array.isArray(value)) query[key] = Object.values(value);
+    }
     const sort = query.sort === undefined ? undefined : ([] as string[]).concat(query.sort as string | string[]);
     const variables = Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith("var."))) as RequestQuery["variables"];
     requestQuery.enterWith({ ...(sort ? { sort } : {}), variables });

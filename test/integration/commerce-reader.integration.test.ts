@@ -56,6 +56,16 @@ describe("commercetools reads with predicate variables (against the emulator)", 
     expect((await reader.getMany("business-unit", [])).size).toBe(0);
   });
 
+  it("passes a variable of more than 20 values whole (the emulator's query parser splits longer lists otherwise)", async () => {
+    const keys = Array.from({ length: 45 }, (_, i) => `many-${i}`);
+    for (const key of keys) await store.put("many-values", key, { key });
+    expect((await store.getMany("many-values", keys)).size).toBe(45);
+    const customers = await reader.page("customer", { limit: 10 });
+    const ids = [...Array.from({ length: 30 }, (_, i) => `0b7c1f3e-0000-4000-8000-${String(i).padStart(12, "0")}`), ...customers.map((c) => c.id)];
+    expect((await reader.getMany("customer", ids)).size).toBe(customers.length);
+    expect((await reader.purchaseStatsMany(ids)).get(ann)?.orderCount).toBe(1);
+  });
+
   it("pages by (lastModifiedAt, id) with the position as variables", async () => {
     const all = await reader.page("customer", { limit: 10 });
     expect(all).toHaveLength(2);
