@@ -5,8 +5,9 @@ import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-stora
  * The commercetools emulator as a real HTTP server on 127.0.0.1, with its
  * documented gaps closed so our code meets the real API's semantics:
  *  - `sort` is honoured on query endpoints, predicate variables (`var.<name>`)
- *    on custom objects by container too, and queries cost what an indexed
- *    lookup costs (indexed-storage.ts);
+ *    on custom objects by container too, a parameter repeated more than 20
+ *    times stays a list, and queries cost what an indexed lookup costs
+ *    (indexed-storage.ts);
  *  - custom-object POST with `version: 0` on an existing object answers 409
  *    ConcurrentModification instead of overwriting (create-only semantics).
  * Everything else is the emulator unchanged.
@@ -44,6 +45,13 @@ export async function startEmulator(
   const app = mock.app;
   app.addHook("onRequest", (request, _reply, done) => {
     const query = request.query as Record<string, unknown>;
+    // Its query-string parser (qs) turns a parameter repeated more than 20 times into an object keyed
+    // "0", "1", …; commercetools takes `id in :ids` with hundreds of values: back to the list it was.
+    for (const [key, value] of Object.entries(query)) {
+      if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).every((k) => /^\d+$/.test(k))) {
+        query[key] = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
+      }
+    }
     // The emulator parses queries with qs, which turns a parameter repeated more than 20 times
     // into an object keyed by position: `var.ids` for a batch of 100 IDs would match nothing.
     for (const [key, value] of Object.entries(query)) {

@@ -47,6 +47,15 @@ describe("commercetools reads with predicate variables (against the emulator)", 
     expect((await reader.purchaseStatsMany([ann])).get(ann)?.orderCount).toBe(1);
   });
 
+  it("takes a list of hundreds of values as one variable", async () => {
+    const many = [...Array.from({ length: 150 }, (_, i) => `absent-${i}`), ann];
+    const stats = await reader.purchaseStatsMany(many);
+    expect(stats.get(ann)?.orderCount).toBe(1);
+    const keys = Array.from({ length: 60 }, (_, i) => `k${i}`);
+    for (const key of keys.slice(0, 30)) await store.put("many-keys", key, { key });
+    expect((await store.getMany("many-keys", keys)).size).toBe(30);
+  });
+
   it("reads many resources of a type by ID in one query, and nothing for a crafted ID", async () => {
     const all = await reader.page("customer", { limit: 10 });
     const found = await reader.getMany("customer", [...all.map((c) => c.id), ...injections, "0b7c1f3e-0000-4000-8000-00000000dead"]);
