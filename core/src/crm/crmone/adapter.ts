@@ -1,0 +1,73 @@
+import type { CallContext, CrmAdapter, CrmLimits, CrmRecord } from "../../ports/crm-outbound";
+import type { Logger } from "../../ports/logger";
+import { KeyedLock } from "../../reliability/keyed-lock";
+import { writeEach } from "../kit/record-writer";
+import { SingleFlight } from "../kit/single-flight";
+import type { Transport } from "../kit/transport";
+import { type Call, type CrmOneRecord, findAll, text } from "./api";
+import { upsertCompany } from "./companies";
+import { oldestFirstOrder } from "./converge-record";
+import { contactFields, models } from "./fields";
+import { upsertOrder } from "./orders";
+import { contactsOf, upsertPerson } from "./people";
+import { crmOneReconciliation } from "./reconcile";
+import { checkSetup } from "./setup-check";
+
+const personFields = ["id", "first_name", "last_name", "email1", "primary_account_id", contactFields.customerId];
+
+function toRecord(contact: CrmOneRecord): CrmRecord {
+  const sourceId = text(contact, contactFields.customerId);
+  return {
+    crmId: contact.id,
+    ...(sourceId ? { sourceId } : {}),
+    fields: Object.fromEntries(personFields.filter((f) => f !== "id").map((f) => [f, contact[f] ?? null])),
+  };
+}
+
+/**
+ * The outbound side: one request at a time per record write (1CRM has no
+ * batch endpoint), each record converged on its key; the call's records in
+ * input order, a record the instance refuses as that record's outcome. The
+ * instance's set-up is checked once per connection before the first write.
+ */
+export function crmOneAdapter(deps: { transport: Transport; limits: CrmLimits; logger: Logger }): CrmAdapter {
+  const lock = new KeyedLock();
+  let starter: CallContext = { correlationId: "crmone-setup" };
+  // The check runs under the context of the call that started it (its correlation ID and deadline).
+  const setup = new SingleFlight(() => checkSetup(deps.transport, starter));
+  const call = async (ctx: CallContext): Promise<Call> => {
+    starter = ctx;
+    await setup.get();
+    return { transport: deps.transport, lock, logger: deps.logger, ctx };
+  };
+
+  return {
+    name: "crmone",
+    limits: deps.limits,
+    // No bulk path: backfills write through the calls below, at the connection's pace.
+    reconcile: crmOneReconciliation(call),
+    async ensureSchema(ctx) {
+      await call(ctx);
+    },
+    async upsertCompanies(records, ctx) {
+      if (records.length === 0) return [];
+      const c = await call(ctx);
+      return writeEach(records, (company) => upsertCompany(c, company));
+    },
+    async upsertPeople(records, ctx) {
+      if (records.length === 0) return [];
+      const c = await call(ctx);
+      return writeEach(records, (person) => upsertPerson(c, person));
+    },
+    async upsertOrders(records, ctx) {
+      if (records.length === 0) return [];
+      const c = await call(ctx);
+      return writeEach(records, (order) => upsertOrder(c, order));
+    },
+    async findPeople(query, ctx) {
+      const c = await call(ctx);
+      const found = "sourceId" in query ? await contactsOf(c, query.sourceId, personFields) : await findAll(c, models.person, { email1: query.email }, personFields, oldestFirstOrder);
+      return found.map(toRecord);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { validateMappingConfig } from "../../domain/mapping-config";
+import { settingsSchema } from "../kit/define-connector";
+import { connector } from "./connector";
+
+describe("CRM One connector", () => {
+  it("reads its settings: URL, client and secret required; OAuth and a pace of 5 a second by default; the webhook secret optional", () => {
+    const schema = settingsSchema(connector.settings);
+    const required = { CRMONE_API_URL: "https://crm.example.com/api.php", CRMONE_CLIENT_ID: "client", CRMONE_CLIENT_SECRET: "secret" };
+    expect(schema.parse(required)).toEqual({ ...required, CRMONE_AUTH: "oauth", CRMONE_REQUESTS_PER_SECOND: 5 });
+    expect(schema.parse({ ...required, CRMONE_AUTH: "basic", CRMONE_REQUESTS_PER_SECOND: "12", CRMONE_WEBHOOK_SECRET: "w" })).toMatchObject({ CRMONE_AUTH: "basic", CRMONE_REQUESTS_PER_SECOND: 12, CRMONE_WEBHOOK_SECRET: "w" });
+    expect(schema.safeParse({ ...required, CRMONE_AUTH: "saml" }).success).toBe(false);
+    expect(schema.safeParse({ ...required, CRMONE_API_URL: "crm.example.com" }).success).toBe(false);
+    expect(schema.safeParse({ CRMONE_API_URL: required.CRMONE_API_URL }).success).toBe(false);
+    expect(Object.entries(connector.settings).filter(([, s]) => s.secured).map(([key]) => key)).toEqual(["CRMONE_CLIENT_SECRET", "CRMONE_WEBHOOK_SECRET"]);
+  });
+
+  it("accepts 1CRM field names as mapping targets and refuses anything else", () => {
+    const target = { crm: connector.name, targetRule: connector.targetRule };
+    const withTarget = (name: string) => {
+      const config = structuredClone(connector.defaultMapping);
+      config.entities!.person!.fields = [{ source: "custom.tier", target: name }];
+      return validateMappingConfig(config, target);
+    };
+    expect(withTarget("ct_loyalty_tier").valid).toBe(true);
+    expect(withTarget("Loyalty_Tier__c")).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("1CRM field name") }] });
+    expect(withTarget("custom.cf_x").valid).toBe(false);
+  });
+
+  it("defaults to the CRM owning email consent, in 1CRM's own consent fields", () => {
+    const checked = validateMappingConfig(connector.defaultMapping, { crm: "crmone", targetRule: connector.targetRule });
+    expect(checked).toMatchObject({
+      valid: true,
+      config: { consent: { email: { target: "email_opt_out", invert: true, atTarget: "email_opt_in_date", owner: "crm" }, sms: { target: "do_not_call", invert: true, owner: "commercetools" } } },
+    });
+  });
+
+  it("previews each record as the data 1CRM would receive", () => {
+    expect(connector.previewFields({ kind: "person", sourceId: "p-1", sourceVersion: 1, email: "p@example.com", lastName: "Doe" })).toEqual({ last_name: "Doe", email1: "p@example.com", ct_customer_id: "p-1" });
+    expect(connector.previewFields({ kind: "company", sourceId: "bu-1", sourceVersion: 1, key: "acme", name: "ACME", unitType: "Company" })).toEqual({
+      name: "ACME",
+      parent_id: "",
+      ct_business_unit_id: "bu-1",
+      ct_business_unit_key: "acme",
+    });
+    const note = connector.previewFields({
+      kind: "order",
+      sourceId: "o-1",
+      sourceVersion: 1,
+      activityKey: "ct-order-o-1",
+      total: { centAmount: 500, currencyCode: "EUR", fractionDigits: 2 },
+      orderState: "Open",
+      createdAt: "2026-11-20T10:00:00.000Z",
+      lines: [],
+      lineSummary: "",
+    });
+    expect(note).toMatchObject({ name: "commercetools order ct-order-o-1", parent_type: "Accounts", description: expect.stringContaining("Total: 5.00 EUR") });
+  });
+});

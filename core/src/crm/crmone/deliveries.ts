@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { type CrmChange, type CrmEntity, type InboundRequest, MalformedDelivery, type ParsedDelivery } from "../../ports/crm-inbound";
+import { readJsonDelivery } from "../kit/json-delivery";
+import { isoTimestamp } from "./api";
+import { models } from "./fields";
+
+/** The model a subscription is for, from the `model` parameter we put in its URL (1CRM's delivery does not say). */
+const entityOfModel: Record<string, CrmEntity> = { [models.person]: "person", [models.company]: "company", [models.deal]: "deal" };
+
+/** What a delivery must carry: the record's ID and its times (the body is the record's fields, the model's schema). */
+const deliveredRecord = z.looseObject({
+  id: z.string().min(1),
+  date_entered: z.string().optional(),
+  date_modified: z.string().refine((t) => isoTimestamp(t) !== undefined, "not a time"),
+});
+
+/** The polling and the webhook of one change share this key: the same record at the same modification time. */
+export const changeKey = (model: string, id: string, modifiedAt: string) => `${model}:${id}:${modifiedAt}`;
+
+/**
+ * A 1CRM webhook delivery: an unsigned POST of the changed record's fields,
+ * one record a delivery, to the URL of a subscription for one model
+ * (`…/webhooks/crmone?model=Contact&secret=…`). It names which record
+ * changed and when; the record itself is read back before anything happens.
+ * A record created and not changed since has the same entered and modified time.
+ */
+export function parseDelivery(request: InboundRequest): ParsedDelivery {
+  const model = request.query.model;
+  const entity = model ? entityOfModel[model] : undefined;
+  if (!model || !entity) throw new MalformedDelivery(`CRM One delivery for an unknown model (${model ?? "none"}): subscribe with ?model=Contact, Account or Opportunity in the URL`);
+  const record = readJsonDelivery(request, deliveredRecord, "CRM One");
+  const modifiedAt = isoTimestamp(record.date_modified)!;
+  const change: CrmChange = {
+    entity,
+    crmId: record.id,
+    action: record.date_entered === record.date_modified ? "created" : "updated",
+    modifiedAt,
+    deliveryId: changeKey(model, record.id, modifiedAt),
+  };
+  return { changes: [change] };
+}

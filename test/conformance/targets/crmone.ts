@@ -1,0 +1,85 @@
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
+import { connector } from "@ct-crm-sync/core/crm/crmone/connector";
+import { connectorSetup, crmOneReader, startCrmOneSimulator } from "../../simulators/crmone";
+import { checkExchanges } from "../../simulators/crmone/spec/contract";
+import type { ConformanceTarget, CrmInspector, InspectedOrder } from "../target";
+
+const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** A labelled line of an order note's description (`Total: 123.45 EUR`). */
+const line = (description: string, label: string) => new RegExp(`^${label}: (.+)$`, "m").exec(description)?.[1];
+
+function inspector(crm: ReturnType<typeof crmOneReader>): CrmInspector {
+  const accounts = async () => new Map((await crm.all("Account", ["name", "parent_id", "ct_business_unit_id"])).map((a) => [a.id as string, a]));
+  const contacts = () => crm.all("Contact", ["first_name", "last_name", "email1", "primary_account_id", "ct_customer_id", "ct_last_purchase_date"]);
+
+  return {
+    async people() {
+      const byId = await accounts();
+      return (await contacts()).map((c) => ({
+        crmId: c.id as string,
+        sourceId: str(c.ct_customer_id),
+        email: str(c.email1),
+        firstName: str(c.first_name),
+        lastName: str(c.last_name),
+        companySourceId: str(byId.get(c.primary_account_id as string)?.ct_business_unit_id),
+        lastPurchaseAt: str(c.ct_last_purchase_date),
+      }));
+    },
+    async companies() {
+      const byId = await accounts();
+      return [...byId.values()]
+        .filter((a) => str(a.ct_business_unit_id))
+        .map((a) => ({ crmId: a.id as string, sourceId: str(a.ct_business_unit_id), name: str(a.name), parentSourceId: str(byId.get(a.parent_id as string)?.ct_business_unit_id) }));
+    },
+    async orders(): Promise<InspectedOrder[]> {
+      const people = new Map((await contacts()).map((c) => [c.id as string, c]));
+      const notes = (await crm.all("Note", ["name", "contact_id", "description"])).filter((n) => str(n.name)?.startsWith("commercetools order "));
+      return notes.map((n) => {
+        const description = str(n.description) ?? "";
+        const total = line(description, "Total")?.split(" ");
+        return {
+          crmId: n.id as string,
+          sourceId: line(description, "Order ID"),
+          personSourceId: str(people.get(n.contact_id as string)?.ct_customer_id),
+          orderNumber: line(description, "Order number"),
+          totalAmount: total ? Number(total[0]) : undefined,
+          currency: total?.[1],
+          orderState: line(description, "Order state"),
+          paymentState: line(description, "Payment state"),
+        };
+      });
+    },
+  };
+}
+
+export const target: ConformanceTarget = {
+  name: "crmone",
+  async start() {
+    const sim = await startCrmOneSimulator();
+    // Built as the apps build it: the connector's settings, its connection's outbound side.
+    // The production pace (5 a second) would make the suite minutes long; what it proves does not depend on the pace.
+    const settings = { CRMONE_API_URL: sim.url, CRMONE_CLIENT_ID: sim.clientId, CRMONE_CLIENT_SECRET: sim.clientSecret, CRMONE_REQUESTS_PER_SECOND: "50" };
+    const connection = connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock });
+    return {
+      baseUrl: sim.url,
+      adapter: connection.outbound,
+      inspect: inspector(crmOneReader(sim.url, sim)),
+      async armFault(spec) {
+        const response = await fetch(`${sim.origin}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+        if (!response.ok) throw new Error(`arming fault failed: ${response.status}`);
+      },
+      async close() {
+        await sim.close();
+        // Everything the adapter (and the inspector) sent, and every answer, must agree with the 1CRM OpenAPI files.
+        const customFields = Object.fromEntries(Object.entries(connectorSetup.customFields).map(([model, fields]) => [model, Object.keys(fields)]));
+        const violations = checkExchanges(sim.exchanges, customFields);
+        if (violations.length > 0) throw new Error(`1CRM OpenAPI drift:\n${violations.map((v) => `  ${v.exchange}: ${v.problem}`).join("\n")}`);
+      },
+    };
+  },
+  invalidPerson(base) {
+    return { person: { ...base, email: "not-an-email" }, messageIncludes: "Invalid email address" };
+  },
+};
