@@ -27,11 +27,12 @@ describe("job: checkpoints behind chunks written side by side (Salesforce, 1,000
     const { links, connection, store } = sandbox.runtimes.job;
     const unsavable = ids[chunk + 100]!; // in the second chunk
     const saved: string[] = [];
-    const save = links.save.bind(links);
-    const spy = vi.spyOn(links, "save").mockImplementation(async (link: SyncLink, known) => {
+    const save = links.saveAfterWrite.bind(links);
+    const spy = vi.spyOn(links, "saveAfterWrite").mockImplementation(async (link: SyncLink, known) => {
       if (link.sourceId === unsavable) throw new Error("commercetools unavailable");
-      await save(link, known);
+      const result = await save(link, known);
       saved.push(link.sourceId);
+      return result;
     });
     const request = { tasks: ["backfill" as const], entities: ["customer" as const], bulkChunkSize: chunk, pageSize: chunk };
     const failed = await runJob(sandbox.runtimes.job, request);

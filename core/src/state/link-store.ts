@@ -23,6 +23,9 @@ export type SyncLink = {
   fromCrm?: FromCrm;
 };
 
+/** The hash of a link whose record the CRM may hold in another state: equal to no record's hash. */
+export const unsettledHash = "unsettled";
+
 export class LinkStore {
   constructor(
     private readonly store: KeyValueStore,
@@ -73,6 +76,46 @@ export class LinkStore {
       if (!next) return;
       try {
         await this.store.put(containers.links, key, next, current?.version);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError)) throw error;
+      }
+    }
+    throw new Error(`link ${key} kept changing under concurrent writers`);
+  }
+
+  /**
+   * Saves the link of a CRM write that was decided on `known` (the link read
+   * before the write; undefined: there was none), only if no other writer saved
+   * this record's link since. When one did, nothing is saved and theirs is
+   * answered: the two CRM writes may have landed in either order.
+   */
+  async saveAfterWrite(link: SyncLink, known: Versioned<SyncLink> | undefined): Promise<{ saved: true } | { saved: false; current: Versioned<SyncLink> | undefined }> {
+    const key = this.key(link.entity, link.sourceId);
+    // Outbound writers know nothing of the inbound record: it stays with the link.
+    const fromCrm = link.fromCrm ?? known?.value.fromCrm;
+    try {
+      await this.store.put(containers.links, key, fromCrm ? { ...link, fromCrm } : link, known?.version);
+      return { saved: true };
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+      return { saved: false, current: await this.store.get<SyncLink>(containers.links, key) };
+    }
+  }
+
+  /**
+   * Marks a record's link as not known to match the CRM (writers raced: the
+   * CRM holds one of their writes, nobody knows which), so the next sync writes
+   * the record whatever its hash. The source version only moves up.
+   */
+  async markUnsettled(entity: EntityKind, sourceId: string, sourceVersion: number): Promise<void> {
+    const key = this.key(entity, sourceId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.store.get<SyncLink>(containers.links, key);
+      if (!current) return; // no link: the next sync writes anyway
+      const value = { ...current.value, hash: unsettledHash, sourceVersion: Math.max(current.value.sourceVersion, sourceVersion) };
+      try {
+        await this.store.put(containers.links, key, value, current.version);
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError)) throw error;

@@ -37,6 +37,16 @@ export type WriterDeps = {
 /** Links and failure entries saved at once after a CRM write (one custom object each). */
 const settleConcurrency = 32;
 
+/** The correlation ID of the request that asked for this record (its own push when pushes were batched). */
+export const correlationOf = (ctx: CallContext, sourceId: string): string => ctx.correlationIds?.get(sourceId) ?? ctx.correlationId;
+
+/**
+ * Times a record is re-read and written again after racing another writer
+ * (instance) before it is left to the job's retry: each round only follows a
+ * new concurrent write of the same record.
+ */
+const maxRaceRounds = 3;
+
 /** What decides "nothing changed": every mapped value except the source version. */
 export function recordHash(record: CanonicalRecord): string {
   const { sourceVersion: _version, ...values } = record;
@@ -66,10 +76,9 @@ function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
 
 /**
  * Records of one connection are written one writer at a time per record inside
- * this process: the stale/unchanged decision, the CRM write and the link save
- * must not interleave with another delivery of the same record, or a slower
- * writer of an older version could overwrite the CRM after a newer one (the
- * link would then claim the newer values and later deliveries look "unchanged").
+ * this process, so deliveries of one record do not race each other here. An
+ * optimisation only: other instances (and the job) write the same records,
+ * and the ordering is kept across them by the link (see `writeRecords`).
  */
 const recordLocks = new KeyedLock();
 
@@ -87,6 +96,17 @@ const recordLocks = new KeyedLock();
  * A record is never lost: it either reaches the CRM (and its link is saved) or
  * sits in the failure store; if even that write fails, the error propagates so
  * the caller does not acknowledge the work.
+ *
+ * Ordering across instances: every decision is taken on the link read first,
+ * and the link is saved only if it is still that one after the CRM write
+ * (a versioned save; an unchanged record with a newer source version moves
+ * the link's version the same way). A writer that finds another writer's
+ * link there instead cannot know whose CRM write landed last: it marks the
+ * link unsettled (the next sync writes whatever the hash) and, with `reread`,
+ * reads the records' current state and writes them again at once; after
+ * `maxRaceRounds`, or without `reread`, the record goes to the failure store
+ * as a conflict for the job to retry. So a slow writer of an older version
+ * can never leave the CRM behind a link that claims newer values.
  */
 export async function writeRecords(
   deps: WriterDeps,
@@ -100,18 +120,27 @@ export async function writeRecords(
   return recordLocks.runAll(lockKeys, () => writeLocked(deps, entity, records, ctx, options));
 }
 
-export type WriteOptions = { bulk?: CrmBulkWrites; rewrite?: boolean };
+export type WriteOptions = {
+  bulk?: CrmBulkWrites;
+  rewrite?: boolean;
+  /** The current state of these records, read again (after a race with another writer); records gone are left out. */
+  reread?: (sourceIds: string[]) => Promise<CanonicalRecord[]>;
+};
 
 async function writeLocked(
   deps: WriterDeps,
   entity: EntityKind,
   records: CanonicalRecord[],
   ctx: CallContext,
-  { bulk, rewrite }: WriteOptions,
+  options: WriteOptions,
+  round = 0,
 ): Promise<RecordOutcome[]> {
+  const { bulk, rewrite } = options;
   const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
   const outcomes = new Map<string, RecordOutcome>();
   const pending: { record: CanonicalRecord; hash: string }[] = [];
+  const raced: CanonicalRecord[] = [];
+  const newerUnchanged: CanonicalRecord[] = [];
 
   for (const input of records) {
     const link = links.get(input.sourceId)?.value;
@@ -135,15 +164,27 @@ async function writeLocked(
     const hash = recordHash(record);
     if (link && link.hash === hash && !rewrite) {
       outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "unchanged", crmId: link.crmId });
+      if (record.sourceVersion > link.sourceVersion) newerUnchanged.push(record);
     } else {
       pending.push({ record, hash });
     }
   }
 
+  // An unchanged record of a newer version moves its link's version, so a slower writer of an older one sees it moved.
+  const moving = inPool(newerUnchanged, settleConcurrency, async (record) => {
+    const known = links.get(record.sourceId)!;
+    const moved = { ...known.value, sourceVersion: record.sourceVersion, syncedAt: deps.clock.now().toISOString(), correlationId: correlationOf(ctx, record.sourceId) };
+    if (!(await deps.links.saveAfterWrite(moved, known)).saved) raced.push(record);
+  });
+  moving.catch(() => undefined);
+
   if (bulk && entity === "person" && pending.length >= bulk.threshold) {
     const results = await bulkUpsertPeople(deps, bulk, pending.map((p) => p.record as Person), ctx);
     const settled = await settleWrites(deps, entity, pending.map((p, i) => ({ ...p, result: results[i] })), links, ctx);
-    for (const o of settled) outcomes.set(o.sourceId, o);
+    for (const o of settled.outcomes) outcomes.set(o.sourceId, o);
+    raced.push(...settled.raced);
+    await moving;
+    await settleRaces(deps, entity, raced, outcomes, ctx, options, round);
     return records.map((r) => outcomes.get(r.sourceId)!);
   }
 
@@ -175,14 +216,51 @@ async function writeLocked(
       results = batch.map((b) => ({ sourceId: b.record.sourceId, ok: false as const, error }));
     }
     const settled = settleWrites(deps, entity, batch.map((b, index) => ({ ...b, result: results[index] })), links, ctx).then((done) => {
-      for (const o of done) outcomes.set(o.sourceId, o);
+      for (const o of done.outcomes) outcomes.set(o.sourceId, o);
+      raced.push(...done.raced);
     });
     // Awaited below; the handler only keeps a failure that lands during the next CRM write from counting as unhandled.
     settled.catch(() => undefined);
     settling.push(settled);
   }
-  await Promise.all(settling);
+  await Promise.all([...settling, moving]);
+  await settleRaces(deps, entity, raced, outcomes, ctx, options, round);
   return records.map((r) => outcomes.get(r.sourceId)!);
+}
+
+/**
+ * Records whose link another writer saved while we wrote them: the link is
+ * marked unsettled, then the records are read again and written (another
+ * round, under the locks still held), or left to the job as conflicts.
+ */
+async function settleRaces(
+  deps: WriterDeps,
+  entity: EntityKind,
+  raced: CanonicalRecord[],
+  outcomes: Map<string, RecordOutcome>,
+  ctx: CallContext,
+  options: WriteOptions,
+  round: number,
+): Promise<void> {
+  if (raced.length === 0) return;
+  await inPool(raced, settleConcurrency, (record) => deps.links.markUnsettled(entity, record.sourceId, record.sourceVersion));
+  deps.logger.info("another writer saved these records while we wrote them: writing their current state again", {
+    correlationId: ctx.correlationId,
+    entity,
+    sourceIds: raced.map((r) => r.sourceId),
+    round,
+  });
+  if (options.reread && round < maxRaceRounds) {
+    const current = await options.reread(raced.map((r) => r.sourceId));
+    // Records gone from commercetools keep the outcome of the write that was made.
+    for (const o of await writeLocked(deps, entity, current, ctx, options, round + 1)) outcomes.set(o.sourceId, o);
+    return;
+  }
+  const error = { errorClass: "conflict" as const, message: "another writer wrote this record at the same time; the job writes its current state" };
+  await inPool(raced, settleConcurrency, async (record) => {
+    await recordFailure(deps, entity, record.sourceId, error, ctx, record, record.sourceVersion);
+    outcomes.set(record.sourceId, { entity, sourceId: record.sourceId, outcome: "failed", error });
+  });
 }
 
 type SettleInput = { record: CanonicalRecord; hash: string; result: WriteOutcome | undefined };
@@ -200,19 +278,21 @@ async function settleWrites(
   writes: SettleInput[],
   links: Map<string, Versioned<SyncLink>>,
   ctx: CallContext,
-): Promise<RecordOutcome[]> {
+): Promise<{ outcomes: RecordOutcome[]; raced: CanonicalRecord[] }> {
   const succeeded = writes.filter((w) => w.result?.ok).map((w) => w.record.sourceId);
   const open = await deps.failures.unresolvedOf(deps.connection, "ct-to-crm", entity, succeeded);
   const syncedAt = deps.clock.now().toISOString();
   const outcomes: RecordOutcome[] = [];
+  const raced: CanonicalRecord[] = [];
   await inPool(writes, settleConcurrency, async ({ record, hash, result }) => {
     const { sourceId, sourceVersion } = record;
     if (result?.ok) {
       const { sourceVersion: _v, ...written } = record;
-      await deps.links.save(
-        { connection: deps.connection, entity, sourceId, crmId: result.crmId, sourceVersion, hash, written, syncedAt, correlationId: ctx.correlationId },
-        links.get(sourceId),
-      );
+      const link = { connection: deps.connection, entity, sourceId, crmId: result.crmId, sourceVersion, hash, written, syncedAt, correlationId: correlationOf(ctx, sourceId) };
+      const save = await deps.links.saveAfterWrite(link, links.get(sourceId));
+      // Another writer wrote the same values of the same version: either order leaves the CRM right.
+      const same = !save.saved && save.current?.value.sourceVersion === sourceVersion && save.current.value.hash === hash;
+      if (!save.saved && !same) raced.push(record);
       if (open.has(sourceId)) await deps.failures.resolve(deps.connection, "ct-to-crm", entity, sourceId, sourceVersion);
       outcomes.push({ entity, sourceId, outcome: "written", crmId: result.crmId });
       return;
@@ -221,7 +301,7 @@ async function settleWrites(
     await recordFailure(deps, entity, sourceId, error, ctx, record, sourceVersion);
     outcomes.push({ entity, sourceId, outcome: "failed", error });
   });
-  return outcomes;
+  return { outcomes, raced };
 }
 
 export async function recordFailure(
@@ -242,11 +322,11 @@ export async function recordFailure(
     sourceId,
     error,
     payload,
-    correlationId: ctx.correlationId,
+    correlationId: correlationOf(ctx, sourceId),
     retryable: isTransient(error.errorClass),
   });
   deps.logger.warn("record failed, kept in the failure store", {
-    correlationId: ctx.correlationId,
+    correlationId: correlationOf(ctx, sourceId),
     entity,
     sourceId,
     errorClass: error.errorClass,
