@@ -5,12 +5,16 @@ import { decodeNotification, pushEnvelopeSchema } from "../src/envelope";
 /** Push envelopes and the notifications inside them, as arbitrary as the types allow. */
 const secret = "S3CRET-MARKER";
 const base64Of = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
+/** What commercetools uses as resource IDs (UUIDs) and keys: letters, digits, dashes, underscores. */
+const resourceId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+/** Anything else a sender can put where an ID goes. */
+const notAnId = fc.string().filter((s) => !/^[A-Za-z0-9_-]{1,256}$/.test(s));
 const messageNotification = fc.record({
   notificationType: fc.constant("Message"),
   id: fc.string(),
   version: fc.option(fc.integer(), { nil: undefined }),
   sequenceNumber: fc.option(fc.integer(), { nil: undefined }),
-  resource: fc.record({ typeId: fc.constantFrom("customer", "order", "business-unit", "product", "subscription"), id: fc.string() }),
+  resource: fc.record({ typeId: fc.constantFrom("customer", "order", "business-unit", "product", "subscription"), id: resourceId }),
   resourceVersion: fc.integer(),
   type: fc.string(),
   createdAt: fc.option(fc.string(), { nil: undefined }),
@@ -18,7 +22,7 @@ const messageNotification = fc.record({
 const changeNotification = fc.record({
   notificationType: fc.constantFrom("ResourceCreated", "ResourceUpdated", "ResourceDeleted"),
   projectKey: fc.option(fc.string(), { nil: undefined }),
-  resource: fc.record({ typeId: fc.string(), id: fc.string() }),
+  resource: fc.record({ typeId: fc.string({ maxLength: 64 }), id: resourceId }),
   version: fc.integer(),
   oldVersion: fc.option(fc.integer(), { nil: undefined }),
 });
@@ -75,6 +79,17 @@ describe("push envelope decoding (properties)", () => {
         const data = Buffer.from(json).toString(url ? "base64url" : "base64");
         const decoded = decodeNotification(pushEnvelopeSchema.parse({ message: { data, messageId } }));
         expect(decoded).toEqual({ ok: true, messageId, notification: JSON.parse(json) });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a resource ID that is not an ID is a reason, never a notification to act on", () => {
+    fc.assert(
+      fc.property(messageNotification, notAnId, (notification, id) => {
+        const data = base64Of({ ...notification, resource: { ...notification.resource, id } });
+        const decoded = decodeNotification(pushEnvelopeSchema.parse({ message: { data, messageId: "m" } }));
+        expect(decoded.ok).toBe(false);
       }),
       { numRuns: 300 },
     );
