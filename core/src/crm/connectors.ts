@@ -2,3 +2,4 @@
 export { connector as salesforce } from "./salesforce/connector";
 export { connector as close } from "./close/connector";
 export { connector as crmone } from "./crmone/connector";
+export { connector as dynamics } from "./dynamics/connector";

@@ -22,10 +22,14 @@ export function dataverseReader(orgUrl: string, credentials: { tenant: string; c
       return z.object({ access_token: z.string() }).parse(await answer.json()).access_token;
     }));
 
-  async function request(method: string, url: string, body?: unknown): Promise<Response> {
+  /** One Web API request; a refused token (the tokens were expired on purpose) is replaced once. */
+  async function request(method: string, url: string, body?: unknown, retried = false): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${await bearer()}`, accept: "application/json", "odata-version": "4.0" };
     if (body !== undefined) headers["content-type"] = "application/json";
-    return fetch(url.startsWith("http") ? url : `${serviceRoot}${url}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const answer = await fetch(url.startsWith("http") ? url : `${serviceRoot}${url}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (answer.status !== 401 || retried) return answer;
+    token = undefined;
+    return request(method, url, body, true);
   }
 
   return {

@@ -1,0 +1,250 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connector } from "@ct-crm-sync/core/crm/dynamics/connector";
+import { SyncError } from "@ct-crm-sync/core/domain/errors";
+import type { Company, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
+import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
+import { systemClock } from "@ct-crm-sync/core/ports/clock";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
+import { publishedLimits } from "./service-protection";
+import { startDynamicsSimulator, type DynamicsSimulator } from "./index";
+import { dataverseReader, type DataverseReader } from "./reader";
+
+const ctx = { correlationId: "corr-dyn-1" };
+const person = (sourceId: string, overrides: Partial<Person> = {}): Person => ({
+  kind: "person",
+  sourceId,
+  sourceVersion: 1,
+  email: `${sourceId}@example.com`,
+  firstName: "Jane",
+  lastName: `Doe-${sourceId}`,
+  ...overrides,
+});
+const unit = (sourceId: string, parentSourceId?: string): Company => ({
+  kind: "company",
+  sourceId,
+  sourceVersion: 1,
+  key: `key-${sourceId}`,
+  name: `Unit ${sourceId}`,
+  unitType: parentSourceId ? "Division" : "Company",
+  ...(parentSourceId ? { parentSourceId } : {}),
+});
+const order = (sourceId: string, personSourceId: string, overrides: Partial<OrderActivity> = {}): OrderActivity => ({
+  kind: "order",
+  sourceId,
+  sourceVersion: 1,
+  activityKey: `ct-order-${sourceId}`,
+  orderNumber: `SB-${sourceId}`,
+  personSourceId,
+  total: { centAmount: 4980, currencyCode: "EUR", fractionDigits: 2 },
+  orderState: "Open",
+  paymentState: "Pending",
+  shipmentState: "Pending",
+  createdAt: "2026-11-20T10:00:00.000Z",
+  lines: [],
+  lineSummary: "2 x Coffee beans 1kg",
+  ...overrides,
+});
+
+/** The connector's outbound behaviour beyond the shared conformance suite, against the simulator, built as the apps build it. */
+describe("Dynamics 365 adapter", () => {
+  let sim: DynamicsSimulator;
+  let adapter: CrmAdapter;
+  let org: DataverseReader;
+  const connect = (settings: Record<string, string> = {}) =>
+    connector.connect(
+      {
+        DYNAMICS_ORG_URL: sim.url,
+        DYNAMICS_AUTHORITY_URL: sim.url,
+        DYNAMICS_TENANT_ID: sim.tenant,
+        DYNAMICS_CLIENT_ID: "sandbox-client",
+        DYNAMICS_CLIENT_SECRET: "sandbox-secret",
+        ...settings,
+      },
+      { logger: new MemoryLogger(), clock: systemClock },
+    ).outbound;
+  const batchCalls = () => sim.requests.filter((r) => r.path.endsWith("/$batch")).length;
+
+  beforeAll(async () => {
+    sim = await startDynamicsSimulator();
+    adapter = connect();
+    org = dataverseReader(sim.url, { tenant: sim.tenant, clientId: "sandbox-sales", clientSecret: "sales-secret" });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  afterEach(() => {
+    sim.faults.clear();
+    sim.protection.configure(publishedLimits);
+  });
+
+  it("verifies the environment's tables and columns in ensureSchema, once per connection", async () => {
+    const before = sim.requests.length;
+    await expect(adapter.ensureSchema(ctx)).resolves.toBeUndefined();
+    await adapter.ensureSchema(ctx);
+    expect(sim.requests.slice(before).map((r) => r.path.split("/").pop())).toEqual(["contacts", "accounts", "ct_orders"]);
+  });
+
+  it("writes a page of people in one $batch call, each record its own change set, outcomes in input order", async () => {
+    const before = batchCalls();
+    const batch = Array.from({ length: 100 }, (_, i) => person(`page-${i}`));
+    const outcomes = await adapter.upsertPeople(batch, ctx);
+    expect(batchCalls() - before).toBe(1);
+    expect(outcomes.map((o) => o.sourceId)).toEqual(batch.map((p) => p.sourceId));
+    expect(outcomes.every((o) => o.ok && o.created)).toBe(true);
+    const again = await adapter.upsertPeople(batch.slice(0, 3), ctx);
+    expect(again.map((o) => o.ok && o.created)).toEqual([false, false, false]);
+  });
+
+  it("answers a refused record as its outcome and writes its neighbours", async () => {
+    const outcomes = await adapter.upsertPeople([person("ok-1"), person("bad-1", { lastName: "x".repeat(51) }), person("ok-2")], ctx);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({ ok: false, error: { errorClass: "validation", code: "0x80044331" } });
+    expect(await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'bad-1'")).toHaveLength(0);
+  });
+
+  it("mirrors the business-unit tree in the account hierarchy, parents first whatever the input order", async () => {
+    const outcomes = await adapter.upsertCompanies([unit("east", "acme"), unit("acme"), unit("east-1", "east")], ctx);
+    expect(outcomes.map((o) => [o.sourceId, o.ok])).toEqual([
+      ["east", true],
+      ["acme", true],
+      ["east-1", true],
+    ]);
+    const accounts = await org.all("/accounts?$select=accountid,ct_businessunitid,_parentaccountid_value,ct_unittype&$filter=startswith(ct_businessunitid,'acme') or startswith(ct_businessunitid,'east')");
+    const byUnit = new Map(accounts.map((a) => [a.ct_businessunitid, a]));
+    expect(byUnit.get("east")?._parentaccountid_value).toBe(byUnit.get("acme")?.accountid);
+    expect(byUnit.get("east-1")?._parentaccountid_value).toBe(byUnit.get("east")?.accountid);
+    expect(byUnit.get("acme")?._parentaccountid_value).toBeNull();
+    expect(byUnit.get("east")?.ct_unittype).toBe("Division");
+  });
+
+  it("links associates to their unit's account with their roles; a unit not synced yet is not_found, to be retried", async () => {
+    const outcomes = await adapter.upsertPeople([person("assoc-1", { companySourceId: "east", roles: ["buyer", "admin"] }), person("assoc-2", { companySourceId: "not-synced" })], ctx);
+    expect(outcomes[0]?.ok).toBe(true);
+    expect(outcomes[1]).toMatchObject({ ok: false, error: { errorClass: "not_found" } });
+    const [account] = await org.all("/accounts?$select=accountid&$filter=ct_businessunitid eq 'east'");
+    const [contact] = await org.all("/contacts?$select=_parentcustomerid_value,ct_roles&$filter=ct_customerid eq 'assoc-1'");
+    expect(contact).toMatchObject({ _parentcustomerid_value: account!.accountid, ct_roles: "buyer;admin" });
+  });
+
+  it("keeps an order as one ct_orders row through its state changes, each milestone one note on the contact, never twice", async () => {
+    await adapter.upsertPeople([person("buyer-1")], ctx);
+    const placed = order("o-100", "buyer-1");
+    const paid = { ...placed, paymentState: "Paid", sourceVersion: 2 };
+    const shipped = { ...paid, shipmentState: "Shipped", sourceVersion: 3 };
+    expect((await adapter.upsertOrders([placed], ctx))[0]).toMatchObject({ ok: true, created: true });
+    for (let i = 0; i < 3; i++) await adapter.upsertOrders([paid], ctx);
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => adapter.upsertOrders([shipped], ctx)));
+    expect(concurrent.flat().every((o) => o.ok)).toBe(true);
+    const rows = await org.all("/ct_orders?$select=ct_commerceorderid,ct_paymentstate,ct_shipmentstate,ct_total,_ct_contactid_value&$filter=ct_orderid eq 'o-100'");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ ct_paymentstate: "Paid", ct_shipmentstate: "Shipped", ct_total: 49.8 });
+    const [contact] = await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'buyer-1'");
+    expect(rows[0]?._ct_contactid_value).toBe(contact!.contactid);
+    const notes = await org.all(`/annotations?$select=subject&$filter=_objectid_value eq ${String(contact!.contactid)}&$orderby=subject`);
+    expect(notes.map((n) => n.subject)).toEqual(["Order SB-o-100 paid", "Order SB-o-100 shipped"]);
+  });
+
+  it("surfaces each service-protection refusal as throttling with Dataverse's code and wait, and holds the connection back meanwhile", async () => {
+    sim.protection.configure({ requests: { limit: 1, windowSeconds: 2 } });
+    await adapter.upsertPeople([person("throttle-0")], ctx);
+    const refused = await adapter.upsertPeople([person("throttle-1")], ctx).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SyncError);
+    expect((refused as SyncError).details).toMatchObject({ errorClass: "throttled", code: "0x80072322", status: 429 });
+    const wait = (refused as SyncError).details.retryAfterSeconds!;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    // The pacer waits out the announced window before the next request leaves: no second refusal.
+    const started = Date.now();
+    await expect(adapter.upsertPeople([person("throttle-1")], ctx)).resolves.toMatchObject([{ ok: true }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(wait * 1000 - 50);
+
+    sim.protection.configure({ ...publishedLimits, executionTime: { limitMs: 1, windowSeconds: 1 } });
+    sim.faults.arm({ delayMs: 5, times: 1 });
+    await adapter.upsertPeople([person("throttle-2")], ctx);
+    const slow = await adapter.upsertPeople([person("throttle-3")], ctx).catch((e: unknown) => e);
+    expect((slow as SyncError).details).toMatchObject({ errorClass: "throttled", code: "0x80072321" });
+  });
+
+  it("keeps its requests in flight below the org's concurrency limit, so 0x80072326 never comes", async () => {
+    sim.protection.configure({ concurrency: 2 });
+    const narrow = connect({ DYNAMICS_MAX_CONCURRENCY: "2" });
+    sim.faults.arm({ delayMs: 100, times: 6 });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => narrow.upsertPeople([person(`parallel-${i}`)], ctx)));
+    expect(outcomes.flat().every((o) => o.ok)).toBe(true);
+    expect(sim.protection.refused["0x80072326"] ?? 0).toBe(0);
+  });
+
+  it("fetches a new token when the org refuses the old one, and before a token runs out", async () => {
+    const before = sim.tokens.issued;
+    sim.tokens.expireAll();
+    await expect(adapter.upsertPeople([person("token-1")], ctx)).resolves.toMatchObject([{ ok: true }]);
+    expect(sim.tokens.issued).toBe(before + 1);
+
+    const shortLived = await startDynamicsSimulator({ tokenTtlSeconds: 301 });
+    try {
+      const short = connector.connect(
+        { DYNAMICS_ORG_URL: shortLived.url, DYNAMICS_AUTHORITY_URL: shortLived.url, DYNAMICS_TENANT_ID: shortLived.tenant, DYNAMICS_CLIENT_ID: "sandbox-client", DYNAMICS_CLIENT_SECRET: "sandbox-secret" },
+        { logger: new MemoryLogger(), clock: systemClock },
+      ).outbound;
+      await short.upsertPeople([person("early-1")], ctx);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await short.upsertPeople([person("early-2")], ctx);
+      // Replaced five minutes before its expiry: a second token, and no request was refused for an old one.
+      expect(shortLived.tokens.issued).toBe(2);
+      expect(shortLived.requests.filter((r) => r.status === 401)).toHaveLength(0);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it("reports wrong credentials as an auth failure naming Microsoft identity's error, never the secret", async () => {
+    const wrong = connect({ DYNAMICS_CLIENT_SECRET: "not-the-secret" });
+    const error = await wrong.upsertPeople([person("auth-1")], ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).details).toMatchObject({ errorClass: "auth", code: "invalid_client", message: expect.stringContaining("AADSTS7000215") });
+    expect((error as SyncError).message).not.toContain("not-the-secret");
+  });
+
+  it("sends the correlation ID with every Web API request", async () => {
+    const before = sim.correlationIds.length;
+    await adapter.findPeople({ email: "page-1@example.com" }, { correlationId: "corr-find-7" });
+    expect(sim.correlationIds.slice(before)).toEqual(["corr-find-7"]);
+  });
+
+  it("backfills through the bulk path: $batch calls of a thousand upserts", async () => {
+    expect(adapter.bulk?.threshold).toBe(1000);
+    const before = batchCalls();
+    const people = Array.from({ length: 1500 }, (_, i) => person(`bulk-${String(i).padStart(4, "0")}`));
+    const outcomes = await adapter.bulk!.upsertPeople(people, ctx);
+    expect(batchCalls() - before).toBe(2);
+    expect(outcomes.map((o) => o.sourceId)).toEqual(people.map((p) => p.sourceId));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+  });
+
+  it("reads the synced people back page by page for reconciliation, and deletes one (twice is fine)", async () => {
+    const reconcile = adapter.reconcile!;
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await reconcile.listPeople(cursor, ctx);
+      seen.push(...page.people.map((p) => p.sourceId));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain("bulk-1499");
+    const jane = person("bulk-0000", { phone: "+4930123456", orderCount: 2 });
+    expect(reconcile.expectedPersonValues(jane)).toMatchObject({ firstname: "Jane", emailaddress1: "bulk-0000@example.com", telephone1: "+4930123456", ct_ordercount: 2 });
+    const [row] = await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'bulk-0000'");
+    await reconcile.deletePerson(String(row!.contactid), ctx);
+    await reconcile.deletePerson(String(row!.contactid), ctx);
+    expect(await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'bulk-0000'")).toHaveLength(0);
+  });
+
+  it("follows no next link outside the org's Web API", async () => {
+    const error = await adapter.reconcile!.listPeople("http://127.0.0.1:9/api/data/v9.2/contacts?$skiptoken=x", ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).message).toContain("outside the org's Web API");
+  });
+});
