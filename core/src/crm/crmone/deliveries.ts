@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type CrmChange, type CrmEntity, type InboundRequest, MalformedDelivery, type ParsedDelivery } from "../../ports/crm-inbound";
 import { readJsonDelivery } from "../kit/json-delivery";
@@ -14,7 +15,7 @@ const deliveredRecord = z.looseObject({
   date_modified: z.string().refine((t) => isoTimestamp(t) !== undefined, "not a time"),
 });
 
-/** The polling and the webhook of one change share this key: the same record at the same modification time. */
+/** One change of a record, as polling names it: the record at its modification time. */
 export const changeKey = (model: string, id: string, modifiedAt: string) => `${model}:${id}:${modifiedAt}`;
 
 /**
@@ -23,6 +24,7 @@ export const changeKey = (model: string, id: string, modifiedAt: string) => `${m
  * (`…/webhooks/crmone?model=Contact&secret=…`). It names which record
  * changed and when; the record itself is read back before anything happens.
  * A record created and not changed since has the same entered and modified time.
+ * The same delivery sent twice is the same change (same key).
  */
 export function parseDelivery(request: InboundRequest): ParsedDelivery {
   const model = request.query.model;
@@ -35,7 +37,8 @@ export function parseDelivery(request: InboundRequest): ParsedDelivery {
     crmId: record.id,
     action: record.date_entered === record.date_modified ? "created" : "updated",
     modifiedAt,
-    deliveryId: changeKey(model, record.id, modifiedAt),
+    // 1CRM's times are to the second and its deliveries carry no event ID: the record's content tells two changes within a second apart.
+    deliveryId: `${changeKey(model, record.id, modifiedAt)}:${createHash("sha256").update(request.rawBody).digest("hex").slice(0, 16)}`,
   };
   return { changes: [change] };
 }

@@ -32,10 +32,17 @@ describe("CRM One webhooks: verification", () => {
 describe("CRM One webhooks: parsing", () => {
   it("reads which record changed and when from the delivered record, by the model in the URL", () => {
     const created = parseDelivery(request({ id: "c-1", date_entered: "2026-11-20 10:00:00", date_modified: "2026-11-20 10:00:00", last_name: "Doe" }, { model: "Contact" }));
-    expect(created.changes).toEqual([{ entity: "person", crmId: "c-1", action: "created", modifiedAt: "2026-11-20T10:00:00Z", deliveryId: "Contact:c-1:2026-11-20T10:00:00Z" }]);
+    expect(created.changes).toEqual([{ entity: "person", crmId: "c-1", action: "created", modifiedAt: "2026-11-20T10:00:00Z", deliveryId: expect.stringMatching(/^Contact:c-1:2026-11-20T10:00:00Z:[0-9a-f]{16}$/) }]);
     const updated = parseDelivery(request({ id: "a-1", date_entered: "2026-11-20 10:00:00", date_modified: "2026-11-21 08:30:00" }, { model: "Account" }));
     expect(updated.changes[0]).toMatchObject({ entity: "company", action: "updated", modifiedAt: "2026-11-21T08:30:00Z" });
     expect(parseDelivery(request({ id: "o-1", date_modified: "2026-11-21 08:30:00" }, { model: "Opportunity" })).changes[0]?.entity).toBe("deal");
+  });
+
+  it("keys a delivery by record, time and content: a redelivery is the same change, another change in the same second is not", () => {
+    const key = (body: object) => parseDelivery(request(body, { model: "Contact" })).changes[0]!.deliveryId;
+    const once = { id: "c-1", date_modified: "2026-11-21 08:30:00", ct_follow_up: false };
+    expect(key(once)).toBe(key({ ...once }));
+    expect(key({ ...once, ct_follow_up: true })).not.toBe(key(once));
   });
 
   it("treats an unknown model, a body that is not JSON or has no ID or time as malformed", () => {
