@@ -36,12 +36,7 @@ export class TokenIssuer {
   }
 }
 
-const tokenForm = z.object({
-  grant_type: z.string().optional(),
-  client_id: z.string().optional(),
-  client_secret: z.string().optional(),
-  scope: z.string().optional(),
-});
+const tokenForm = z.object({ grant_type: z.string(), client_id: z.string(), client_secret: z.string(), scope: z.string() }).partial();
 
 /** Microsoft identity's error answer: `{error, error_description, error_codes, timestamp, trace_id, correlation_id}`. */
 function identityError(res: Response, status: number, error: string, code: number, description: string): void {

@@ -1,49 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connector } from "@ct-crm-sync/core/crm/dynamics/connector";
 import { SyncError } from "@ct-crm-sync/core/domain/errors";
-import type { Company, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
+import type { OrderActivity } from "@ct-crm-sync/core/domain/model";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
+import { company, order as conformanceOrder, person } from "../../conformance/fixtures";
 import { publishedLimits } from "./service-protection";
 import { startDynamicsSimulator, type DynamicsSimulator } from "./index";
 import { dataverseReader, type DataverseReader } from "./reader";
 
 const ctx = { correlationId: "corr-dyn-1" };
-const person = (sourceId: string, overrides: Partial<Person> = {}): Person => ({
-  kind: "person",
-  sourceId,
-  sourceVersion: 1,
-  email: `${sourceId}@example.com`,
-  firstName: "Jane",
-  lastName: `Doe-${sourceId}`,
-  ...overrides,
-});
-const unit = (sourceId: string, parentSourceId?: string): Company => ({
-  kind: "company",
-  sourceId,
-  sourceVersion: 1,
-  key: `key-${sourceId}`,
-  name: `Unit ${sourceId}`,
-  unitType: parentSourceId ? "Division" : "Company",
-  ...(parentSourceId ? { parentSourceId } : {}),
-});
-const order = (sourceId: string, personSourceId: string, overrides: Partial<OrderActivity> = {}): OrderActivity => ({
-  kind: "order",
-  sourceId,
-  sourceVersion: 1,
-  activityKey: `ct-order-${sourceId}`,
-  orderNumber: `SB-${sourceId}`,
-  personSourceId,
-  total: { centAmount: 4980, currencyCode: "EUR", fractionDigits: 2 },
-  orderState: "Open",
-  paymentState: "Pending",
-  shipmentState: "Pending",
-  createdAt: "2026-11-20T10:00:00.000Z",
-  lines: [],
-  lineSummary: "2 x Coffee beans 1kg",
-  ...overrides,
-});
+const unit = (sourceId: string, parentSourceId?: string) => company(sourceId, parentSourceId ? { unitType: "Division", parentSourceId } : {});
+const order = (sourceId: string, personSourceId: string, overrides: Partial<OrderActivity> = {}) =>
+  conformanceOrder(sourceId, personSourceId, { total: { centAmount: 4980, currencyCode: "EUR", fractionDigits: 2 }, orderNumber: `SB-${sourceId}`, ...overrides });
 
 /** The connector's outbound behaviour beyond the shared conformance suite, against the simulator, built as the apps build it. */
 describe("Dynamics 365 adapter", () => {

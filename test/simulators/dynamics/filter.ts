@@ -74,22 +74,18 @@ class Parser {
     throw badProperty(`Syntax error: ${why} in '${this.source}'.`);
   }
 
-  private or(): Filter {
-    let left = this.and();
-    while (this.peek()?.text === "or") {
+  /** `operand (op operand)*`, left-associative; `and` binds tighter than `or`. */
+  private chain(op: "and" | "or", operand: () => Filter): Filter {
+    let left = operand();
+    while (this.peek()?.text === op) {
       this.at++;
-      left = { kind: "or", left, right: this.and() };
+      left = { kind: op, left, right: operand() };
     }
     return left;
   }
 
-  private and(): Filter {
-    let left = this.unary();
-    while (this.peek()?.text === "and") {
-      this.at++;
-      left = { kind: "and", left, right: this.unary() };
-    }
-    return left;
+  private or(): Filter {
+    return this.chain("or", () => this.chain("and", () => this.unary()));
   }
 
   private unary(): Filter {

@@ -53,14 +53,11 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   store.onCommit((changes) => webhooks.announce(changes));
 
   const sim = createSimulatorApp({ name: "dynamics", dialect: dataverseDialect, isDataRequest: (req) => req.path.startsWith("/api/data/") });
+  // Before the shared fault layer: who calls, and whether service protection lets the call in, come first.
   const correlationIds: (string | undefined)[] = [];
-  const outer = express();
-  outer.disable("x-powered-by");
-  outer.set("etag", false);
-  outer.use("/api/data", (req, _res, next) => {
-    correlationIds.push(req.get("x-correlation-id"));
-    next();
-  }, bearerAuth(tokens, tenant), protection.middleware());
+  const recordCorrelation: express.RequestHandler = (req, _res, next) => void (correlationIds.push(req.get("x-correlation-id")), next());
+  const outer = express().disable("x-powered-by").set("etag", false);
+  outer.use("/api/data", recordCorrelation, bearerAuth(tokens, tenant), protection.middleware());
   outer.use(sim.app);
 
   const { app } = sim;

@@ -10,6 +10,7 @@ import { dataverseApi } from "./api";
 import { recordReader } from "./inbound/records";
 import { dataverseWebhooks } from "./inbound/webhook";
 import { previewBody } from "./mapping";
+import { guidPattern } from "./odata";
 
 /**
  * Dataverse's service protection allows a user 6,000 requests per 300 s (20
@@ -19,9 +20,7 @@ import { previewBody } from "./mapping";
  */
 export const dynamicsLimits: CrmLimits = { maxBatchSize: 100, requestsPerSecond: 15, maxConcurrency: 8 };
 
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "a GUID such as 00000000-0000-0000-0000-000000000000");
-
-const base = baseMappingConfig("dynamics");
+const guid = z.string().regex(guidPattern, "a GUID such as 00000000-0000-0000-0000-000000000000");
 
 export const connector = defineConnector({
   name: "dynamics",
@@ -60,7 +59,7 @@ export const connector = defineConnector({
   limits: dynamicsLimits,
   targetRule: { pattern: "^[a-z][a-z0-9_]*(@odata\\.bind)?$", message: "must be a Dataverse column's logical name (lower case) such as telephone2 or ct_loyaltytier, or a lookup's navigation property with @odata.bind" },
   defaultMapping: {
-    ...base,
+    ...baseMappingConfig("dynamics"),
     consent: {
       email: { target: "donotbulkemail", invert: true, atTarget: "ct_emailconsentat" },
       sms: { target: "ct_smsconsent", invert: false, atTarget: "ct_smsconsentat" },

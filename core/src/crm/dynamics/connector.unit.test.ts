@@ -7,25 +7,12 @@ import { connector } from "./connector";
 import { stableGuid, timelineNotes } from "./mapping";
 import { usesMsal } from "./token";
 
+/** A B2B buyer with everything the contact carries. */
 const jane: Person = {
-  kind: "person",
-  sourceId: "cust-1",
-  sourceVersion: 3,
-  email: "jane@example.com",
-  firstName: "Jane",
-  lastName: "Doe",
-  phone: "+4930123456",
-  address: { streetLine: "Alexanderplatz 1", city: "Berlin", postalCode: "10178", country: "DE" },
-  roles: ["buyer", "admin"],
-  locale: "de-DE",
-  storeKeys: ["berlin"],
-  customerGroupKey: "b2b",
-  emailConsent: { granted: false, at: "2026-11-01T09:00:00.000Z" },
-  smsConsent: { granted: true, at: "2026-11-02T09:00:00.000Z" },
-  lastPurchaseAt: "2026-11-02T09:00:00.000Z",
-  orderCount: 3,
-  lifetimeValue: { centAmount: 12345, currencyCode: "EUR", fractionDigits: 2 },
-  extra: { ct_loyaltytier: "Gold" },
+  ...{ kind: "person", sourceId: "cust-1", sourceVersion: 3, email: "jane@example.com", firstName: "Jane", lastName: "Doe", phone: "+4930123456" },
+  ...{ address: { streetLine: "Alexanderplatz 1", city: "Berlin", postalCode: "10178", country: "DE" }, roles: ["buyer", "admin"], locale: "de-DE" },
+  ...{ storeKeys: ["berlin"], customerGroupKey: "b2b", emailConsent: { granted: false, at: "2026-11-01T09:00:00.000Z" }, smsConsent: { granted: true, at: "2026-11-02T09:00:00.000Z" } },
+  ...{ lastPurchaseAt: "2026-11-02T09:00:00.000Z", orderCount: 3, lifetimeValue: { centAmount: 12345, currencyCode: "EUR", fractionDigits: 2 }, extra: { ct_loyaltytier: "Gold" } },
 };
 
 const order = (overrides: Partial<OrderActivity> = {}): OrderActivity => ({
@@ -71,16 +58,13 @@ describe("Dynamics 365 connector", () => {
   });
 
   it("accepts Dataverse column logical names and lookups as mapping targets, and its default mapping with consent columns", () => {
-    const target = { crm: connector.name, targetRule: connector.targetRule };
-    const withTarget = (name: string) => {
-      const config = structuredClone(connector.defaultMapping);
-      config.entities!.person!.fields = [{ source: "custom.tier", target: name }];
-      return validateMappingConfig(config, target);
-    };
-    expect(withTarget("ct_loyaltytier").valid).toBe(true);
-    expect(withTarget("ownerid@odata.bind").valid).toBe(true);
-    expect(withTarget("Loyalty_Tier__c")).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("Dataverse column") }] });
-    expect(validateMappingConfig(connector.defaultMapping, target)).toMatchObject({
+    const rule = new RegExp(connector.targetRule.pattern);
+    expect(["ct_loyaltytier", "telephone2", "ownerid@odata.bind"].filter((t) => rule.test(t))).toHaveLength(3);
+    expect(["Loyalty_Tier__c", "custom.cf_X", "ownerid@odata.type", "2fa"].some((t) => rule.test(t))).toBe(false);
+    const config = { ...connector.defaultMapping, entities: { ...connector.defaultMapping.entities, person: { fields: [{ source: "custom.tier", target: "Tier__c" }] } } };
+    const refused = validateMappingConfig(config, { crm: connector.name, targetRule: connector.targetRule });
+    expect(refused).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("Dataverse column") }] });
+    expect(validateMappingConfig(connector.defaultMapping, { crm: connector.name, targetRule: connector.targetRule })).toMatchObject({
       valid: true,
       config: { crm: "dynamics", consent: { email: { target: "donotbulkemail", invert: true, atTarget: "ct_emailconsentat" } } },
     });

@@ -4,6 +4,9 @@ import type { CallContext } from "../../ports/crm-outbound";
 import type { PageReader } from "../kit/pager";
 import type { DataverseApi } from "./api";
 
+/** A Dataverse record ID (primary key). */
+export const guidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** An OData string literal: single quotes, a quote inside doubled. */
 export const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 

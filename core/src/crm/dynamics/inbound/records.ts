@@ -4,7 +4,7 @@ import type { CallContext } from "../../../ports/crm-outbound";
 import { unlessGone } from "../../kit/gone";
 import type { DataverseApi } from "../api";
 import { tables } from "../mapping";
-import { byId, queryPages } from "../odata";
+import { byId, guidPattern, queryPages } from "../odata";
 
 /** The tables behind each canonical entity, and their primary keys. */
 const sources: Record<CrmEntity, { entitySet: string; primaryKey: string }> = {
@@ -27,7 +27,6 @@ const companyColumns: Record<CompanyPath, string> = { name: "name", email: "emai
 export const followUpColumn = "ct_followup";
 export const segmentsColumn = "ct_segments";
 
-const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** A record as the Web API answers it: every column, with lookups' target tables annotated. */
 const record = z.looseObject({ modifiedon: z.string() });
 type Row = z.infer<typeof record>;
@@ -61,7 +60,8 @@ const currencyRow = z.looseObject({ isocurrencycode: z.string().nullable().optio
 async function dealLines(api: DataverseApi, opportunityId: string, ctx: CallContext) {
   const query = { $select: "quantity,_productid_value", $filter: `_opportunityid_value eq ${opportunityId}`, $orderby: "createdon asc" };
   const { items } = await queryPages(api, { entitySet: "opportunityproducts", query, pageSize: 500 }, lineRow, ctx)(undefined);
-  const productIds = [...new Set(items.flatMap((l) => (l._productid_value ? [l._productid_value] : [])))];
+  // IDs go into the filter unquoted: only what has the shape of one does.
+  const productIds = [...new Set(items.flatMap((l) => (l._productid_value && guidPattern.test(l._productid_value) ? [l._productid_value] : [])))];
   if (productIds.length === 0) return [];
   const products = await queryPages(
     api,
@@ -76,47 +76,46 @@ async function dealLines(api: DataverseApi, opportunityId: string, ctx: CallCont
   });
 }
 
+/** `required` with those of `optional` that hold a value: the snapshot schemas take absent fields, not undefined ones. */
+function withValues<T extends object, O extends Record<string, unknown>>(required: T, optional: O): T & { [K in keyof O]?: Exclude<O[K], undefined> } {
+  return { ...required, ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) } as T & { [K in keyof O]?: Exclude<O[K], undefined> };
+}
+
+async function currencyCode(api: DataverseApi, currencyId: string | undefined, ctx: CallContext): Promise<string | undefined> {
+  if (!currencyId) return undefined;
+  const found = await unlessGone(api.http.json(ctx, { method: "GET", path: byId("transactioncurrencies", currencyId), query: { $select: "isocurrencycode" } }, currencyRow));
+  const code = found?.isocurrencycode;
+  return code && /^[A-Z]{3}$/.test(code) ? code : undefined;
+}
+
 async function snapshotOf(api: DataverseApi, entity: CrmEntity, crmId: string, row: Row, ctx: CallContext): Promise<CrmSnapshot> {
   const base = { crmId, modifiedAt: instant(row.modifiedon), crmFields: crmFieldsOf(row) };
   switch (entity) {
-    case "person": {
-      const sourceId = idOf(row[tables.contact.key]);
-      // parentcustomerid may name a contact: only an account is a company.
-      const companyCrmId = lookupTable(row, "_parentcustomerid_value") === "account" ? idOf(row._parentcustomerid_value) : undefined;
-      return {
-        entity,
-        ...base,
-        ...(sourceId ? { sourceId } : {}),
-        // Dataverse keeps an opt-out for bulk email; the canonical record a consent.
-        fields: { ...standard(row, personColumns), "emailConsent.granted": row.donotbulkemail !== true },
-        followUp: row[followUpColumn] === true,
-        segments: segmentsOf(row[segmentsColumn]),
-        ...(companyCrmId ? { companyCrmId } : {}),
-      };
-    }
-    case "company": {
-      const sourceId = idOf(row[tables.account.key]);
-      return { entity, ...base, ...(sourceId ? { sourceId } : {}), fields: standard(row, companyColumns) };
-    }
-    case "deal": {
-      const currencyId = idOf(row._transactioncurrencyid_value);
-      const currency = currencyId ? (await unlessGone(api.http.json(ctx, { method: "GET", path: byId("transactioncurrencies", currencyId), query: { $select: "isocurrencycode" } }, currencyRow)))?.isocurrencycode : undefined;
-      const personCrmId = idOf(row._parentcontactid_value);
-      const companyCrmId = idOf(row._parentaccountid_value);
-      return {
-        entity,
-        ...base,
-        deal: {
-          ...(text(row.name) ? { name: row.name as string } : {}),
-          ...(text(row.stepname) ? { stage: row.stepname as string } : {}),
-          status: dealStatus(row.statecode),
-          ...(typeof row.estimatedvalue === "number" ? { amount: row.estimatedvalue } : {}),
-          ...(currency && /^[A-Z]{3}$/.test(currency) ? { currency } : {}),
-          ...(personCrmId ? { personCrmId } : {}),
-          ...(companyCrmId ? { companyCrmId } : {}),
-          lines: await dealLines(api, crmId, ctx),
+    case "person":
+      return withValues(
+        {
+          entity,
+          ...base,
+          // Dataverse keeps an opt-out for bulk email; the canonical record a consent.
+          fields: { ...standard(row, personColumns), "emailConsent.granted": row.donotbulkemail !== true },
+          followUp: row[followUpColumn] === true,
+          segments: segmentsOf(row[segmentsColumn]),
         },
+        // parentcustomerid may name a contact: only an account is a company.
+        { sourceId: idOf(row[tables.contact.key]), companyCrmId: lookupTable(row, "_parentcustomerid_value") === "account" ? idOf(row._parentcustomerid_value) : undefined },
+      );
+    case "company":
+      return withValues({ entity, ...base, fields: standard(row, companyColumns) }, { sourceId: idOf(row[tables.account.key]) });
+    case "deal": {
+      const optional = {
+        name: text(row.name) ?? undefined,
+        stage: text(row.stepname) ?? undefined,
+        amount: typeof row.estimatedvalue === "number" ? row.estimatedvalue : undefined,
+        currency: await currencyCode(api, idOf(row._transactioncurrencyid_value), ctx),
+        personCrmId: idOf(row._parentcontactid_value),
+        companyCrmId: idOf(row._parentaccountid_value),
       };
+      return { entity, ...base, deal: withValues({ status: dealStatus(row.statecode), lines: await dealLines(api, crmId, ctx) }, optional) };
     }
   }
 }
@@ -150,7 +149,7 @@ const changesPageSize = 1000;
 export function recordReader(api: DataverseApi): Pick<CrmInbound, "readRecord" | "changesSince" | "checkpointAt" | "adopt"> {
   return {
     async readRecord(entity, crmId, ctx) {
-      if (!guid.test(crmId)) return undefined;
+      if (!guidPattern.test(crmId)) return undefined;
       const row = await unlessGone(api.http.json(ctx, { method: "GET", path: byId(sources[entity].entitySet, crmId), headers: annotations }, record));
       return row ? snapshotOf(api, entity, crmId.toLowerCase(), row, ctx) : undefined;
     },

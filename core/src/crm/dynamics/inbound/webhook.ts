@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type CrmChange, type CrmEntity, type CrmInbound, type InboundRequest, MalformedDelivery, type Refusal } from "../../../ports/crm-inbound";
 import { readJsonDelivery } from "../../kit/json-delivery";
 import { sameSecret, sharedSecretHeader } from "../../kit/shared-secret";
+import { guidPattern } from "../odata";
 
 export type WebhookSettings = {
   /** The key the admin registered the service endpoint with (WebhookKey → `?code=`, or HttpHeader → our secret header). */
@@ -28,7 +29,7 @@ const parameter = z.object({ key: z.string(), value: z.unknown() });
 const contextSchema = z.looseObject({
   MessageName: z.string().min(1),
   PrimaryEntityName: z.string().min(1),
-  PrimaryEntityId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/),
+  PrimaryEntityId: z.string().regex(guidPattern),
   CorrelationId: z.string().min(1),
   OperationCreatedOn: z.string().min(1),
   Depth: z.number().int().min(1),
