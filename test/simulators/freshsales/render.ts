@@ -9,7 +9,9 @@ import type { Email, FreshsalesStore, ModuleName, ProductLine, StoredRecord } fr
 export function render(store: FreshsalesStore, module: ModuleName, record: StoredRecord, include: string[] = []): Record<string, unknown> {
   const { contacts_added_list: _writeOnly, products: lines, ...values } = record.values;
   const custom = Object.fromEntries(store.customFields[module].map((f) => [f.name, record.custom[f.name] ?? null]));
-  const base: Record<string, unknown> = { id: record.id, ...values, tags: values.tags ?? [], custom_field: custom, created_at: record.created_at, updated_at: record.updated_at };
+  // Unset standard fields are answered as null, like unset custom ones; write-only lists are not answered.
+  const unset = Object.fromEntries(store.fieldsOf(module).flatMap((f) => (f.custom || f.name === "contacts_added_list" || f.name === "products" ? [] : [[f.name, null]])));
+  const base: Record<string, unknown> = { id: record.id, ...unset, ...values, tags: values.tags ?? [], custom_field: custom, created_at: record.created_at, updated_at: record.updated_at };
   switch (module) {
     case "contacts": {
       const emails = (values.emails as Email[] | undefined) ?? [];

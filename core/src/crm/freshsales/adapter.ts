@@ -1,5 +1,8 @@
+import { SyncError } from "../../domain/errors";
+import type { CanonicalRecord } from "../../domain/model";
 import type { Clock } from "../../ports/clock";
-import type { CallContext, CrmAdapter, CrmLimits, CrmRecord } from "../../ports/crm-outbound";
+import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, WriteOutcome } from "../../ports/crm-outbound";
+import { Batcher } from "../kit/batcher";
 import { upsertCompanies } from "./companies";
 import type { FreshsalesApi } from "./connection";
 import { upsertOrders } from "./deals";
@@ -13,25 +16,55 @@ import type { AccountSetup } from "./setup";
 
 /** From this many people on, a backfill hands them over at once: their bulk jobs go out two at a time. */
 const bulkThreshold = 300;
+/**
+ * Calls with fewer records than a bulk job takes wait this long for others
+ * to join them (a burst of pushes, one record each, becomes a few bulk
+ * jobs), and never longer than the second figure.
+ */
+const gathering = { quietMs: 200, maxWaitMs: 1_000 };
+
+type Gathered<R> = { record: R; correlationId: string };
+
+/** The caller stops waiting when its own deadline passes; the batch it joined is written anyway (every write is an upsert). */
+function untilAborted<T>(answer: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return answer;
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new SyncError({ errorClass: "crm_unavailable", message: "the deadline passed while Freshsales wrote the batch this record joined" }));
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
 
 /** The outbound side: upserts on our unique custom fields, bulk_upsert jobs for more than a few records, lookups for reads. */
 export function freshsalesAdapter(deps: { api: FreshsalesApi; setup: AccountSetup; limits: CrmLimits; clock: Clock }): CrmAdapter {
   const known = new KnownIds();
   const call = (ctx: CallContext): WriteCall => ({ api: deps.api, ctx, known, clock: deps.clock });
-  const people = (records: Parameters<CrmAdapter["upsertPeople"]>[0], ctx: CallContext) => (records.length === 0 ? Promise.resolve([]) : upsertPeople(call(ctx), records));
 
+  /** One entity's writes with concurrent small calls gathered: the batch runs under its first record's correlation ID, each record keeps its own. */
+  const gathered = <R extends CanonicalRecord>(write: (call: WriteCall, records: R[]) => Promise<WriteOutcome[]>) => {
+    const batcher = new Batcher<Gathered<R>, WriteOutcome>((items) => {
+      const ctx = { correlationId: items[0]!.correlationId, correlationIds: new Map(items.map((i) => [i.record.sourceId, i.correlationId])) };
+      return write(call(ctx), items.map((i) => i.record));
+    }, { maxItems: deps.limits.maxBatchSize, ...gathering });
+    return async (records: R[], ctx: CallContext): Promise<WriteOutcome[]> => {
+      if (records.length >= deps.limits.maxBatchSize) return write(call(ctx), records);
+      const items = records.map((record) => ({ record, correlationId: ctx.correlationIds?.get(record.sourceId) ?? ctx.correlationId }));
+      return untilAborted(batcher.submit(items), ctx.signal);
+    };
+  };
   return {
     name: "freshsales",
     limits: deps.limits,
-    bulk: { threshold: bulkThreshold, upsertPeople: people },
+    bulk: { threshold: bulkThreshold, upsertPeople: (records, ctx) => upsertPeople(call(ctx), records) },
     reconcile: freshsalesReconciliation(call, deps.setup),
     async ensureSchema() {
       await deps.setup.checkFields();
       await deps.setup.dealStages();
     },
-    upsertCompanies: async (records, ctx) => (records.length === 0 ? [] : upsertCompanies(call(ctx), records)),
-    upsertPeople: people,
-    upsertOrders: async (records, ctx) => (records.length === 0 ? [] : upsertOrders(call(ctx), records, await deps.setup.dealStages())),
+    upsertCompanies: gathered(upsertCompanies),
+    upsertPeople: gathered(upsertPeople),
+    upsertOrders: gathered(async (c, orders) => upsertOrders(c, orders, await deps.setup.dealStages())),
 
     async findPeople(query, ctx): Promise<CrmRecord[]> {
       const [field, value] = "sourceId" in query ? [contactIdField, query.sourceId] : ["email", query.email];
