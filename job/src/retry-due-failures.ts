@@ -1,5 +1,6 @@
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { logEntries } from "@ct-crm-sync/core/state/sync-log";
+import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { replayFailure } from "@ct-crm-sync/core/sync/replay";
 
 /**
@@ -13,10 +14,11 @@ export async function retryDueFailures(runtime: Runtime, correlationId: string, 
     { state: "retrying", dueBefore: runtime.clock.now().toISOString() },
     { limit: max, sort: ["value.nextAttemptAt asc"] },
   );
+  const deps = { sync: runtime.sync, inbound: inboundOf(runtime).sync, failures: runtime.failures };
   for (const failure of page.items) {
     counts.due++;
     try {
-      const result = await replayFailure(runtime.sync, runtime.failures, failure, { correlationId });
+      const result = await replayFailure(deps, failure, { correlationId });
       if (result.outcome === "resolved") counts.resolved++;
       else counts.failed++;
       const meta = { at: runtime.clock.now().toISOString(), correlationId, connection: runtime.connection };

@@ -1,4 +1,4 @@
-import { Router } from "express";
+import express, { Router } from "express";
 import { createBaseApp } from "@ct-crm-sync/core/http/base-app";
 import { apiBase } from "@ct-crm-sync/core/api/contract";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
@@ -8,6 +8,7 @@ import { logRoutes } from "./routes/log";
 import { mappingRoutes } from "./routes/mappings";
 import { reconciliationRoutes } from "./routes/reconciliation";
 import { statusRoutes } from "./routes/status";
+import { webhookRoutes } from "./routes/webhooks";
 
 export type ServiceOptions = {
   /** The session token's issuer: the Merchant Center API URL or a cloud identifier. */
@@ -17,9 +18,10 @@ export type ServiceOptions = {
 };
 
 /**
- * The service app: the Merchant Center app's API (core/src/api/contract.ts)
- * under `/api`, every route behind the MC session (mounted before the routes
- * it guards).
+ * The service app: the CRM's webhooks at `/webhooks/<crm>` (verified by the
+ * connector, with the raw body, so in front of the JSON parser), and the
+ * Merchant Center app's API (core/src/api/contract.ts) under `/api`, every
+ * route behind the MC session (mounted before the routes it guards).
  */
 export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   const { app, finish } = createBaseApp({ name: "service", logger: runtime.logger });
@@ -28,5 +30,9 @@ export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   for (const routes of [statusRoutes, failureRoutes, logRoutes, mappingRoutes, reconciliationRoutes]) api.use(routes(runtime));
   app.use(apiBase, api);
   finish();
-  return app;
+  const root = express();
+  root.disable("x-powered-by");
+  root.use(webhookRoutes(runtime));
+  root.use(app);
+  return root;
 }

@@ -86,7 +86,7 @@ export type CustomerActionContext = {
   /** Customer group IDs by key, resolved by the caller (a missing group is the caller's failure to report). */
   groupIds: Map<string, string>;
   /** The consent state written with an applied consent flag. */
-  consent?: { at: string; source: string };
+  consent?: { at: string; source?: string };
 };
 
 /** The consent custom fields of the canonical model (commerce-mapping.ts). */
@@ -100,7 +100,7 @@ export function customerActions(customer: Customer, apply: FieldValues, context:
   actions.push(...addressActions(mainAddress(customer), apply));
   const custom = customValues(apply);
   if ("emailConsent.granted" in apply && typeof apply["emailConsent.granted"] === "boolean" && context.consent) {
-    Object.assign(custom, { [consentFields.granted]: apply["emailConsent.granted"], [consentFields.at]: context.consent.at, [consentFields.source]: context.consent.source });
+    Object.assign(custom, { [consentFields.granted]: apply["emailConsent.granted"], [consentFields.at]: context.consent.at, [consentFields.source]: context.consent.source ?? null });
   }
   actions.push(...customFieldActions(customer.custom, custom, context.typeKey));
   if (inboundTargets.customerGroup in apply) {

@@ -6,4 +6,6 @@ export const containers = {
   leases: "crm-sync-leases",
   failures: "crm-sync-failures",
   log: "crm-sync-log",
+  /** Webhook subscriptions the service made and the secrets the CRM issued for them (read by the apps only). */
+  webhooks: "crm-sync-webhooks",
 } as const;

@@ -15,13 +15,15 @@ export type LogEntry = {
   crmId?: string;
   /** Error class and message for failures; never personal data. */
   detail?: string;
+  /** Absent for commercetools → CRM; `crm-to-ct` for changes applied from the CRM (sourceId is then the commercetools record written, or the CRM ID when none was). */
+  direction?: "crm-to-ct";
 };
 
 export type LogBatch = { at: string; source: "event" | "job" | "replay" | "webhook"; entries: LogEntry[] };
 
 /** Log entries for the outcomes of one use case call (a message, a replay, a job retry). */
 export function logEntries(
-  outcomes: { entity: string; sourceId: string; outcome: SyncOutcomeKind; crmId?: string; error?: { errorClass: string; message: string } }[],
+  outcomes: { entity: string; sourceId: string; outcome: SyncOutcomeKind; crmId?: string; error?: { errorClass: string; message: string }; direction?: "crm-to-ct" }[],
   meta: { at: string; correlationId: string; connection: string },
 ): LogEntry[] {
   return outcomes.map((o) => ({
@@ -31,6 +33,7 @@ export function logEntries(
     outcome: o.outcome,
     ...(o.crmId ? { crmId: o.crmId } : {}),
     ...(o.error ? { detail: `${o.error.errorClass}: ${o.error.message}` } : {}),
+    ...(o.direction ? { direction: o.direction } : {}),
   }));
 }
 

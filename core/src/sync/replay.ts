@@ -1,61 +1,71 @@
 import type { Failure } from "../domain/failure";
+import { crmEntities, type CrmEntity } from "../ports/crm-inbound";
 import type { CallContext } from "../ports/crm-outbound";
 import type { FailureStore } from "../state/failure-store";
+import type { InboundSync } from "./inbound/apply";
+import type { InboundOutcome } from "./inbound/context";
 import type { RecordOutcome } from "./record-writer";
 import type { SyncService } from "./sync-service";
 
 export type ReplayOutcome = "resolved" | "failed" | "not_replayable";
 
+/** The use cases a replay runs again: the outbound sync and the inbound apply step. */
+export type ReplayDeps = { sync: SyncService; inbound: InboundSync; failures: FailureStore };
+
 /**
  * Replays one failed record by syncing its current state again (never by
- * resending the stored payload, which may be stale). Idempotent: replaying a
- * resolved record writes nothing new. `outcomes` are the per-record outcomes of
- * the re-sync, for the sync log.
+ * resending the stored payload, which may be stale): a commercetools → CRM
+ * failure re-reads the commercetools resource and writes it to the CRM; a
+ * CRM → commercetools failure re-reads the CRM record and applies it.
+ * Idempotent: replaying a resolved record writes nothing new. `outcomes` are
+ * the per-record outcomes of the re-sync, for the sync log.
  */
 export async function replayFailure(
-  sync: SyncService,
-  failures: FailureStore,
+  deps: ReplayDeps,
   failure: Failure,
   ctx: CallContext,
-): Promise<{ outcome: ReplayOutcome; failure: Failure; detail?: string; outcomes?: RecordOutcome[] }> {
+): Promise<{ outcome: ReplayOutcome; failure: Failure; detail?: string; outcomes?: (RecordOutcome | InboundOutcome)[] }> {
   if (failure.state === "resolved") return { outcome: "resolved", failure };
   const replay = replayers[failure.direction];
-  const pending = replay.again(failure, sync, ctx);
+  const pending = replay.again(failure, deps, ctx);
   if (!pending) return { outcome: "not_replayable", failure, detail: replay.whyNot(failure) };
   const outcomes = await pending;
-  const own = outcomes.find((o) => o.sourceId === failure.sourceId && o.entity === failure.entity);
+  const own = outcomes.find((o) => replay.isOwn(o, failure));
   if (own && own.outcome !== "failed") {
-    await failures.resolve(failure.connection, failure.direction, failure.entity, failure.sourceId);
+    await deps.failures.resolve(failure.connection, failure.direction, failure.entity, failure.sourceId);
   }
-  const current = (await failures.get(failure.id)) ?? failure;
+  const current = (await deps.failures.get(failure.id)) ?? failure;
   return { outcome: current.state === "resolved" ? "resolved" : "failed", failure: current, outcomes };
 }
 
 type Replayer = {
   /** The re-sync's outcomes, or undefined when this failure cannot be replayed. */
-  again(failure: Failure, sync: SyncService, ctx: CallContext): Promise<RecordOutcome[]> | undefined;
+  again(failure: Failure, deps: ReplayDeps, ctx: CallContext): Promise<(RecordOutcome | InboundOutcome)[]> | undefined;
+  /** Whether an outcome is the failed record's own. */
+  isOwn(outcome: RecordOutcome | InboundOutcome, failure: Failure): boolean;
   whyNot(failure: Failure): string;
 };
 
-/**
- * One replayer per direction: a commercetools → CRM failure re-reads the
- * commercetools resource and writes it again; the CRM → commercetools
- * direction has no apply step in this version, so its entries (none are
- * written yet) are not replayable rather than replayed the wrong way.
- */
+const isCrmEntity = (entity: string): entity is CrmEntity => (crmEntities as readonly string[]).includes(entity);
+
+/** One replayer per direction, so neither is replayed the other way. */
 const replayers: Record<Failure["direction"], Replayer> = {
   "ct-to-crm": {
     again: syncAgain,
+    isOwn: (o, failure) => o.sourceId === failure.sourceId && o.entity === failure.entity,
     whyNot: (failure) =>
       failure.entity === "message" ? "an unreadable message cannot be replayed; dismiss it once reviewed" : "a guest person is replayed through its order",
   },
   "crm-to-ct": {
-    again: () => undefined,
-    whyNot: () => "changes from the CRM are not applied to commercetools in this version",
+    // The entry names the CRM record; applying it re-reads it from the CRM.
+    again: (failure, deps, ctx) =>
+      isCrmEntity(failure.entity) ? deps.inbound.apply({ entity: failure.entity, crmId: failure.sourceId, action: "updated", deliveryId: `replay-${failure.id}` }, ctx).then((o) => [o]) : undefined,
+    isOwn: (o, failure) => "crmId" in o && o.crmId === failure.sourceId && o.entity === failure.entity,
+    whyNot: () => "a CRM delivery that could not be understood cannot be replayed; dismiss it once reviewed",
   },
 };
 
-function syncAgain(failure: Failure, sync: SyncService, ctx: CallContext): Promise<RecordOutcome[]> | undefined {
+function syncAgain(failure: Failure, { sync }: ReplayDeps, ctx: CallContext): Promise<RecordOutcome[]> | undefined {
   switch (failure.entity) {
     case "person":
       return failure.sourceId.startsWith("guest-") ? undefined : sync.syncCustomer(failure.sourceId, ctx);

@@ -4,6 +4,7 @@ import { HttpError } from "@ct-crm-sync/core/http/base-app";
 import { correlationIdFrom } from "@ct-crm-sync/core/http/correlation";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { logEntries } from "@ct-crm-sync/core/state/sync-log";
+import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { replayFailure } from "@ct-crm-sync/core/sync/replay";
 import { serve } from "./serve";
 
@@ -25,8 +26,9 @@ export function failureRoutes(runtime: Runtime): Router {
   const api = serviceApi.failures;
 
   /** Replays one entry and logs the re-sync's per-record outcomes under the request's correlation ID. */
+  const deps = { sync: runtime.sync, inbound: inboundOf(runtime).sync, failures: runtime.failures };
   const replay = async (failure: Failure, correlationId: string) => {
-    const result = await replayFailure(runtime.sync, runtime.failures, failure, { correlationId });
+    const result = await replayFailure(deps, failure, { correlationId });
     const meta = { at: runtime.clock.now().toISOString(), correlationId, connection: runtime.connection };
     await runtime.log.append("replay", logEntries(result.outcomes ?? [], meta));
     runtime.logger.info("failure replayed", { correlationId, failureId: failure.id, outcome: result.outcome });

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { SyncError } from "../../domain/errors";
 import { type CrmChange, type CrmDealSnapshot, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
 import type { Transport } from "../kit/transport";
-import { loadedOnce, send, unlessGone } from "./connection";
+import { listAll, loadedOnce, send, unlessGone } from "./connection";
+import { idOnlySchema } from "./schemas";
 import { customFieldsByName } from "./schema-setup";
 import { contactFields, customKey, leadFields } from "./field-names";
 import { addressKeys, compact, customValueKey, firstOf } from "./mapping";
@@ -148,6 +150,12 @@ function snapshotOf(entity: CrmEntity, record: CloseRecord, custom: Record<strin
 
 const leadContactsSchema = z.looseObject({ contacts: z.array(z.looseObject({ id: z.string() })).default([]) });
 
+/** What we subscribe to: every change of the records we read back. */
+const subscribedEvents = Object.keys(entityOf).flatMap((object_type) => actions.map((action) => ({ object_type, action })));
+const subscriptionSchema = z.looseObject({ id: z.string(), url: z.string() });
+const createdSubscriptionSchema = z.looseObject({ id: z.string(), signature_key: z.string().regex(/^([0-9a-fA-F]{2})+$/) });
+const contactLeadSchema = z.looseObject({ id: z.string(), lead_id: z.string() });
+
 /**
  * Close → us: signed webhook deliveries, and records read back by ID. (No
  * `changesSince`: polling would need the search API's date conditions, which
@@ -158,7 +166,7 @@ export function closeInbound(options: { transport: Transport; signatureKey?: str
   return {
     // Close's delivery carries the object's data and previous data: generous, still bounded.
     maxBodyBytes: 1024 * 1024,
-    verify: (request) => verifySignature(options.signatureKey, request),
+    verify: (request) => verifySignature(options.signatureKey ?? request.issuedSecret, request),
     parse: parseDelivery,
     async readRecord(entity, crmId, ctx) {
       const connection = { transport: options.transport, ctx };
@@ -168,6 +176,27 @@ export function closeInbound(options: { transport: Transport; signatureKey?: str
       // An opportunity without a contact is for its lead's first contact (a B2C lead holds one person).
       const lead = entity === "deal" && !text(record.contact_id) && text(record.lead_id) ? await unlessGone(send(connection, "GET", `/lead/${encodeURIComponent(String(record.lead_id))}/`, leadContactsSchema)) : undefined;
       return snapshotOf(entity, record, scope ? customValuesByName(record, await catalogues[scope](ctx)) : {}, lead?.contacts[0]?.id);
+    },
+
+    async adopt(_entity, crmId, sourceId, ctx) {
+      const connection = { transport: options.transport, ctx };
+      const [contactField, leadField] = [(await catalogues.contact(ctx)).get(contactFields.customerId.name), (await catalogues.lead(ctx)).get(leadFields.customerId.name)];
+      if (!contactField || !leadField) throw new SyncError({ errorClass: "validation", message: "Close lacks the ct_customer_id custom fields (they are created by the first outbound write)" });
+      const contact = await send(connection, "PUT", `/contact/${encodeURIComponent(crmId)}/`, contactLeadSchema, { json: { [customKey(contactField)]: sourceId } });
+      // A contact born in Close sits on a lead of its own, which the outbound side finds B2C people's leads by.
+      const lead = await send(connection, "GET", `/lead/${encodeURIComponent(contact.lead_id)}/`, leadContactsSchema);
+      if (lead.contacts.length === 1) await send(connection, "PUT", `/lead/${encodeURIComponent(contact.lead_id)}/`, idOnlySchema, { json: { [customKey(leadField)]: sourceId } });
+    },
+
+    async subscribe(url, { renew }, ctx) {
+      // A key in the settings means the admin subscribed by hand and keeps that subscription.
+      if (options.signatureKey) return {};
+      const connection = { transport: options.transport, ctx };
+      const ours = (await listAll(connection, "/webhook/", subscriptionSchema)).filter((s) => s.url === url);
+      if (ours.length > 0 && !renew) return {};
+      for (const old of ours) await unlessGone(send(connection, "DELETE", `/webhook/${encodeURIComponent(old.id)}/`, z.unknown()));
+      const created = await send(connection, "POST", "/webhook/", createdSubscriptionSchema, { json: { url, events: subscribedEvents, verify_ssl: true } });
+      return { issuedSecret: created.signature_key };
     },
   };
 }

@@ -33,18 +33,21 @@ const ack =
   '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
   '<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>';
 
+/** Salesforce redelivers what it does not see acknowledged, for 24 hours: what we cannot read is acknowledged too (and kept for review). */
+const acknowledgement = { contentType: "text/xml", body: ack };
+
 /** The body's notifications envelope; MalformedDelivery when the body is not XML or not such an envelope. */
 function readEnvelope(body: Buffer): z.infer<typeof notifications> {
   let parsed: unknown;
   try {
     parsed = xml.parse(body.toString("utf8"), true);
   } catch {
-    throw new MalformedDelivery("Salesforce Outbound Message is not well-formed XML");
+    throw new MalformedDelivery("Salesforce Outbound Message is not well-formed XML", acknowledgement);
   }
   const result = envelope.safeParse(parsed);
   if (!result.success) {
     const where = result.error.issues.map((i) => i.path.join(".")).join(", ");
-    throw new MalformedDelivery(`Salesforce Outbound Message is not a notifications envelope (at ${where})`);
+    throw new MalformedDelivery(`Salesforce Outbound Message is not a notifications envelope (at ${where})`, acknowledgement);
   }
   return result.data.Envelope.Body.notifications;
 }
@@ -83,13 +86,13 @@ export function outboundMessages(settings: NotificationSettings): Pick<CrmInboun
       const changes = readEnvelope(request.rawBody).Notification.map(({ Id, sObject }): CrmChange => {
         const type = sObject["@_type"].split(":").pop()!;
         const entity = entityOf(type);
-        if (!entity) throw new MalformedDelivery(`Salesforce Outbound Message about ${type}, which is not synced`);
+        if (!entity) throw new MalformedDelivery(`Salesforce Outbound Message about ${type}, which is not synced`, acknowledgement);
         const modifiedAt = isoInstant(sObject.SystemModstamp ?? sObject.LastModifiedDate);
         // Outbound Messages fire on create and on update alike.
         const change: CrmChange = { entity, crmId: sObject.Id, action: "updated", deliveryId: Id };
         return modifiedAt ? { ...change, modifiedAt } : change;
       });
-      return { changes, acknowledgement: { contentType: "text/xml", body: ack } };
+      return { changes, acknowledgement };
     },
   };
 }
