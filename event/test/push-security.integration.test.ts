@@ -138,7 +138,8 @@ describe("event app under attack (against the sandbox)", () => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", async () => {
-          if (req.method === "GET" && req.url?.includes(`/customers/${refusedId}`)) {
+          // By ID or in a query naming it (pushes are read in batches).
+          if (req.method === "GET" && req.url?.startsWith(`/${sandbox.emulator.projectKey}/customers`) && req.url.includes(refusedId)) {
             res.writeHead(403, { "content-type": "application/json" }).end('{"statusCode":403,"message":"Insufficient scope. SECRET-DETAIL","errors":[{"code":"insufficient_scope"}]}');
             return;
           }

@@ -8,27 +8,74 @@ import {
   type PersonContext,
 } from "../domain/commerce-mapping";
 import { SyncError } from "../domain/errors";
-import type { Company, Person } from "../domain/model";
+import type { Company, EntityKind, OrderActivity, Person } from "../domain/model";
 import { normaliseEmail } from "../domain/normalise";
-import type { CommerceReader } from "../ports/commerce";
+import type { CommerceReader, CommerceTypeId } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-outbound";
 import { ambiguityError, matchGuest } from "./guest-match";
-import { type RecordOutcome, recordFailure, type WriterDeps, writeRecords } from "./record-writer";
+import { correlationOf, type RecordOutcome, recordFailure, type WriterDeps, writeRecords } from "./record-writer";
 
 export type SyncDeps = WriterDeps & { commerce: CommerceReader; mapping?: MappingOptions };
 
+/** The commercetools resources the sync writes to the CRM, and the records they become. */
+export type SyncedTypeId = Extract<CommerceTypeId, "customer" | "business-unit" | "order">;
+export const entityOfType: Record<SyncedTypeId, EntityKind> = { customer: "person", "business-unit": "company", order: "order" };
+
+/** Who placed an order: the person written (or found) for it, or why there is none. */
+type OrderPerson = { sourceId?: string; failedSourceId?: string; error?: SyncError };
+
 /**
- * The sync use cases, the same whoever calls them (a Pub/Sub message, a job
- * page, a replay): read current state, map, write what changed. Each returns
- * the outcome of every record it touched, the requested one last.
+ * Records written because another record needs them (an order's person, a
+ * unit's associates) carry the correlation ID of the request that needed
+ * them, unless they were asked for themselves.
+ */
+function withDependents(ctx: CallContext, pairs: [dependentId: string, ownerId: string][]): CallContext {
+  if (!ctx.correlationIds) return ctx;
+  const ids = new Map(ctx.correlationIds);
+  for (const [dependent, owner] of pairs) if (!ids.has(dependent) && ids.has(owner)) ids.set(dependent, correlationOf(ctx, owner));
+  return { ...ctx, correlationIds: ids };
+}
+
+/**
+ * The sync use cases, the same whoever calls them (a batch of Pub/Sub
+ * messages, a job page, a replay): read current state, map, write what
+ * changed. Each returns the outcome of every record it touched. Every write
+ * can read its records again (`reread`): a record another instance wrote at
+ * the same time is written once more from current state (record-writer.ts).
  */
 export class SyncService {
   constructor(readonly deps: SyncDeps) {}
 
-  async syncCustomer(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
-    const customer = await this.deps.commerce.get("customer", id);
-    if (!customer) return [{ entity: "person", sourceId: id, outcome: "missing" }];
-    return this.syncCustomers([customer], ctx);
+  /**
+   * The resources these IDs name, read with one query per 100, synced
+   * together; an ID commercetools does not know is "missing".
+   */
+  async syncByIds(typeId: SyncedTypeId, ids: string[], ctx: CallContext): Promise<RecordOutcome[]> {
+    const unique = [...new Set(ids)];
+    const found = await this.deps.commerce.getMany(typeId, unique);
+    const missing = unique.filter((id) => !found.has(id)).map((id): RecordOutcome => ({ entity: entityOfType[typeId], sourceId: id, outcome: "missing" }));
+    const present = unique.filter((id) => found.has(id));
+    if (present.length === 0) return missing;
+    const resources = present.map((id) => found.get(id)!);
+    const written =
+      typeId === "customer"
+        ? await this.syncCustomers(resources as Customer[], ctx)
+        : typeId === "order"
+          ? await this.syncOrders(resources as Order[], ctx)
+          : await this.syncBusinessUnits(resources as BusinessUnit[], ctx);
+    return [...missing, ...written];
+  }
+
+  syncCustomer(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    return this.syncByIds("customer", [id], ctx);
+  }
+
+  syncBusinessUnit(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    return this.syncByIds("business-unit", [id], ctx);
+  }
+
+  syncOrder(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
+    return this.syncByIds("order", [id], ctx);
   }
 
   /** People for many customers; their companies are written first where not yet linked. */
@@ -40,7 +87,9 @@ export class SyncService {
     const blocked = people.filter((p) => p.companySourceId && failedCompanies.has(p.companySourceId));
     for (const person of blocked) await this.failDependent("person", person.sourceId, "company", person.companySourceId!, ctx);
     const ready = people.filter((p) => !blocked.includes(p));
-    const written = await writeRecords(this.deps, "person", ready, ctx);
+    const written = await writeRecords(this.deps, "person", ready, ctx, {
+      reread: async (ids) => this.peopleFor([...(await this.deps.commerce.getMany("customer", ids)).values()], stats),
+    });
     return [
       ...prior,
       ...blocked.map((p): RecordOutcome => ({ entity: "person", sourceId: p.sourceId, outcome: "failed" })),
@@ -59,66 +108,103 @@ export class SyncService {
     return people;
   }
 
-  async syncBusinessUnit(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
-    const unit = await this.deps.commerce.get("business-unit", id);
-    if (!unit) return [{ entity: "company", sourceId: id, outcome: "missing" }];
-    return this.syncBusinessUnits([unit], ctx);
-  }
-
   /** Companies (parents first), then their associates as people of the unit. */
   async syncBusinessUnits(units: BusinessUnit[], ctx: CallContext): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = [];
-    const companies = await Promise.all(units.map((unit) => this.company(unit)));
+    const companies = await this.companies(units);
     outcomes.push(...(await this.ensureParents(companies, ctx)));
-    const written = await writeRecords(this.deps, "company", companies, ctx);
+    const written = await writeRecords(this.deps, "company", companies, ctx, { reread: (ids) => this.rereadCompanies(ids) });
     outcomes.push(...written);
-    const associateIds = [
-      ...new Set(
-        units
-          .filter((u) => written.find((o) => o.sourceId === u.id)?.outcome !== "failed")
-          .flatMap((u) => u.associates.map((a) => a.customer.id)),
-      ),
-    ];
-    const customers: Customer[] = [];
-    for (const customerId of associateIds) {
-      const customer = await this.deps.commerce.get("customer", customerId);
-      if (customer) customers.push(customer);
-    }
-    if (customers.length) outcomes.push(...(await this.syncCustomers(customers, ctx)));
+    const associates = units
+      .filter((u) => written.find((o) => o.sourceId === u.id)?.outcome !== "failed")
+      .flatMap((u) => u.associates.map((a): [string, string] => [a.customer.id, u.id]));
+    const associateIds = [...new Set(associates.map(([customerId]) => customerId))];
+    const customers = associateIds.length ? await this.deps.commerce.getMany("customer", associateIds) : new Map<string, Customer>();
+    if (customers.size) outcomes.push(...(await this.syncCustomers([...customers.values()], withDependents(ctx, associates))));
     return outcomes;
   }
 
-  async syncOrder(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
-    const order = await this.deps.commerce.get("order", id);
-    if (!order) return [{ entity: "order", sourceId: id, outcome: "missing" }];
-    return this.syncOrders([order], ctx);
-  }
-
-  /** Orders, after the people who placed them (re-synced: their purchase figures changed). */
+  /** Orders, after the people who placed them (re-synced together: their purchase figures changed). */
   async syncOrders(orders: Order[], ctx: CallContext): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = [];
-    const activities = [];
+    const { outcomes, personOf } = await this.peopleOfOrders(orders, ctx);
+    const unitIds = await this.unitIdsByKey(orders.map((o) => o.businessUnit?.key));
+    const activities: OrderActivity[] = [];
     for (const order of orders) {
-      const person = await this.personForOrder(order, ctx);
-      outcomes.push(...person.outcomes);
+      const person = personOf.get(order.id)!;
       if (!person.sourceId) {
         await this.failDependent("order", order.id, "person", person.failedSourceId ?? "unknown", ctx, person.error);
         outcomes.push({ entity: "order", sourceId: order.id, outcome: "failed" });
         continue;
       }
-      const companySourceId = order.businessUnit
-        ? (await this.deps.commerce.businessUnitByKey(order.businessUnit.key))?.id
-        : undefined;
+      const companySourceId = order.businessUnit ? unitIds.get(order.businessUnit.key) : undefined;
       activities.push(orderActivityFromOrder(order, { personSourceId: person.sourceId, companySourceId }, this.deps.mapping));
     }
-    outcomes.push(...(await writeRecords(this.deps, "order", activities, ctx)));
+    const related = new Map(activities.map((a) => [a.sourceId, { personSourceId: a.personSourceId, companySourceId: a.companySourceId }]));
+    const reread = async (ids: string[]) =>
+      [...(await this.deps.commerce.getMany("order", ids)).values()].map((order) => orderActivityFromOrder(order, related.get(order.id)!, this.deps.mapping));
+    outcomes.push(...(await writeRecords(this.deps, "order", activities, ctx, { reread })));
     return outcomes;
   }
 
-  private async company(unit: BusinessUnit): Promise<Company> {
-    const parentKey = unit.unitType === "Division" ? unit.parentUnit?.key : undefined;
-    const parent = parentKey ? await this.deps.commerce.businessUnitByKey(parentKey) : undefined;
-    return companyFromBusinessUnit(unit, parent?.id);
+  /**
+   * The person of each order: registered customers read and written together
+   * (one query, one write for the lot); guests matched by email one by one,
+   * as are customers commercetools no longer has.
+   */
+  private async peopleOfOrders(orders: Order[], ctx: CallContext): Promise<{ outcomes: RecordOutcome[]; personOf: Map<string, OrderPerson> }> {
+    const outcomes: RecordOutcome[] = [];
+    const personOf = new Map<string, OrderPerson>();
+    const placedBy = orders.filter((o) => o.customerId).map((o): [string, string] => [o.customerId!, o.id]);
+    const customerIds = [...new Set(placedBy.map(([customerId]) => customerId))];
+    const customers = customerIds.length ? await this.deps.commerce.getMany("customer", customerIds) : new Map<string, Customer>();
+    const written = customers.size ? await this.syncCustomers([...customers.values()], withDependents(ctx, placedBy)) : [];
+    outcomes.push(...written);
+    for (const order of orders) {
+      const own = order.customerId ? written.find((o) => o.entity === "person" && o.sourceId === order.customerId) : undefined;
+      if (own && own.outcome !== "failed" && own.outcome !== "missing") personOf.set(order.id, { sourceId: order.customerId });
+      else if (own?.outcome === "failed") personOf.set(order.id, { failedSourceId: order.customerId });
+      else {
+        const guest = await this.guestOfOrder(order, ctx);
+        outcomes.push(...guest.outcomes);
+        personOf.set(order.id, guest);
+      }
+    }
+    return { outcomes, personOf };
+  }
+
+  /** A guest order's person: matched by the ordered identity rules (guest-match.ts), or written as a guest. */
+  private async guestOfOrder(order: Order, ctx: CallContext): Promise<OrderPerson & { outcomes: RecordOutcome[] }> {
+    const email = normaliseEmail(order.customerEmail);
+    if (!email) {
+      return {
+        outcomes: [],
+        error: new SyncError({ errorClass: "validation", message: "order has neither a customer nor a valid customer email" }),
+      };
+    }
+    // Several candidates go to review, never merged.
+    const match = await matchGuest(this.deps, email, (await this.deps.model?.config())?.matching, ctx);
+    if (match.kind === "ambiguous") return { outcomes: [], error: ambiguityError(match) };
+    if (match.kind === "matched" && match.candidate.sourceId) return { sourceId: match.candidate.sourceId, outcomes: [] };
+    const guest = guestPersonFromOrder(order, email);
+    // A guest is known only through this order: its current state is the same record.
+    const outcomes = await writeRecords(this.deps, "person", [guest], withDependents(ctx, [[guest.sourceId, order.id]]), { reread: async () => [guest] });
+    return outcomes[0]?.outcome === "failed" ? { outcomes, failedSourceId: guest.sourceId } : { sourceId: guest.sourceId, outcomes };
+  }
+
+  /** Business unit IDs by key, one read per distinct key. */
+  private async unitIdsByKey(keys: (string | undefined)[]): Promise<Map<string, string | undefined>> {
+    const ids = new Map<string, string | undefined>();
+    for (const key of new Set(keys.filter((k): k is string => Boolean(k)))) ids.set(key, (await this.deps.commerce.businessUnitByKey(key))?.id);
+    return ids;
+  }
+
+  private async companies(units: BusinessUnit[]): Promise<Company[]> {
+    const parentIds = await this.unitIdsByKey(units.map((u) => (u.unitType === "Division" ? u.parentUnit?.key : undefined)));
+    return units.map((unit) => companyFromBusinessUnit(unit, unit.unitType === "Division" && unit.parentUnit ? parentIds.get(unit.parentUnit.key) : undefined));
+  }
+
+  private async rereadCompanies(ids: string[]): Promise<Company[]> {
+    return this.companies([...(await this.deps.commerce.getMany("business-unit", ids)).values()]);
   }
 
   /**
@@ -172,47 +258,16 @@ export class SyncService {
     return outcomes;
   }
 
+  /** Units not linked yet, read together and written parents first (a parent's own parent before it). */
   private async ensureLinkedUnits(ids: string[], ctx: CallContext): Promise<RecordOutcome[]> {
     if (ids.length === 0) return [];
     const linked = await this.deps.links.getMany("company", ids);
     const missing = ids.filter((id) => !linked.has(id));
-    const outcomes: RecordOutcome[] = [];
-    for (const id of missing) {
-      const unit = await this.deps.commerce.get("business-unit", id);
-      if (!unit) continue;
-      const company = await this.company(unit);
-      if (company.parentSourceId) outcomes.push(...(await this.ensureLinkedUnits([company.parentSourceId], ctx)));
-      outcomes.push(...(await writeRecords(this.deps, "company", [company], ctx)));
-    }
+    if (missing.length === 0) return [];
+    const companies = await this.rereadCompanies(missing);
+    const outcomes = await this.ensureParents(companies, ctx);
+    outcomes.push(...(await writeRecords(this.deps, "company", companies, ctx, { reread: (again) => this.rereadCompanies(again) })));
     return outcomes;
-  }
-
-  private async personForOrder(
-    order: Order,
-    ctx: CallContext,
-  ): Promise<{ sourceId?: string; outcomes: RecordOutcome[]; failedSourceId?: string; error?: SyncError }> {
-    if (order.customerId) {
-      const outcomes = await this.syncCustomer(order.customerId, ctx);
-      const own = outcomes.find((o) => o.entity === "person" && o.sourceId === order.customerId);
-      if (own && own.outcome !== "failed" && own.outcome !== "missing") return { sourceId: order.customerId, outcomes };
-      if (own?.outcome === "failed") return { outcomes, failedSourceId: order.customerId };
-    }
-    const email = normaliseEmail(order.customerEmail);
-    if (!email) {
-      return {
-        outcomes: [],
-        error: new SyncError({ errorClass: "validation", message: "order has neither a customer nor a valid customer email" }),
-      };
-    }
-    // Ordered identity rules (guest-match.ts); several candidates go to review, never merged.
-    const match = await matchGuest(this.deps, email, (await this.deps.model?.config())?.matching, ctx);
-    if (match.kind === "ambiguous") return { outcomes: [], error: ambiguityError(match) };
-    if (match.kind === "matched" && match.candidate.sourceId) return { sourceId: match.candidate.sourceId, outcomes: [] };
-    const guest = guestPersonFromOrder(order, email);
-    const outcomes = await writeRecords(this.deps, "person", [guest], ctx);
-    return outcomes[0]?.outcome === "failed"
-      ? { outcomes, failedSourceId: guest.sourceId }
-      : { sourceId: guest.sourceId, outcomes };
   }
 
   /** A record that cannot be written because a record it depends on failed. */
