@@ -12,8 +12,12 @@ export type FailureSort = (typeof failureSorts)[number];
 
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO date");
 
+/** commercetools → CRM, or CRM → commercetools. */
+export const failureDirections = ["ct-to-crm", "crm-to-ct"] as const;
+
 export const failureFilterSchema = z.object({
   crm: z.string().max(40).optional(),
+  direction: z.enum(failureDirections).optional(),
   entity: z.enum(failureEntities).optional(),
   errorClass: z.enum(errorClasses).optional(),
   state: z.enum(failureStates).optional(),

@@ -25,6 +25,7 @@ export type FailureInput = {
 
 export type FailureFilter = {
   crm?: string;
+  direction?: Direction;
   entity?: string;
   errorClass?: string;
   state?: FailureState;
@@ -39,6 +40,7 @@ function filterPredicate(filter: FailureFilter): Predicate | undefined {
   return onValue(
     allOf(
       when(filter.crm, (v) => predicate`crm = ${v}`),
+      when(filter.direction, (v) => predicate`direction = ${v}`),
       when(filter.entity, (v) => predicate`entity = ${v}`),
       when(filter.errorClass, (v) => predicate`errorClass = ${v}`),
       when(filter.state, (v) => predicate`state = ${v}`),

@@ -46,6 +46,7 @@ function sortParam(sort: Sort): FailureSort {
 export function listQuery(filters: FailureFilters, sort: Sort, limit: number, cursor: string | undefined): FailureListQuery {
   return {
     crm: filters.crm || undefined,
+    direction: filters.direction || undefined,
     entity: filters.entity || undefined,
     errorClass: filters.errorClass || undefined,
     state: filters.state || undefined,
@@ -66,6 +67,7 @@ function filtersFromSearch(search: string): FailureFilters {
   const valid = failureFilterSchema.parse(Object.fromEntries(given));
   return {
     crm: valid.crm ?? '',
+    direction: valid.direction ?? '',
     entity: valid.entity ?? '',
     errorClass: valid.errorClass ?? '',
     state: valid.state ?? '',
