@@ -114,6 +114,27 @@ describe("Dynamics 365 adapter", () => {
     expect(notes.map((n) => n.subject)).toEqual(["Order SB-o-100 paid", "Order SB-o-100 shipped"]);
   });
 
+  it("settles concurrent creates of one key: the upserts that lost the race are sent again and update the winner's record", async () => {
+    const slow = await startDynamicsSimulator({ createLatencyMs: 30 });
+    try {
+      const racing = connector.connect(
+        { DYNAMICS_ORG_URL: slow.url, DYNAMICS_AUTHORITY_URL: slow.url, DYNAMICS_TENANT_ID: slow.tenant, DYNAMICS_CLIENT_ID: "sandbox-client", DYNAMICS_CLIENT_SECRET: "sandbox-secret" },
+        { logger: new MemoryLogger(), clock: systemClock },
+      ).outbound;
+      const outcomes = (await Promise.all(Array.from({ length: 10 }, () => racing.upsertPeople([person("racer-1")], ctx)))).flat();
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect(outcomes.filter((o) => o.ok && o.created)).toHaveLength(1);
+      expect(new Set(outcomes.map((o) => o.ok && o.crmId)).size).toBe(1);
+      // The race was real: some upserts were refused as duplicates before being sent again.
+      const batches = slow.requests.filter((r) => r.path.endsWith("/$batch")).length;
+      expect(batches).toBeGreaterThan(10);
+      const held = dataverseReader(slow.url, { tenant: slow.tenant, clientId: "sandbox-sales", clientSecret: "sales-secret" });
+      expect(await held.all("/contacts?$select=contactid&$filter=ct_customerid eq 'racer-1'")).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("surfaces each service-protection refusal as throttling with Dataverse's code and wait, and holds the connection back meanwhile", async () => {
     sim.protection.configure({ requests: { limit: 1, windowSeconds: 2 } });
     await adapter.upsertPeople([person("throttle-0")], ctx);

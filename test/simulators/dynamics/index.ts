@@ -26,6 +26,13 @@ export type DynamicsSimulatorOptions = {
   /** The org's clock: createdon and modifiedon of every write. */
   now?: () => Date;
   webhooks?: WebhookOptions;
+  /**
+   * How long a create takes between its lookup and its insert, the window in
+   * which a concurrent create of the same key slips in (default 0: one turn of
+   * the event loop, so only requests arriving together race). Dataverse's own
+   * creates take milliseconds: the sandbox sets a few.
+   */
+  createLatencyMs?: number;
 };
 
 function send(res: Response, response: ApiResponse): void {
@@ -44,7 +51,7 @@ function send(res: Response, response: ApiResponse): void {
 export async function startDynamicsSimulator(options: DynamicsSimulatorOptions = {}) {
   const tenant = options.tenant ?? defaultTenant;
   const clients = options.clients ?? defaultClients;
-  const store = new DataverseStore(options.now);
+  const store = new DataverseStore(options.now, options.createLatencyMs ?? 0);
   const tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3599);
   const protection = new ServiceProtection();
   let host = "127.0.0.1";

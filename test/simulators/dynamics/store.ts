@@ -55,8 +55,12 @@ export type WriteConditions = { ifMatch?: string | undefined; ifNoneMatch?: stri
 /** Dataverse renders datetimes to the second, in UTC. */
 export const dataverseTime = (at: Date) => `${at.toISOString().slice(0, 19)}Z`;
 
-/** A yield to the event loop between a lookup and the insert it decided on: concurrent creates of one key race here as they do in Dataverse. */
-const gap = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * The time between a create's lookup and its insert, during which a
+ * concurrent create of the same key can slip in (as in Dataverse, where the
+ * unique index, not the lookup, has the last word).
+ */
+const gap = (ms: number) => new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 
 /**
  * The organisation's rows, one map per table, with a unique index per
@@ -70,7 +74,11 @@ export class DataverseStore {
   private version = 1_000_000;
   private readonly listeners: ((changes: Change[]) => void)[] = [];
 
-  constructor(private readonly now: () => Date = () => new Date()) {
+  /** @param createLatencyMs how long a create takes between its lookup and its insert (0: one turn of the event loop) */
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    private readonly createLatencyMs = 0,
+  ) {
     for (const table of tables) {
       this.rowsByTable.set(table.logicalName, new Map());
       if (table.alternateKey) this.keyIndexes.set(table.logicalName, new ValueIndex());
@@ -121,7 +129,7 @@ export class DataverseStore {
     const values = this.values(table, body);
     const requested = body[table.primaryKey];
     const id = typeof requested === "string" ? requested.toLowerCase() : randomUUID();
-    await gap();
+    await gap(this.createLatencyMs);
     return this.insert(table, id, values, unit);
   }
 
@@ -146,7 +154,7 @@ export class DataverseStore {
     if (conditions.ifMatch) throw notExisting(table.logicalName, describeKey(key));
     const id = "id" in key ? key.id.toLowerCase() : randomUUID();
     const withKey = "alternate" in key ? { ...values, [key.alternate.column]: key.alternate.value } : values;
-    await gap();
+    await gap(this.createLatencyMs);
     return { row: this.insert(table, id, withKey, unit), created: true };
   }
 
