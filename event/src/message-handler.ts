@@ -1,23 +1,24 @@
 import type { Request, RequestHandler } from "express";
 import { statusOf } from "@ct-crm-sync/core/commercetools/client";
-import type { EntityKind } from "@ct-crm-sync/core/domain/model";
 import { correlationIdFrom } from "@ct-crm-sync/core/http/correlation";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
+import { Overloaded } from "@ct-crm-sync/core/sync/push-batcher";
 import { recordFailure } from "@ct-crm-sync/core/sync/record-writer";
-import { logEntries } from "@ct-crm-sync/core/state/sync-log";
+import { entityOfType, type SyncedTypeId } from "@ct-crm-sync/core/sync/sync-service";
+import type { BatchedSync } from "./batched-sync";
 import { decodeNotification, pushEnvelopeSchema } from "./envelope";
-import { processors } from "./processors";
 import type { PushAuthenticator } from "./push-auth";
 import { keepUnreadable } from "./review";
 
 /**
- * How long CRM calls (with their inline retries) may take inside one push: the
- * ack deadline is 10 s, and the failure store write still has to fit after it.
- * CRM calls still running then are aborted and the record goes to the store.
+ * How long CRM calls (with their inline retries) may take inside one push,
+ * from its arrival: the ack deadline is 10 s, and the failure store writes of
+ * a whole batch still have to fit after it. CRM calls still running then are
+ * aborted and the records go to the store.
  */
 export const inlineCrmDeadlineMs = 7_000;
 
-const entityOf: Record<string, EntityKind> = { customer: "person", "business-unit": "company", order: "order" };
+const isSynced = (typeId: string): typeId is SyncedTypeId => Object.hasOwn(entityOfType, typeId);
 
 /**
  * commercetools refused to answer about this resource for a reason a retry
@@ -31,17 +32,27 @@ const isPermanentCommerceRefusal = (error: unknown) => {
 
 const subscriptionOf = (req: Request) => (typeof req.body?.subscription === "string" ? req.body.subscription : undefined);
 
+/** The answer that makes Pub/Sub come back later, before anything was done. */
+function stepBack(res: Parameters<RequestHandler>[1], reason: string) {
+  res.status(503).set("retry-after", "10").json({ error: `busy, not taken: ${reason}` });
+}
+
 /**
  * One Pub/Sub push = one commercetools notification, which says which
- * resource changed; the resource itself is re-read. The answer is 204 once the
- * effect is in the CRM or the record sits in the failure store; anything
- * transient (commercetools or the failure store unreachable) is a 500 so
- * Pub/Sub redelivers. Pushes that could never succeed are kept for review and
- * acknowledged (202), so they are not redelivered for seven days. With push
- * authentication configured, an unauthenticated request gets 401 and changes nothing.
+ * resource changed; the resource itself is re-read, together with those of the
+ * pushes arriving at about the same time (batched-sync.ts). The answer is 204
+ * once the effect is in the CRM or the record sits in the failure store;
+ * anything transient (commercetools or the failure store unreachable) is a
+ * 500 so Pub/Sub redelivers, and a push the app could not finish in time (the
+ * batches or the CRM's pacing queue are full, the CRM's API allowance is
+ * nearly spent) gets 503 at once, before anything was done. Pushes that could
+ * never succeed are kept for review and acknowledged (202), so they are not
+ * redelivered for seven days. With push authentication configured, an
+ * unauthenticated request gets 401 and changes nothing.
  */
-export function messageHandler(runtime: Runtime, options: { authenticate?: PushAuthenticator } = {}): RequestHandler {
+export function messageHandler(runtime: Runtime, sync: BatchedSync, options: { authenticate?: PushAuthenticator } = {}): RequestHandler {
   return async (req, res, next) => {
+    const deadline = AbortSignal.timeout(inlineCrmDeadlineMs);
     try {
       if (options.authenticate) {
         const verdict = await options.authenticate(req);
@@ -79,29 +90,36 @@ export function messageHandler(runtime: Runtime, options: { authenticate?: PushA
 
       const { notification } = decoded;
       const { typeId, id } = notification.resource;
-      const processor = processors.get(typeId);
       const type = notification.notificationType === "Message" ? notification.type : notification.notificationType;
-      if (!processor) {
+      if (!isSynced(typeId)) {
         logger.info("notification ignored", { typeId, type });
         res.status(204).end();
         return;
       }
 
-      const ctx = { correlationId, signal: AbortSignal.timeout(inlineCrmDeadlineMs) };
+      const busy = sync.refusal();
+      if (busy) {
+        logger.warn("push not taken: the app steps back", { reason: busy });
+        stepBack(res, busy);
+        return;
+      }
       let outcomes;
       try {
-        outcomes = await processor.process(id, runtime.sync, ctx);
+        outcomes = await sync.submit({ group: typeId, id, correlationId, signal: deadline });
       } catch (error) {
+        if (error instanceof Overloaded) {
+          logger.warn("push not taken: the app steps back", { reason: error.message });
+          stepBack(res, error.message);
+          return;
+        }
         if (!isPermanentCommerceRefusal(error)) throw error;
         // commercetools' own text stays out of the answer and the store: the status and the resource say enough.
         const status = statusOf(error)!;
         const refusal = { errorClass: status === 401 || status === 403 ? ("auth" as const) : ("validation" as const), status, message: `commercetools refused to read this ${typeId} (HTTP ${status})` };
-        await recordFailure(runtime, entityOf[typeId]!, id, refusal, ctx);
+        await recordFailure(runtime, entityOfType[typeId], id, refusal, { correlationId });
         res.status(202).json({ acknowledged: true, error: refusal.message });
         return;
       }
-      const meta = { at: runtime.clock.now().toISOString(), correlationId, connection: runtime.connection };
-      await runtime.log.append("event", logEntries(outcomes, meta));
       logger.info("notification processed", { typeId, resourceId: id, type, outcomes: outcomes.map((o) => `${o.entity}:${o.outcome}`) });
       res.status(204).end();
     } catch (error) {
