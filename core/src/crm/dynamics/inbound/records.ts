@@ -160,16 +160,22 @@ export function recordReader(api: DataverseApi): Pick<CrmInbound, "readRecord" |
       // Re-rendered rather than spliced in as stored: what goes into the filter unquoted must be a datetime.
       const since = state.since ? `${instant(state.since).slice(0, 19)}Z` : undefined;
       const query = { $select: `${primaryKey},modifiedon`, $orderby: `modifiedon asc,${primaryKey} asc`, ...(since ? { $filter: `modifiedon ge ${since}` } : {}) };
-      const page = await queryPages(api, { entitySet, query, pageSize: changesPageSize }, changeRow, ctx)(state.next);
+      const read = queryPages(api, { entitySet, query, pageSize: changesPageSize }, changeRow, ctx);
       let { since: newest, seen } = state;
       const changes: CrmChange[] = [];
-      for (const row of page.items) {
-        const id = String(row[primaryKey]).toLowerCase();
-        const modifiedAt = instant(row.modifiedon);
-        if (modifiedAt === newest && seen.includes(id)) continue;
-        if (modifiedAt !== newest) [newest, seen] = [modifiedAt, []];
-        seen = [...seen, id];
-        changes.push({ entity, crmId: id, action: "updated", modifiedAt, deliveryId: `${entitySet}:${id}:${modifiedAt}` });
+      let page = await read(state.next);
+      for (;;) {
+        for (const row of page.items) {
+          const id = String(row[primaryKey]).toLowerCase();
+          const modifiedAt = instant(row.modifiedon);
+          if (modifiedAt === newest && seen.includes(id)) continue;
+          if (modifiedAt !== newest) [newest, seen] = [modifiedAt, []];
+          seen = [...seen, id];
+          changes.push({ entity, crmId: id, action: "updated", modifiedAt, deliveryId: `${entitySet}:${id}:${modifiedAt}` });
+        }
+        // A page of records listed before (those of the last second) is passed over here, so a quiet poll ends where it began.
+        if (changes.length > 0 || !page.next) break;
+        page = await read(page.next);
       }
       const next: Checkpoint = { ...(newest ? { since: newest } : {}), seen, ...(page.next ? { next: page.next } : {}) };
       return { changes, checkpoint: JSON.stringify(next) };
