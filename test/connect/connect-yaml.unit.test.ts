@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConnectorSpecificationParser } from "@commercetools-connect/specification";
 import { describe, expect, it } from "vitest";
 import { connectors } from "@ct-crm-sync/core/crm/registry";
+import { batchingEnv } from "../../event/src/batched-sync";
 import { pushAuthEnv } from "../../event/src/push-auth";
 
 /** connect.yaml as Connect reads it: through commercetools' own parser. */
@@ -47,9 +48,11 @@ describe("connect.yaml, read by Connect's own parser", () => {
     expect(unknown).toEqual([]);
   });
 
-  it("lets the event app's push authentication be configured", () => {
+  it("lets the event app's push authentication and batching be configured, with the defaults the app uses", () => {
     const event = spec.deployAs.find((app) => app.name === "event") as { configuration?: { standardConfiguration?: Declared[] } } | undefined;
-    const keys = (event?.configuration?.standardConfiguration ?? []).map((c) => c.key);
-    expect(keys).toEqual(Object.keys(pushAuthEnv.shape));
+    const entries = event?.configuration?.standardConfiguration ?? [];
+    expect(entries.map((c) => c.key)).toEqual([...Object.keys(pushAuthEnv.shape), ...Object.keys(batchingEnv.shape)]);
+    const defaults = batchingEnv.parse({});
+    for (const [key, value] of Object.entries(defaults)) expect(entries.find((c) => c.key === key)?.default, key).toBe(String(value));
   });
 });
