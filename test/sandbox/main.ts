@@ -8,11 +8,11 @@ import { seedFailure } from "./seed";
  * `npm start`: the whole system on 127.0.0.1 with embedded defaults, and the
  * Merchant Center app served against a stand-in for the MC API (login is
  * automatic, with the View and Manage permissions).
- * CRM=close selects the Close simulator as the synced CRM (default: salesforce).
+ * CRM=close or CRM=freshsales selects that simulator as the synced CRM (default: salesforce).
  */
-const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close";
-if (crm !== "salesforce" && crm !== "close") {
-  console.error(`CRM=${crm}: the sandbox runs salesforce or close`);
+const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close" | "freshsales";
+if (crm !== "salesforce" && crm !== "close" && crm !== "freshsales") {
+  console.error(`CRM=${crm}: the sandbox runs salesforce, close or freshsales`);
   process.exit(1);
 }
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -37,6 +37,7 @@ const rows: [string, string][] = [
   ["commercetools emulator", `${sandbox.urls.emulator}  (project key: ${sandbox.emulator.projectKey})`],
   ["Salesforce simulator", sandbox.urls.salesforce],
   ["Close simulator", sandbox.urls.closeApi],
+  ["Freshsales simulator", sandbox.urls.freshsales],
   ["event app (Pub/Sub push)", sandbox.urls.event],
   ["service app (MC API)", `${sandbox.urls.service}/api`],
   ["job app (POST / runs it)", sandbox.urls.job],

@@ -13,6 +13,7 @@ import { createServiceApp } from "../../service/src/app";
 import { type Emulator, startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
+import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
 import { notificationFor, PubSubRelay } from "./pubsub-relay";
 import { seedProjectSetup, seedSandbox, type SeededIds } from "./seed";
 
@@ -21,6 +22,7 @@ export const defaultPorts = {
   emulator: 8989,
   salesforce: 8990,
   close: 8991,
+  freshsales: 8992,
   event: 8081,
   service: 8082,
   job: 8083,
@@ -28,7 +30,7 @@ export const defaultPorts = {
 type PortName = keyof typeof defaultPorts;
 
 export type SandboxOptions = {
-  crm?: "salesforce" | "close";
+  crm?: "salesforce" | "close" | "freshsales";
   /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
   ports?: "fixed" | "ephemeral";
   seed?: boolean;
@@ -40,11 +42,12 @@ export type SandboxOptions = {
 };
 
 export type Sandbox = {
-  crm: "salesforce" | "close";
+  crm: "salesforce" | "close" | "freshsales";
   urls: Record<PortName, string> & { closeApi: string };
   emulator: Emulator;
   salesforce: RunningSalesforceSimulator;
   close: CloseSimulator;
+  freshsales: FreshsalesSimulator;
   relay: PubSubRelay;
   api: CommercetoolsApi;
   runtimes: { event: Runtime; service: Runtime; job: Runtime };
@@ -97,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
   const close = await startCloseSimulator({ port: portFor("close", mode) });
+  const freshsales = await startFreshsalesSimulator({ port: portFor("freshsales", mode) });
 
   const env: Record<string, string> = {
     CTP_PROJECT_KEY: emulator.projectKey,
@@ -112,6 +116,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: close.url,
     CLOSE_API_KEY: close.apiKey,
+    FRESHSALES_API_URL: freshsales.url,
+    FRESHSALES_API_KEY: freshsales.apiKey,
+    FRESHSALES_HOURLY_BUDGET: "5000",
+    FRESHSALES_WEBHOOK_SECRET: "sandbox-webhook-secret",
     LOG_LEVEL: options.logLevel ?? "warn",
   };
   const logs = options.captureLogs ? new MemoryLogger() : undefined;
@@ -142,6 +150,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mcApiUrl: options.mcApiUrl ?? process.env.MC_API_URL ?? "http://127.0.0.1:3002",
     publicUrl: service.url,
   });
+  if (crm === "freshsales") {
+    // The admin's set-up in Freshsales (connector README): a workflow per module, the secret header, the JSON template.
+    for (const [module, one] of [["contacts", "contact"], ["sales_accounts", "sales_account"], ["deals", "deal"]] as const) {
+      const template = `{"module": "${one}", "id": "{{${one}.id}}", "updated_at": "{{${one}.updated_at}}"}`;
+      freshsales.addWorkflow({ module, url: `${service.url}/webhooks/freshsales`, headers: { "x-ct-crm-sync-secret": env.FRESHSALES_WEBHOOK_SECRET! }, template });
+    }
+  }
 
   const api = createCommercetoolsApi(loadConfig(commercetoolsEnv, env));
   await ensureSubscription(api, destinationFrom({ CONNECT_PROVIDER: "GCP", CONNECT_GCP_PROJECT_ID: "sandbox", CONNECT_GCP_TOPIC_NAME: "ct-crm-sync" }));
@@ -155,6 +170,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       salesforce: salesforce.url,
       close: close.origin,
       closeApi: close.url,
+      freshsales: freshsales.url,
       event: event.url,
       service: service.url,
       job: job.url,
@@ -162,6 +178,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     emulator,
     salesforce,
     close,
+    freshsales,
     relay,
     api,
     runtimes,
@@ -180,7 +197,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             }),
         ),
       );
-      await Promise.all([salesforce.close(), close.close(), emulator.close()]);
+      await Promise.all([salesforce.close(), close.close(), freshsales.close(), emulator.close()]);
     },
   };
 
