@@ -59,6 +59,7 @@ describe("Freshsales adapter against the simulator", () => {
     expect(spent).toBeLessThanOrEqual(2 * Math.ceil(1_000 / 100) + 2);
     const kinds = new Set(sim.recorded.slice(before).map((r) => `${r.method} ${r.path.replace(/\/job_statuses\/.+/, "/job_statuses/{id}")}`));
     expect(kinds).toEqual(new Set(["POST /contacts/bulk_upsert", "GET /job_statuses/{id}"]));
+    expect(sim.recorded.slice(before).filter((r) => r.path === "/contacts/bulk_upsert")).toHaveLength(10);
     expect(sim.store.records.contacts.size).toBeGreaterThanOrEqual(1_000);
   }, 60_000);
 
