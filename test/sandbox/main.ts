@@ -8,11 +8,11 @@ import { seedFailure } from "./seed";
  * `npm start`: the whole system on 127.0.0.1 with embedded defaults, and the
  * Merchant Center app served against a stand-in for the MC API (login is
  * automatic, with the View and Manage permissions).
- * CRM=close or CRM=freshsales selects that simulator as the synced CRM (default: salesforce).
+ * CRM=close, CRM=crmone or CRM=freshsales selects that simulator as the synced CRM (default: salesforce).
  */
-const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close" | "freshsales";
-if (crm !== "salesforce" && crm !== "close" && crm !== "freshsales") {
-  console.error(`CRM=${crm}: the sandbox runs salesforce, close or freshsales`);
+const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close" | "crmone" | "freshsales";
+if (crm !== "salesforce" && crm !== "close" && crm !== "crmone" && crm !== "freshsales") {
+  console.error(`CRM=${crm}: the sandbox runs salesforce, close, crmone or freshsales`);
   process.exit(1);
 }
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -38,6 +38,7 @@ const rows: [string, string][] = [
   ["Salesforce simulator", sandbox.urls.salesforce],
   ["Close simulator", sandbox.urls.closeApi],
   ["Freshsales simulator", sandbox.urls.freshsales],
+  ["CRM One simulator", sandbox.urls.crmone],
   ["event app (Pub/Sub push)", sandbox.urls.event],
   ["service app (MC API)", `${sandbox.urls.service}/api`],
   ["job app (POST / runs it)", sandbox.urls.job],

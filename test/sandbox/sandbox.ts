@@ -14,6 +14,7 @@ import { type Emulator, startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
+import { crmOneReader, startCrmOneSimulator, type CrmOneSimulator } from "../simulators/crmone";
 import { notificationFor, PubSubRelay } from "./pubsub-relay";
 import { seedProjectSetup, seedSandbox, type SeededIds } from "./seed";
 
@@ -23,6 +24,7 @@ export const defaultPorts = {
   salesforce: 8990,
   close: 8991,
   freshsales: 8992,
+  crmone: 8994,
   event: 8081,
   service: 8082,
   job: 8083,
@@ -30,7 +32,7 @@ export const defaultPorts = {
 type PortName = keyof typeof defaultPorts;
 
 export type SandboxOptions = {
-  crm?: "salesforce" | "close" | "freshsales";
+  crm?: "salesforce" | "close" | "crmone" | "freshsales";
   /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
   ports?: "fixed" | "ephemeral";
   seed?: boolean;
@@ -42,12 +44,13 @@ export type SandboxOptions = {
 };
 
 export type Sandbox = {
-  crm: "salesforce" | "close" | "freshsales";
+  crm: "salesforce" | "close" | "crmone" | "freshsales";
   urls: Record<PortName, string> & { closeApi: string };
   emulator: Emulator;
   salesforce: RunningSalesforceSimulator;
   close: CloseSimulator;
   freshsales: FreshsalesSimulator;
+  crmone: CrmOneSimulator;
   relay: PubSubRelay;
   api: CommercetoolsApi;
   runtimes: { event: Runtime; service: Runtime; job: Runtime };
@@ -101,6 +104,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
   const close = await startCloseSimulator({ port: portFor("close", mode) });
   const freshsales = await startFreshsalesSimulator({ port: portFor("freshsales", mode) });
+  const crmone = await startCrmOneSimulator({ port: portFor("crmone", mode) });
 
   const env: Record<string, string> = {
     CTP_PROJECT_KEY: emulator.projectKey,
@@ -116,6 +120,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: close.url,
     CLOSE_API_KEY: close.apiKey,
+    CRMONE_API_URL: crmone.url,
+    CRMONE_CLIENT_ID: crmone.clientId,
+    CRMONE_CLIENT_SECRET: crmone.clientSecret,
+    CRMONE_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    // The simulator has no limit; at the production default (5 a second) the seed's burst outlasts a push's deadline and waits for the job.
+    CRMONE_REQUESTS_PER_SECOND: "25",
     FRESHSALES_API_URL: freshsales.url,
     FRESHSALES_API_KEY: freshsales.apiKey,
     FRESHSALES_HOURLY_BUDGET: "5000",
@@ -150,6 +160,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mcApiUrl: options.mcApiUrl ?? process.env.MC_API_URL ?? "http://127.0.0.1:3002",
     publicUrl: service.url,
   });
+  if (crm === "crmone") {
+    // The admin's set-up in the instance: a webhook per model to the service, the shared secret in the URL.
+    const admin = crmOneReader(crmone.url, crmone);
+    for (const model of ["Contact", "Account"]) await admin.subscribe(model, `${service.url}/webhooks/crmone?model=${model}&secret=${env.CRMONE_WEBHOOK_SECRET}`);
+  }
   if (crm === "freshsales") {
     // The admin's set-up in Freshsales (connector README): a workflow per module, the secret header, the JSON template.
     for (const [module, one] of [["contacts", "contact"], ["sales_accounts", "sales_account"], ["deals", "deal"]] as const) {
@@ -171,6 +186,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       close: close.origin,
       closeApi: close.url,
       freshsales: freshsales.url,
+      crmone: crmone.url,
       event: event.url,
       service: service.url,
       job: job.url,
@@ -179,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     salesforce,
     close,
     freshsales,
+    crmone,
     relay,
     api,
     runtimes,
@@ -197,7 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             }),
         ),
       );
-      await Promise.all([salesforce.close(), close.close(), freshsales.close(), emulator.close()]);
+      await Promise.all([salesforce.close(), close.close(), freshsales.close(), crmone.close(), emulator.close()]);
     },
   };
 

@@ -1,4 +1,4 @@
-import type { CallContext, CrmAdapter, CrmLimits, CrmRecord } from "../../ports/crm-outbound";
+import type { CallContext, CrmAdapter, CrmBudget, CrmLimits, CrmRecord } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import { KeyedLock } from "../../reliability/keyed-lock";
 import { writeEach } from "../kit/record-writer";
@@ -29,8 +29,10 @@ function toRecord(contact: CrmOneRecord): CrmRecord {
  * batch endpoint), each record converged on its key; the call's records in
  * input order, a record the instance refuses as that record's outcome. The
  * instance's set-up is checked once per connection before the first write.
+ * `budget` says when the connection's pacing queue is full, so the event app
+ * steps back (Pub/Sub comes again) instead of queueing past its deadline.
  */
-export function crmOneAdapter(deps: { transport: Transport; limits: CrmLimits; logger: Logger }): CrmAdapter {
+export function crmOneAdapter(deps: { transport: Transport; limits: CrmLimits; logger: Logger; budget(): CrmBudget }): CrmAdapter {
   const lock = new KeyedLock();
   let starter: CallContext = { correlationId: "crmone-setup" };
   // The check runs under the context of the call that started it (its correlation ID and deadline).
@@ -46,6 +48,7 @@ export function crmOneAdapter(deps: { transport: Transport; limits: CrmLimits; l
     limits: deps.limits,
     // No bulk path: backfills write through the calls below, at the connection's pace.
     reconcile: crmOneReconciliation(call),
+    budget: deps.budget,
     async ensureSchema(ctx) {
       await call(ctx);
     },

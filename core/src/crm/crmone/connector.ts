@@ -18,6 +18,9 @@ import { fieldNamePattern, previewData } from "./mapping";
  */
 export const crmOneLimits: CrmLimits = { maxBatchSize: 50, requestsPerSecond: 5, maxConcurrency: 2 };
 
+/** Requests waiting for the pacer at most, in seconds of the connection's pace (a push's CRM work has 7 s). */
+const queuedSeconds = 5;
+
 const base = baseMappingConfig("crmone");
 
 export const connector = defineConnector({
@@ -53,13 +56,15 @@ export const connector = defineConnector({
 
   connect(settings, { logger, clock }) {
     const limits = { ...crmOneLimits, requestsPerSecond: settings.CRMONE_REQUESTS_PER_SECOND };
-    // One pacer for the connection: webhooks' re-reads and polling share the instance with the writes.
+    // One pacer for the connection: webhooks' re-reads and polling share the instance with the writes. At a
+    // slow pace a long queue only makes waiting requests miss their callers' deadlines: it holds a few seconds' worth.
+    const pacer = new Pacer({ ...limits, maxWaiting: Math.ceil(limits.requestsPerSecond * queuedSeconds) });
     const transport = crmOneTransport(
       { apiUrl: settings.CRMONE_API_URL, auth: settings.CRMONE_AUTH, clientId: settings.CRMONE_CLIENT_ID, clientSecret: settings.CRMONE_CLIENT_SECRET, limits },
-      new Pacer(limits),
+      pacer,
     );
     return {
-      outbound: crmOneAdapter({ transport, limits, logger }),
+      outbound: crmOneAdapter({ transport, limits, logger, budget: () => ({ queueFull: pacer.full }) }),
       inbound: crmOneInbound({ transport, secret: settings.CRMONE_WEBHOOK_SECRET, clock }),
     };
   },

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failureKey } from "@ct-crm-sync/core/domain/keys";
+import { createCustomer, importOrder } from "../sandbox/seed";
+import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import { pushEnvelope } from "../sandbox/pubsub-relay";
+import { crmOneReader, type CrmOneReader } from "../simulators/crmone";
+import { until } from "../support/until";
+import { startPushSink, type PushSink } from "../support/push-sink";
+
+/**
+ * `CRM=crmone npm start`, as a test: commercetools changes reach the CRM One
+ * simulator through the Pub/Sub push path and are read back through the
+ * 1CRM REST API, as a 1CRM user would read them.
+ */
+describe("sandbox: commercetools → Pub/Sub push → event app → CRM One", () => {
+  let sandbox: Sandbox;
+  let crm: CrmOneReader;
+
+  /** `GET /api.php/data/Contact?filters[ct_customer_id]=<id>&fields[]=email1`, as the issue reads it back. */
+  async function contactsCarrying(customerId: string) {
+    const token = await fetch(`${sandbox.urls.crmone}/auth/user/access_token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "client_credentials", client_id: "sandbox-client", client_secret: "sandbox-secret", scope: "read write" }),
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+    const response = await fetch(`${sandbox.urls.crmone}/data/Contact?filters[ct_customer_id]=${customerId}&fields[]=email1`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { records: { id: string; email1?: string }[]; total_results: number };
+  }
+
+  const notesOf = (orderId: string) => crm.all("Note", ["contact_id", "account_id", "description"], { name: `commercetools order ct-order-${orderId}` });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ crm: "crmone", ports: "ephemeral", seed: true, captureLogs: true });
+    crm = crmOneReader(sandbox.urls.crmone, sandbox.crmone);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("syncs the seed: a contact per customer, accounts with the division under its parent, associates on their accounts, orders as notes", async () => {
+    const seeded = sandbox.seeded!;
+    const accounts = await crm.all("Account", ["name", "parent_id", "ct_business_unit_id"]);
+    const acme = accounts.filter((a) => a.ct_business_unit_id === seeded.businessUnits.acme);
+    const east = accounts.filter((a) => a.ct_business_unit_id === seeded.businessUnits.acmeEast);
+    expect(acme).toHaveLength(1);
+    expect(east).toMatchObject([{ name: "ACME East", parent_id: acme[0]!.id }]);
+    const [alice] = await crm.all("Contact", ["primary_account_id", "business_role"], { ct_customer_id: seeded.customers.alice! });
+    expect(alice).toMatchObject({ primary_account_id: east[0]!.id, business_role: "buyer" });
+
+    const jane = await contactsCarrying(seeded.customers.jane!);
+    expect(jane.records).toEqual([{ id: expect.any(String), email1: "jane.doe@example.com" }]);
+    const janeNotes = await notesOf(seeded.orders.jane!);
+    expect(janeNotes).toHaveLength(1);
+    expect(janeNotes[0]).toMatchObject({ contact_id: jane.records[0]!.id, description: expect.stringMatching(/^Order number: SB-1001$/m) });
+    const acmeNotes = await notesOf(seeded.orders.acme!);
+    expect(acmeNotes[0]).toMatchObject({ contact_id: alice!.id, account_id: east[0]!.id });
+
+    // The ambiguous guest order waits for review instead of landing on either Sam.
+    expect(await notesOf(seeded.orders.ambiguousGuest!)).toHaveLength(0);
+    const review = await sandbox.runtimes.service.failures.get(failureKey("sandbox", "ct-to-crm", "order", seeded.orders.ambiguousGuest!));
+    expect(review).toMatchObject({ errorClass: "ambiguous_match", state: "open" });
+  });
+
+  it("writes Jane's consent withdrawal in commercetools as email_opt_out, with its date", async () => {
+    const [jane] = await crm.all("Contact", ["email_opt_out", "email_opt_in", "email_opt_in_date"], { ct_customer_id: sandbox.seeded!.customers.jane! });
+    expect(jane).toMatchObject({ email_opt_out: true, email_opt_in: false, email_opt_in_date: "2026-11-15T09:00:00.000Z" });
+    const [john] = await crm.all("Contact", ["email_opt_out", "email_opt_in_date"], { ct_customer_id: sandbox.seeded!.customers.john! });
+    expect(john).toMatchObject({ email_opt_out: true, email_opt_in_date: "2026-11-01T09:00:00.000Z" });
+  });
+
+  it("shows a customer created in the emulator as one contact, read back by ct_customer_id", async () => {
+    const customerId = await createCustomer(sandbox.api, { email: "crmone.buyer@example.com", firstName: "Una", lastName: "One", store: "berlin", country: "DE" });
+    const held = await until(async () => {
+      const found = await contactsCarrying(customerId);
+      return found.records.length > 0 ? found : undefined;
+    });
+    expect(held).toEqual({ records: [{ id: expect.any(String), email1: "crmone.buyer@example.com" }], total_results: 1 });
+    const [contact] = await crm.all("Contact", ["first_name", "last_name", "categories"], { ct_customer_id: customerId });
+    expect(contact).toMatchObject({ first_name: "Una", last_name: "One", categories: "store:berlin" });
+  });
+
+  describe("repeated deliveries", () => {
+    let sink: PushSink;
+    beforeAll(async () => {
+      // The relay only feeds the sink: the test delivers each message itself.
+      sink = await startPushSink();
+      sandbox.setPushUrl(sink.url);
+    });
+    afterAll(async () => {
+      sandbox.setPushUrl(undefined);
+      await sink?.close();
+    });
+
+    const deliver = (notification: object) =>
+      fetch(sandbox.urls.event, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pushEnvelope(notification)) }).then((r) => r.status);
+
+    async function newCustomerWithOrder(label: string) {
+      const email = `${label}@example.com`;
+      const customerId = await createCustomer(sandbox.api, { email, firstName: "Rita", lastName: `Repeat ${label}`, store: "berlin", country: "DE" });
+      const orderId = await importOrder(sandbox.api, { orderNumber: `SB-${label}`, customerId, email, store: "berlin", currency: "EUR", lines: [{ sku: "BEAN-1KG", name: "Coffee beans 1kg", quantity: 1, cents: 2490 }] });
+      await sandbox.relay.drained();
+      const [customerCreated] = sink.about(customerId);
+      const [orderCreated] = sink.about(orderId);
+      return { customerId, orderId, customerCreated: customerCreated!, orderCreated: orderCreated! };
+    }
+
+    it("leaves one contact and one note when the same messages arrive ten times in a row", async () => {
+      const record = await newCustomerWithOrder("crmone-ten-in-a-row");
+      for (let i = 0; i < 10; i++) {
+        expect(await deliver(record.customerCreated)).toBe(204);
+        expect(await deliver(record.orderCreated)).toBe(204);
+      }
+      expect((await contactsCarrying(record.customerId)).total_results).toBe(1);
+      expect(await notesOf(record.orderId)).toHaveLength(1);
+    });
+
+    it("leaves one contact and one note when ten deliveries of each arrive at once", async () => {
+      const record = await newCustomerWithOrder("crmone-ten-at-once");
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => deliver(i % 2 ? record.orderCreated : record.customerCreated)).concat(
+          Array.from({ length: 10 }, (_, i) => deliver(i % 2 ? record.customerCreated : record.orderCreated)),
+        ),
+      );
+      expect(statuses.every((s) => s === 204)).toBe(true);
+      const found = await contactsCarrying(record.customerId);
+      expect(found.records).toEqual([{ id: expect.any(String), email1: "crmone-ten-at-once@example.com" }]);
+      const notes = await notesOf(record.orderId);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]?.contact_id).toBe(found.records[0]!.id);
+    });
+  });
+});
