@@ -14,7 +14,7 @@ import { type Emulator, startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
-import { crmOneReader, startCrmOneSimulator, type CrmOneSimulator } from "../simulators/crmone";
+import { startDynamicsSimulator, type DynamicsSimulator } from "../simulators/dynamics";
 import { notificationFor, PubSubRelay } from "./pubsub-relay";
 import { seedProjectSetup, seedSandbox, type SeededIds } from "./seed";
 
@@ -24,7 +24,7 @@ export const defaultPorts = {
   salesforce: 8990,
   close: 8991,
   freshsales: 8992,
-  crmone: 8994,
+  dynamics: 8993,
   event: 8081,
   service: 8082,
   job: 8083,
@@ -32,7 +32,7 @@ export const defaultPorts = {
 type PortName = keyof typeof defaultPorts;
 
 export type SandboxOptions = {
-  crm?: "salesforce" | "close" | "crmone" | "freshsales";
+  crm?: "salesforce" | "close" | "freshsales" | "dynamics";
   /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
   ports?: "fixed" | "ephemeral";
   seed?: boolean;
@@ -44,13 +44,13 @@ export type SandboxOptions = {
 };
 
 export type Sandbox = {
-  crm: "salesforce" | "close" | "crmone" | "freshsales";
+  crm: "salesforce" | "close" | "freshsales" | "dynamics";
   urls: Record<PortName, string> & { closeApi: string };
   emulator: Emulator;
   salesforce: RunningSalesforceSimulator;
   close: CloseSimulator;
   freshsales: FreshsalesSimulator;
-  crmone: CrmOneSimulator;
+  dynamics: DynamicsSimulator;
   relay: PubSubRelay;
   api: CommercetoolsApi;
   runtimes: { event: Runtime; service: Runtime; job: Runtime };
@@ -104,7 +104,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
   const close = await startCloseSimulator({ port: portFor("close", mode) });
   const freshsales = await startFreshsalesSimulator({ port: portFor("freshsales", mode) });
-  const crmone = await startCrmOneSimulator({ port: portFor("crmone", mode) });
+  // Dataverse's creates take milliseconds: concurrent deliveries of one record race as they would there.
+  const dynamics = await startDynamicsSimulator({ port: portFor("dynamics", mode), createLatencyMs: 3 });
 
   const env: Record<string, string> = {
     CTP_PROJECT_KEY: emulator.projectKey,
@@ -120,16 +121,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: close.url,
     CLOSE_API_KEY: close.apiKey,
-    CRMONE_API_URL: crmone.url,
-    CRMONE_CLIENT_ID: crmone.clientId,
-    CRMONE_CLIENT_SECRET: crmone.clientSecret,
-    CRMONE_WEBHOOK_SECRET: "sandbox-webhook-secret",
-    // The simulator has no limit; at the production default (5 a second) the seed's burst outlasts a push's deadline and waits for the job.
-    CRMONE_REQUESTS_PER_SECOND: "25",
     FRESHSALES_API_URL: freshsales.url,
     FRESHSALES_API_KEY: freshsales.apiKey,
     FRESHSALES_HOURLY_BUDGET: "5000",
     FRESHSALES_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    DYNAMICS_ORG_URL: dynamics.url,
+    DYNAMICS_AUTHORITY_URL: dynamics.url,
+    DYNAMICS_TENANT_ID: dynamics.tenant,
+    DYNAMICS_CLIENT_ID: "sandbox-client",
+    DYNAMICS_CLIENT_SECRET: "sandbox-secret",
+    DYNAMICS_APPLICATION_USER_ID: dynamics.clients["sandbox-client"]!.userId,
+    DYNAMICS_WEBHOOK_KEY: "sandbox-webhook-key",
     LOG_LEVEL: options.logLevel ?? "warn",
   };
   const logs = options.captureLogs ? new MemoryLogger() : undefined;
@@ -160,16 +162,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mcApiUrl: options.mcApiUrl ?? process.env.MC_API_URL ?? "http://127.0.0.1:3002",
     publicUrl: service.url,
   });
-  if (crm === "crmone") {
-    // The admin's set-up in the instance: a webhook per model to the service, the shared secret in the URL.
-    const admin = crmOneReader(crmone.url, crmone);
-    for (const model of ["Contact", "Account"]) await admin.subscribe(model, `${service.url}/webhooks/crmone?model=${model}&secret=${env.CRMONE_WEBHOOK_SECRET}`);
-  }
   if (crm === "freshsales") {
     // The admin's set-up in Freshsales (connector README): a workflow per module, the secret header, the JSON template.
     for (const [module, one] of [["contacts", "contact"], ["sales_accounts", "sales_account"], ["deals", "deal"]] as const) {
       const template = `{"module": "${one}", "id": "{{${one}.id}}", "updated_at": "{{${one}.updated_at}}"}`;
       freshsales.addWorkflow({ module, url: `${service.url}/webhooks/freshsales`, headers: { "x-ct-crm-sync-secret": env.FRESHSALES_WEBHOOK_SECRET! }, template });
+    }
+  }
+
+  if (crm === "dynamics") {
+    // The admin's set-up (Plugin Registration Tool): a webhook with the WebhookKey, asynchronous post-operation steps on contact, account and opportunity.
+    for (const entity of ["contact", "account", "opportunity"]) {
+      dynamics.webhooks.register({ url: `${service.url}/webhooks/dynamics`, entity, messages: ["Create", "Update", "Delete"], auth: { kind: "WebhookKey", key: env.DYNAMICS_WEBHOOK_KEY! } });
     }
   }
 
@@ -186,7 +190,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       close: close.origin,
       closeApi: close.url,
       freshsales: freshsales.url,
-      crmone: crmone.url,
+      dynamics: dynamics.url,
       event: event.url,
       service: service.url,
       job: job.url,
@@ -195,7 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     salesforce,
     close,
     freshsales,
-    crmone,
+    dynamics,
     relay,
     api,
     runtimes,
@@ -214,7 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             }),
         ),
       );
-      await Promise.all([salesforce.close(), close.close(), freshsales.close(), crmone.close(), emulator.close()]);
+      await Promise.all([salesforce.close(), close.close(), freshsales.close(), dynamics.close(), emulator.close()]);
     },
   };
 
