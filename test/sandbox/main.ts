@@ -8,11 +8,11 @@ import { seedFailure } from "./seed";
  * `npm start`: the whole system on 127.0.0.1 with embedded defaults, and the
  * Merchant Center app served against a stand-in for the MC API (login is
  * automatic, with the View and Manage permissions).
- * CRM=close, CRM=dynamics or CRM=freshsales selects that simulator as the synced CRM (default: salesforce).
+ * CRM=close, CRM=crmone, CRM=dynamics or CRM=freshsales selects that simulator as the synced CRM (default: salesforce).
  */
-const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close" | "freshsales" | "dynamics";
-if (crm !== "salesforce" && crm !== "close" && crm !== "freshsales" && crm !== "dynamics") {
-  console.error(`CRM=${crm}: the sandbox runs salesforce, close, dynamics or freshsales`);
+const crm = (process.env.CRM ?? "salesforce") as "salesforce" | "close" | "crmone" | "freshsales" | "dynamics";
+if (crm !== "salesforce" && crm !== "close" && crm !== "crmone" && crm !== "freshsales" && crm !== "dynamics") {
+  console.error(`CRM=${crm}: the sandbox runs salesforce, close, crmone, dynamics or freshsales`);
   process.exit(1);
 }
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -38,6 +38,7 @@ const rows: [string, string][] = [
   ["Salesforce simulator", sandbox.urls.salesforce],
   ["Close simulator", sandbox.urls.closeApi],
   ["Freshsales simulator", sandbox.urls.freshsales],
+  ["CRM One simulator", sandbox.urls.crmone],
   ["Dynamics 365 simulator", `${sandbox.urls.dynamics}  (Web API ${sandbox.urls.dynamics}/api/data/v9.2)`],
   ["event app (Pub/Sub push)", sandbox.urls.event],
   ["service app (MC API)", `${sandbox.urls.service}/api`],

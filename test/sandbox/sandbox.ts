@@ -14,6 +14,7 @@ import { type Emulator, startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
+import { crmOneReader, startCrmOneSimulator, type CrmOneSimulator } from "../simulators/crmone";
 import { startDynamicsSimulator, type DynamicsSimulator } from "../simulators/dynamics";
 import { notificationFor, PubSubRelay } from "./pubsub-relay";
 import { seedProjectSetup, seedSandbox, type SeededIds } from "./seed";
@@ -25,6 +26,7 @@ export const defaultPorts = {
   close: 8991,
   freshsales: 8992,
   dynamics: 8993,
+  crmone: 8994,
   event: 8081,
   service: 8082,
   job: 8083,
@@ -32,7 +34,7 @@ export const defaultPorts = {
 type PortName = keyof typeof defaultPorts;
 
 export type SandboxOptions = {
-  crm?: "salesforce" | "close" | "freshsales" | "dynamics";
+  crm?: "salesforce" | "close" | "crmone" | "freshsales" | "dynamics";
   /** `fixed` uses the default ports (or their env overrides); `ephemeral` picks free ones (tests). */
   ports?: "fixed" | "ephemeral";
   seed?: boolean;
@@ -44,12 +46,13 @@ export type SandboxOptions = {
 };
 
 export type Sandbox = {
-  crm: "salesforce" | "close" | "freshsales" | "dynamics";
+  crm: "salesforce" | "close" | "crmone" | "freshsales" | "dynamics";
   urls: Record<PortName, string> & { closeApi: string };
   emulator: Emulator;
   salesforce: RunningSalesforceSimulator;
   close: CloseSimulator;
   freshsales: FreshsalesSimulator;
+  crmone: CrmOneSimulator;
   dynamics: DynamicsSimulator;
   relay: PubSubRelay;
   api: CommercetoolsApi;
@@ -104,6 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
   const close = await startCloseSimulator({ port: portFor("close", mode) });
   const freshsales = await startFreshsalesSimulator({ port: portFor("freshsales", mode) });
+  const crmone = await startCrmOneSimulator({ port: portFor("crmone", mode) });
   // Dataverse's creates take milliseconds: concurrent deliveries of one record race as they would there.
   const dynamics = await startDynamicsSimulator({ port: portFor("dynamics", mode), createLatencyMs: 3 });
 
@@ -125,6 +129,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     FRESHSALES_API_KEY: freshsales.apiKey,
     FRESHSALES_HOURLY_BUDGET: "5000",
     FRESHSALES_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    CRMONE_API_URL: crmone.url,
+    CRMONE_CLIENT_ID: crmone.clientId,
+    CRMONE_CLIENT_SECRET: crmone.clientSecret,
+    CRMONE_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    // The simulator has no limit; at the production default (5 a second) the seed's burst outlasts a push's deadline and waits for the job.
+    CRMONE_REQUESTS_PER_SECOND: "25",
     DYNAMICS_ORG_URL: dynamics.url,
     DYNAMICS_AUTHORITY_URL: dynamics.url,
     DYNAMICS_TENANT_ID: dynamics.tenant,
@@ -169,6 +179,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       freshsales.addWorkflow({ module, url: `${service.url}/webhooks/freshsales`, headers: { "x-ct-crm-sync-secret": env.FRESHSALES_WEBHOOK_SECRET! }, template });
     }
   }
+  if (crm === "crmone") {
+    // The admin's set-up in the instance: a webhook per model to the service, the shared secret in the URL.
+    const admin = crmOneReader(crmone.url, crmone);
+    for (const model of ["Contact", "Account"]) await admin.subscribe(model, `${service.url}/webhooks/crmone?model=${model}&secret=${env.CRMONE_WEBHOOK_SECRET}`);
+  }
 
   if (crm === "dynamics") {
     // The admin's set-up (Plugin Registration Tool): a webhook with the WebhookKey, asynchronous post-operation steps on contact, account and opportunity.
@@ -190,6 +205,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       close: close.origin,
       closeApi: close.url,
       freshsales: freshsales.url,
+      crmone: crmone.url,
       dynamics: dynamics.url,
       event: event.url,
       service: service.url,
@@ -199,6 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     salesforce,
     close,
     freshsales,
+    crmone,
     dynamics,
     relay,
     api,
@@ -218,7 +235,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             }),
         ),
       );
-      await Promise.all([salesforce.close(), close.close(), freshsales.close(), dynamics.close(), emulator.close()]);
+      await Promise.all([salesforce.close(), close.close(), freshsales.close(), crmone.close(), dynamics.close(), emulator.close()]);
     },
   };
 
