@@ -49,7 +49,7 @@ export function upsertCollection(api: SalesforceApi, object: string, externalIdF
     }
     return results.map((result, i): WriteOutcome => {
       const sourceId = chunk[i]!.sourceId;
-      return result.success ? { sourceId, ok: true, crmId: result.id, created: result.created ?? false } : { sourceId, ok: false, error: recordError(result.errors) };
+      return result.success ? { sourceId, ok: true, crmId: result.id, created: result.created ?? false } : { sourceId, ok: false, error: recordError(result.errors, externalIdField) };
     });
   });
 }

@@ -55,14 +55,23 @@ const recordClasses: Record<string, ErrorClass> = {
   ...{ REQUEST_LIMIT_EXCEEDED: "throttled", UNKNOWN_EXCEPTION: "crm_unavailable", SERVER_UNAVAILABLE: "crm_unavailable" },
 };
 
-/** A refused record (Collections result or Bulk failed row) as outcome details. */
-export function recordError(errors: RecordError[]): SyncErrorDetails {
+/**
+ * DUPLICATE_VALUE on the external ID we upserted on: another request created
+ * the same new record while ours ran (both saw none). Ours becomes an update
+ * when sent again at once.
+ */
+const isUpsertRace = (error: RecordError, externalIdField: string | undefined) =>
+  error.statusCode === "DUPLICATE_VALUE" && externalIdField !== undefined && (error.fields?.includes(externalIdField) || error.message.includes(externalIdField));
+
+/** A refused record (Collections result or Bulk failed row) as outcome details; `externalIdField`: the field the write upserted on. */
+export function recordError(errors: RecordError[], externalIdField?: string): SyncErrorDetails {
   const first = errors[0];
   if (!first) return { errorClass: "unknown", message: "Salesforce refused the record without a reason" };
   let errorClass: ErrorClass = recordClasses[first.statusCode] ?? "validation";
   // Salesforce words these as INVALID_FIELD / DUPLICATE_EXTERNAL_ID; the message tells them apart.
   if (first.message.startsWith("Foreign key external ID")) errorClass = "not_found"; // the parent is not synced (yet)
   if (first.statusCode === "DUPLICATE_EXTERNAL_ID" && first.message.includes("more than one record")) errorClass = "ambiguous_match";
+  if (isUpsertRace(first, externalIdField)) errorClass = "conflict";
   const details: SyncErrorDetails = { errorClass, message: errors.map((e) => e.message).join("; "), code: first.statusCode };
   if (errorClass === "throttled") details.retryAfterSeconds = throttleRetryAfterSeconds;
   const fields = fieldMap(first.fields, first.message);
