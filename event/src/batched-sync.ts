@@ -13,6 +13,7 @@ export const batchingEnv = z.object({
   EVENT_MAX_WAITING_PUSHES: z.coerce.number().int().min(1).default(2_000),
   EVENT_MAX_QUEUE_DELAY_MS: z.coerce.number().int().min(1).max(8_000).default(2_000),
   EVENT_CRM_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  EVENT_BUDGET_PROBE_SECONDS: z.coerce.number().min(0).max(3_600).default(10),
 });
 export type BatchingSettings = z.infer<typeof batchingEnv>;
 
@@ -51,13 +52,18 @@ export function batchedSync(runtime: Runtime, settings: BatchingSettings) {
     maxQueueDelayMs: settings.EVENT_MAX_QUEUE_DELAY_MS,
   });
 
+  let lastProbeAt = Number.NEGATIVE_INFINITY;
+
   return {
     submit: (push: Push) => batcher.submit(push),
     /**
      * Why a push arriving now should come back later instead (503, Pub/Sub
      * backs off): the batches or the CRM connection's pacing queue are full,
      * or the share of the CRM's API allowance meant for the event path is
-     * spent (the job's delta sync writes the rest in bulk).
+     * spent (the job's delta sync writes the rest in bulk). Above that share
+     * one push is still taken every EVENT_BUDGET_PROBE_SECONDS: the CRM only
+     * tells its usage in answers, and this is how the path learns that a new
+     * day has begun.
      */
     refusal(): string | undefined {
       const queued = batcher.refusal();
@@ -65,6 +71,11 @@ export function batchedSync(runtime: Runtime, settings: BatchingSettings) {
       const budget = runtime.crm.budget?.();
       if (budget?.queueFull) return "the CRM connection's pacing queue is full";
       if (budget?.allowanceUsed !== undefined && budget.allowanceUsed >= settings.EVENT_CRM_BUDGET_SHARE) {
+        const now = performance.now();
+        if (now - lastProbeAt >= settings.EVENT_BUDGET_PROBE_SECONDS * 1000) {
+          lastProbeAt = now;
+          return undefined;
+        }
         return `${Math.round(budget.allowanceUsed * 100)}% of the CRM's API allowance is used; above ${Math.round(settings.EVENT_CRM_BUDGET_SHARE * 100)}% the job's delta sync writes changes`;
       }
       return undefined;

@@ -194,27 +194,7 @@ async function writeLocked(
   const settling: Promise<void>[] = [];
   for (let i = 0; i < pending.length; i += batchSize) {
     const batch = pending.slice(i, i + batchSize);
-    let results: WriteOutcome[];
-    try {
-      results = await withRetry(
-        () => upsert(deps.crm, entity, batch.map((b) => b.record), ctx),
-        deps.retry,
-        deps.clock,
-        ({ attempt, delayMs, error }) =>
-          deps.logger.warn("CRM call failed, retrying", {
-            correlationId: ctx.correlationId,
-            entity,
-            attempt,
-            delayMs,
-            errorClass: error.errorClass,
-            status: error.details.status,
-          }),
-        ctx.signal,
-      );
-    } catch (raw) {
-      const error = toSyncError(raw).details;
-      results = batch.map((b) => ({ sourceId: b.record.sourceId, ok: false as const, error }));
-    }
+    const results = await writeBatch(deps, entity, batch.map((b) => b.record), ctx);
     const settled = settleWrites(deps, entity, batch.map((b, index) => ({ ...b, result: results[index] })), links, ctx).then((done) => {
       for (const o of done.outcomes) outcomes.set(o.sourceId, o);
       raced.push(...done.raced);
@@ -226,6 +206,47 @@ async function writeLocked(
   await Promise.all([...settling, moving]);
   await settleRaces(deps, entity, raced, outcomes, ctx, options, round);
   return records.map((r) => outcomes.get(r.sourceId)!);
+}
+
+/** One CRM call for the records, retried by the one policy; a call that keeps failing fails every record of it. */
+async function send(deps: WriterDeps, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
+  try {
+    return await withRetry(
+      () => upsert(deps.crm, entity, records, ctx),
+      deps.retry,
+      deps.clock,
+      ({ attempt, delayMs, error }) =>
+        deps.logger.warn("CRM call failed, retrying", {
+          correlationId: ctx.correlationId,
+          entity,
+          attempt,
+          delayMs,
+          errorClass: error.errorClass,
+          status: error.details.status,
+        }),
+      ctx.signal,
+    );
+  } catch (raw) {
+    const error = toSyncError(raw).details;
+    return records.map((r) => ({ sourceId: r.sourceId, ok: false as const, error }));
+  }
+}
+
+/**
+ * A batch's CRM write. Records the CRM refused as conflicts (another writer
+ * created the same new record meanwhile, a locked row) go once more at once,
+ * in a call of their own: the race is over, the write is an update now.
+ */
+async function writeBatch(deps: WriterDeps, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
+  const results = await send(deps, entity, records, ctx);
+  const conflicted = records.flatMap((_, i) => {
+    const result = results[i];
+    return result && !result.ok && result.error.errorClass === "conflict" ? [i] : [];
+  });
+  if (conflicted.length === 0 || ctx.signal?.aborted) return results;
+  const again = await send(deps, entity, conflicted.map((i) => records[i]!), ctx);
+  conflicted.forEach((index, k) => (results[index] = again[k] ?? results[index]!));
+  return results;
 }
 
 /**
