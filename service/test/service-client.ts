@@ -14,6 +14,8 @@ export type CallOptions = {
   /** A token of the test's own making; `null` sends none. */
   token?: string | null;
   correlationId?: string;
+  /** Further headers, as the MC app forwards them (the user's name on changes). */
+  headers?: Record<string, string>;
   body?: unknown;
 };
 
@@ -35,7 +37,7 @@ export function serviceClient(serviceUrl: string, mc: SessionIssuer, projectKey:
 
   /** Any request, as written; the answer must never leak a stack or a secret. */
   async function send(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { ...forwardedHeaders };
+    const headers: Record<string, string> = { ...forwardedHeaders, ...options.headers };
     const token = options.token === undefined ? sessionToken(path, options) : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";

@@ -43,7 +43,25 @@ export const failureIdParamsSchema = z.object({ id: z.string().min(1).max(256) }
 export const failureSummarySchema = failureSchema.omit({ payload: true, history: true });
 export type FailureSummary = z.infer<typeof failureSummarySchema>;
 
-export const failureListAnswerSchema = z.object({ items: z.array(failureSummarySchema), nextCursor: z.string().optional() });
+/**
+ * Who or what a failure is about, read live from commercetools when it is
+ * asked for (users with the View permission): the stored payload stays
+ * redacted. A person's name and email, a company's name, an order's number and
+ * the email it was placed with; absent when the record is gone or has none.
+ */
+export const failureSubjectSchema = z.object({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  company: z.string().optional(),
+  orderNumber: z.string().optional(),
+});
+export type FailureSubject = z.infer<typeof failureSubjectSchema>;
+
+/** A list entry with its subject (absent when there is nothing to read: an unreadable message, a guest's own record). */
+export const failureListItemSchema = failureSummarySchema.extend({ subject: failureSubjectSchema.optional() });
+export type FailureListItem = z.infer<typeof failureListItemSchema>;
+
+export const failureListAnswerSchema = z.object({ items: z.array(failureListItemSchema), nextCursor: z.string().optional() });
 export type FailureListAnswer = z.infer<typeof failureListAnswerSchema>;
 
 /** A replay that cannot run (an unreadable message) is a 409, so one replay either resolved or failed again. */
@@ -65,10 +83,72 @@ export const bulkReplayAnswerSchema = z.object({
 });
 export type BulkReplayAnswer = z.infer<typeof bulkReplayAnswerSchema>;
 
+const money = z.object({ centAmount: z.number().int(), currencyCode: z.string(), fractionDigits: z.number().int().min(0) });
+
+/** A synced person an ambiguous guest order may belong to, as commercetools and the CRM know them now. */
+export const matchCandidateSchema = z.object({
+  /** The person's commercetools customer; the choice names it. */
+  sourceId: z.string(),
+  crmId: z.string(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  /** Keys of the stores the customer belongs to (none: every store). */
+  stores: z.array(z.string()),
+  lastOrder: z.object({ orderNumber: z.string().optional(), at: z.string(), total: money }).optional(),
+});
+export type MatchCandidate = z.infer<typeof matchCandidateSchema>;
+
+/** The Merchant Center user who took a decision: the session's verified ID, and the name the app knew them by. */
+export const actorSchema = z.object({ userId: z.string(), name: z.string().optional() });
+export type Actor = z.infer<typeof actorSchema>;
+
+/** Who a guest email is, as a reviewer decided: a synced person, or (no `person`) a CRM record of its own. */
+export const guestDecisionSchema = z.object({
+  person: z.object({ sourceId: z.string(), crmId: z.string(), name: z.string().optional(), email: z.string().optional() }).optional(),
+  decidedBy: actorSchema,
+  decidedAt: z.string(),
+});
+export type GuestDecision = z.infer<typeof guestDecisionSchema>;
+
+/**
+ * What a reviewer needs beside the stored failure, read live: its subject and,
+ * for a guest order in review as an ambiguous match, the people it may belong
+ * to (empty once it is no longer ambiguous) or the decision already taken.
+ */
+export const failureReviewSchema = z.object({
+  subject: failureSubjectSchema.optional(),
+  match: z.object({ candidates: z.array(matchCandidateSchema), decision: guestDecisionSchema.optional() }).optional(),
+});
+export type FailureReview = z.infer<typeof failureReviewSchema>;
+
+/**
+ * The reviewer's answer to an ambiguous guest order: the order is that
+ * customer's (`person`, a candidate's commercetools ID), or its guest gets a
+ * CRM record of its own (`separate`). It stands for later orders of the same
+ * email, and the order is written at once.
+ */
+export const resolveMatchRequestSchema = z.union([
+  z.object({ person: z.string().min(1).max(256) }).strict(),
+  z.object({ separate: z.literal(true) }).strict(),
+]);
+export type ResolveMatchRequest = z.infer<typeof resolveMatchRequestSchema>;
+export const resolveMatchAnswerSchema = z.object({ outcome: z.enum(replayOutcomes), failure: failureSchema, decision: guestDecisionSchema });
+export type ResolveMatchAnswer = z.infer<typeof resolveMatchAnswerSchema>;
+
 export const failuresApi = {
   list: apiRoute({ method: "GET", path: "/failures", permission: "View", query: failureListQuerySchema, answer: failureListAnswerSchema }),
   get: apiRoute({ method: "GET", path: "/failures/:id", permission: "View", params: failureIdParamsSchema, answer: failureSchema }),
   replay: apiRoute({ method: "POST", path: "/failures/:id/replay", permission: "Manage", params: failureIdParamsSchema, answer: replayAnswerSchema }),
   replayMany: apiRoute({ method: "POST", path: "/failures/replay", permission: "Manage", body: bulkReplayRequestSchema, answer: bulkReplayAnswerSchema }),
   dismiss: apiRoute({ method: "POST", path: "/failures/:id/dismiss", permission: "Manage", params: failureIdParamsSchema, answer: failureSchema }),
+  review: apiRoute({ method: "GET", path: "/failures/:id/review", permission: "View", params: failureIdParamsSchema, answer: failureReviewSchema }),
+  /** 409 when the failure is not an ambiguous guest order waiting for review, or the person is not (or no longer) a candidate. */
+  resolveMatch: apiRoute({
+    method: "POST",
+    path: "/failures/:id/resolve-match",
+    permission: "Manage",
+    params: failureIdParamsSchema,
+    body: resolveMatchRequestSchema,
+    answer: resolveMatchAnswerSchema,
+  }),
 };

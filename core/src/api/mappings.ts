@@ -9,7 +9,13 @@ export const targetRuleSchema = z.object({ pattern: z.string().min(1), message: 
 export const connectionCrmSchema = z.object({ name: z.string().min(1), label: z.string().min(1), targetRule: targetRuleSchema });
 export type ConnectionCrm = z.infer<typeof connectionCrmSchema>;
 
-export const mappingVersionSchema = z.object({ version: z.number().int().min(1), savedAt: z.string(), savedBy: z.string().optional() });
+/** `savedBy` is the Merchant Center user's ID (from the session), `savedByName` the name the app knew them by. */
+export const mappingVersionSchema = z.object({
+  version: z.number().int().min(1),
+  savedAt: z.string(),
+  savedBy: z.string().optional(),
+  savedByName: z.string().optional(),
+});
 export type MappingVersion = z.infer<typeof mappingVersionSchema>;
 
 export const mappingsAnswerSchema = z.object({

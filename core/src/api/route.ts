@@ -3,6 +3,15 @@ import type { z } from "zod";
 /** Where the service serves its API; route paths below are relative to it. */
 export const apiBase = "/api";
 
+/**
+ * The name the MC app shows its user by, URI-encoded, sent with changes (it
+ * travels through `/proxy/forward-to` as `X-Forward-Header-<name>`). The
+ * session token proves only the user's ID, and the service cannot ask the
+ * Merchant Center for names, so the service records the verified ID beside
+ * this name, which is for people to read and never trusted for access.
+ */
+export const actorNameHeader = "x-crm-sync-user-name";
+
 /** The custom application's permissions: `ViewCrmSync` reads, `ManageCrmSync` changes. */
 export type Permission = "View" | "Manage";
 

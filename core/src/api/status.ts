@@ -18,6 +18,32 @@ export const jobRunSchema = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * How the connection is doing, in one word: `failing` (its latest writes
+ * failed, several of them, and none succeeded since), `attention` (it syncs, but something
+ * waits for a person or the job lags), `healthy`, or `idle` (nothing yet).
+ */
+export const healthStates = ["healthy", "attention", "failing", "idle"] as const;
+export type HealthState = (typeof healthStates)[number];
+
+/** Why the health is what it is; the app says what each means and links to what to do. */
+export const healthReasonSchema = z.discriminatedUnion("kind", [
+  /** Failed records waiting for review or for their next automatic attempt. */
+  z.object({ kind: z.literal("open_failures"), count }),
+  /** The CRM is slowing writes down: writes it throttled in the last hour, and throttled records waiting for their next attempt. */
+  z.object({ kind: z.literal("throttled"), lastHour: count, waiting: count }),
+  /** The job's delta sync has not caught up with commercetools changes this old. */
+  z.object({ kind: z.literal("stale_checkpoint"), behindSeconds: count }),
+  /** The job's last run failed or finished partly. */
+  z.object({ kind: z.literal("job_failed"), at: z.string() }),
+  /** Every write since this time failed (`count` of them, at least a few: one refused record is an open failure, not an outage). */
+  z.object({ kind: z.literal("writes_failing"), since: z.string(), count }),
+]);
+export type HealthReason = z.infer<typeof healthReasonSchema>;
+
+export const healthSchema = z.object({ state: z.enum(healthStates), reasons: z.array(healthReasonSchema) });
+export type Health = z.infer<typeof healthSchema>;
+
 export const connectionStatusSchema = z.object({
   connection: z.string(),
   /** The connector's name (the `CRM` setting). */
@@ -31,6 +57,7 @@ export const connectionStatusSchema = z.object({
   openFailuresByClass: z.record(z.enum(errorClasses), count),
   lastJobRun: jobRunSchema.optional(),
   checkpointLagSeconds: count.optional(),
+  health: healthSchema,
 });
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 

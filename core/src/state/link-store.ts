@@ -23,6 +23,23 @@ export type SyncLink = {
   fromCrm?: FromCrm;
 };
 
+/**
+ * Who a guest (orders with only an email) is, as a reviewer decided an
+ * ambiguous match: a synced person (`person`), or a record of their own (no
+ * `person`). Kept beside the links, never as one: the guest's own link (if any)
+ * and the person's link stay what the CRM holds.
+ */
+export type GuestIdentity = {
+  connection: string;
+  guestSourceId: string;
+  person?: { sourceId: string; crmId: string };
+  /** The order whose review took the decision. */
+  orderId: string;
+  /** The Merchant Center user: the session's verified ID, and the name the app showed them by. */
+  decidedBy: { userId: string; name?: string };
+  decidedAt: string;
+};
+
 /** The hash of a link whose record the CRM may hold in another state: equal to no record's hash. */
 export const unsettledHash = "unsettled";
 
@@ -60,6 +77,22 @@ export class LinkStore {
       limit: 1,
     });
     return items[0];
+  }
+
+  private identityKey(guestSourceId: string): string {
+    return `${this.key("person", guestSourceId)}_identity`;
+  }
+
+  /** The reviewer's decision of who this guest is, if one was taken. */
+  async guestIdentity(guestSourceId: string): Promise<GuestIdentity | undefined> {
+    return (await this.store.get<GuestIdentity>(containers.links, this.identityKey(guestSourceId)))?.value;
+  }
+
+  /** Records a reviewer's decision of who a guest is; a later decision replaces it. */
+  async saveGuestIdentity(identity: GuestIdentity): Promise<void> {
+    const key = this.identityKey(identity.guestSourceId);
+    const current = await this.store.get<GuestIdentity>(containers.links, key);
+    await this.store.put(containers.links, key, identity, current?.version);
   }
 
   /**

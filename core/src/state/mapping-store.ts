@@ -9,7 +9,8 @@ import { containers } from "./containers";
  * history list) and one document per version, so a rollback is a new version
  * holding an old version's content and nothing is ever lost.
  */
-export type MappingVersion = { version: number; savedAt: string; savedBy?: string };
+/** `savedBy`: the Merchant Center user's ID (verified by the session); `savedByName`: the name the MC app knew them by. */
+export type MappingVersion = { version: number; savedAt: string; savedBy?: string; savedByName?: string };
 type Head = { version: number; history: MappingVersion[] };
 type Stored = { version: number; config: MappingConfig };
 
@@ -60,13 +61,18 @@ export class MappingStore {
     return stored ? mappingConfigSchema.parse(stored.value.config) : undefined;
   }
 
-  /** Saves a validated configuration as the next version. */
-  async save(config: MappingConfig, savedBy?: string): Promise<number> {
+  /** Saves a validated configuration as the next version, with who saved it. */
+  async save(config: MappingConfig, savedBy?: string, savedByName?: string): Promise<number> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const head = await this.store.get<Head>(containers.config, this.headKey());
       const version = (head?.value.version ?? 0) + 1;
       const highest = Math.max(version, ...(head?.value.history ?? []).map((h) => h.version + 1));
-      const entry: MappingVersion = { version: highest, savedAt: this.now().toISOString(), ...(savedBy ? { savedBy } : {}) };
+      const entry: MappingVersion = {
+        version: highest,
+        savedAt: this.now().toISOString(),
+        ...(savedBy ? { savedBy } : {}),
+        ...(savedByName ? { savedByName } : {}),
+      };
       try {
         // The version document first: a head never points at a version that is not there.
         await this.store.put<Stored>(containers.config, this.versionKey(highest), { version: highest, config });
@@ -81,9 +87,9 @@ export class MappingStore {
   }
 
   /** Makes an earlier version current again, as a new version. */
-  async rollback(version: number, savedBy?: string): Promise<number | undefined> {
+  async rollback(version: number, savedBy?: string, savedByName?: string): Promise<number | undefined> {
     const config = await this.version(version);
     if (!config) return undefined;
-    return this.save(config, savedBy);
+    return this.save(config, savedBy, savedByName);
   }
 }

@@ -9,7 +9,8 @@ import type { LinkStore } from "../state/link-store";
  * Who placed a guest order (an order with only an email), by the configured
  * ordered rules: the guest's stored link → the CRM external-ID field (the
  * guest's derived ID) → the normalised email among people we synced. Custom
- * keys do not apply: a guest carries none.
+ * keys do not apply: a guest carries none. A reviewer's decision of who the
+ * guest is (an ambiguous match resolved) comes before all of them.
  */
 const candidate = (r: CrmRecord): MatchCandidate => ({ crmId: r.crmId, ...(r.sourceId ? { sourceId: r.sourceId } : {}) });
 
@@ -20,7 +21,11 @@ export async function matchGuest(
   ctx: CallContext,
 ): Promise<MatchResult> {
   const guestId = guestSourceId(email);
-  const rules = (matching?.rules ?? ["link", "externalId", "email"]).filter((r) => r !== "email" || matching?.guests !== "create");
+  // A reviewer's decision on an earlier ambiguous match stands: the guest is that person, or a record of their own.
+  const identity = await deps.links.guestIdentity(guestId);
+  if (identity?.person) return { kind: "matched", rule: "link", candidate: identity.person };
+  const byEmail = matching?.guests !== "create" && !identity;
+  const rules = (matching?.rules ?? ["link", "externalId", "email"]).filter((r) => r !== "email" || byEmail);
   return matchIdentity(rules, async (rule) => {
     switch (rule) {
       case "link": {

@@ -76,6 +76,7 @@ export function makeStatus(): ConnectionStatus {
     openFailuresByClass: { ...Object.fromEntries(errorClasses.map((c) => [c, 0])), validation: 2, throttled: 1 } as ConnectionStatus['openFailuresByClass'],
     lastJobRun: { startedAt: '2026-11-24T11:30:00.000Z', finishedAt: '2026-11-24T11:30:05.000Z', outcome: 'succeeded' },
     checkpointLagSeconds: 95,
+    health: { state: 'attention', reasons: [{ kind: 'open_failures', count: 3 }] },
   };
 }
 

@@ -6,6 +6,9 @@ import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { logEntries } from "@ct-crm-sync/core/state/sync-log";
 import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { replayFailure } from "@ct-crm-sync/core/sync/replay";
+import { decideAmbiguousOrder, isAmbiguousGuestOrder, reviewAmbiguousOrder } from "../review/ambiguous-order";
+import { subjectsOf } from "../review/subjects";
+import { actorOf } from "./actor";
 import { serve } from "./serve";
 
 const sorts: Record<FailureSort, string[]> = {
@@ -46,8 +49,9 @@ export function failureRoutes(runtime: Runtime): Router {
     const { sort, limit, cursor: _cursor, ...filter } = query;
     const page = await runtime.failures.list(filter, { sort: sorts[sort], offset, limit });
     const nextOffset = offset + page.items.length;
+    const subjects = await subjectsOf(runtime, page.items);
     return {
-      items: page.items.map(summary),
+      items: page.items.map((failure) => ({ ...summary(failure), subject: subjects.get(failure.id) })),
       nextCursor: page.items.length === limit && nextOffset < 10_000 ? String(nextOffset) : undefined,
     };
   });
@@ -85,6 +89,24 @@ export function failureRoutes(runtime: Runtime): Router {
     const result = await replay(await existing(params.id), correlationIdFrom(req));
     if (result.outcome === "not_replayable") throw new HttpError(409, result.detail ?? "this record cannot be replayed");
     return { outcome: result.outcome, failure: result.failure };
+  });
+
+  serve(router, api.review, async ({ params }, req) => {
+    const failure = await existing(params.id);
+    const subject = (await subjectsOf(runtime, [failure])).get(failure.id);
+    const match = isAmbiguousGuestOrder(failure) ? await reviewAmbiguousOrder(runtime, failure, { correlationId: correlationIdFrom(req) }) : undefined;
+    return { subject, match };
+  });
+
+  /** The reviewer's decision on an ambiguous guest order, then the order synced again, which follows it. */
+  serve(router, api.resolveMatch, async ({ params, body }, req) => {
+    const correlationId = correlationIdFrom(req);
+    const failure = await existing(params.id);
+    const by = actorOf(req);
+    const decision = await decideAmbiguousOrder(runtime, failure, body, by, { correlationId });
+    runtime.logger.info("ambiguous match decided", { correlationId, failureId: failure.id, choice: "person" in body ? "person" : "separate", userId: by.userId });
+    const result = await replay(failure, correlationId);
+    return { outcome: result.outcome === "resolved" ? ("resolved" as const) : ("failed" as const), failure: result.failure, decision };
   });
 
   serve(router, api.dismiss, async ({ params }) => {

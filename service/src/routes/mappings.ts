@@ -7,7 +7,7 @@ import type { CanonicalRecord } from "@ct-crm-sync/core/domain/model";
 import { HttpError } from "@ct-crm-sync/core/http/base-app";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { prepareRecord } from "@ct-crm-sync/core/sync/sync-model";
-import type { SessionRequest } from "../middleware/session";
+import { actorOf } from "./actor";
 import { serve } from "./serve";
 
 const typeIds = { person: "customer", company: "business-unit", order: "order" } as const;
@@ -19,7 +19,6 @@ export function mappingRoutes(runtime: Runtime): Router {
   const { connector } = runtime;
   // Documents are checked for this connection's CRM: its name, and what its field names look like.
   const target: MappingTarget = { crm: connector.name, targetRule: connector.targetRule };
-  const savedBy = (req: unknown) => (req as SessionRequest).session?.userId;
 
   /** Refuses a document that does not fit the connection's CRM with the first issue's path, as every 400 of the API does. */
   const validOrThrow = (input: unknown, where: string): MappingConfig => {
@@ -58,13 +57,15 @@ export function mappingRoutes(runtime: Runtime): Router {
   });
 
   serve(router, api.save, async ({ body }, req) => {
-    const version = await runtime.mappings.save(validOrThrow(body, "body"), savedBy(req));
+    const by = actorOf(req);
+    const version = await runtime.mappings.save(validOrThrow(body, "body"), by.userId, by.name);
     runtime.logger.info("mapping configuration saved", { version, connection: runtime.connection });
     return { version };
   });
 
   serve(router, api.rollback, async ({ body }, req) => {
-    const saved = await runtime.mappings.rollback(body.version, savedBy(req));
+    const by = actorOf(req);
+    const saved = await runtime.mappings.rollback(body.version, by.userId, by.name);
     if (saved === undefined) throw new HttpError(404, `no mapping version ${body.version}`);
     runtime.logger.info("mapping configuration rolled back", { from: body.version, version: saved, connection: runtime.connection });
     return { version: saved };
