@@ -10,9 +10,11 @@ import { createEventApp } from "../../event/src/app";
 import { destinationFrom, ensureSubscription, subscribedMessages } from "../../event/src/connector/subscription";
 import { createJobApp } from "../../job/src/app";
 import { createServiceApp } from "../../service/src/app";
+import { installInbound } from "../../service/src/connector/install";
 import { type Emulator, startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
+import { simulatedOrganizationId } from "../simulators/salesforce/outbound-messages";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
 import { crmOneReader, startCrmOneSimulator, type CrmOneSimulator } from "../simulators/crmone";
 import { startDynamicsSimulator, type DynamicsSimulator } from "../simulators/dynamics";
@@ -123,6 +125,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SALESFORCE_LOGIN_URL: salesforce.url,
     SALESFORCE_CLIENT_ID: "sandbox-client",
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
+    SALESFORCE_ORGANIZATION_ID: simulatedOrganizationId,
+    SALESFORCE_OUTBOUND_SECRET: "sandbox-outbound-secret",
     CLOSE_API_URL: close.url,
     CLOSE_API_KEY: close.apiKey,
     FRESHSALES_API_URL: freshsales.url,
@@ -192,6 +196,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
+  if (crm === "salesforce") {
+    // The admin's set-up in the org (connector README): an Outbound Message per object to the service, the shared secret in the URL.
+    const endpointUrl = `${service.url}/webhooks/salesforce?secret=${env.SALESFORCE_OUTBOUND_SECRET}`;
+    salesforce.outboundMessages.define(["Contact", "Account", "Opportunity"].map((object) => ({ object, endpointUrl, fields: ["SystemModstamp"] })));
+  }
+
   const api = createCommercetoolsApi(loadConfig(commercetoolsEnv, env));
   await ensureSubscription(api, destinationFrom({ CONNECT_PROVIDER: "GCP", CONNECT_GCP_PROJECT_ID: "sandbox", CONNECT_GCP_TOPIC_NAME: "ct-crm-sync" }));
   subscribed = true;
@@ -244,5 +254,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sandbox.seeded = await seedSandbox(api, { emulator, settled: () => relay.drained() });
     await relay.drained();
   }
+  // The service's postDeploy, once the merchant's project exists: the custom fields CRM changes set (on the type its
+  // customers carry), and the CRM's webhook subscription where the CRM has an API for it (Close).
+  await installInbound(runtimes.service, service.url);
   return sandbox;
 }

@@ -11,6 +11,8 @@ import { searchRoutes } from "./routes/search";
 import { webhookRoutes } from "./routes/webhooks";
 import { CloseStore } from "./store";
 import { deliverEvent, type CloseEventInput } from "./webhooks";
+import { CloseWebhookDeliveries } from "./webhook-delivery";
+import { deliveryFaultsSchema, type OutboxOptions } from "../shared/outbox";
 
 export const closeBasePath = "/api/v1";
 export const defaultCloseApiKey = "sandbox-key";
@@ -26,7 +28,7 @@ export const closeDialect: ErrorDialect = {
   },
 };
 
-export type CloseSimulatorOptions = { port?: number; apiKey?: string };
+export type CloseSimulatorOptions = { port?: number; apiKey?: string; /** Retry timing of webhook deliveries (Close backs off for 72 hours; tests want milliseconds). */ webhookRetry?: OutboxOptions };
 
 /** Accepts `Authorization: Basic base64("<key>:")`, the API key as username and an empty password. */
 function basicAuth(apiKey: string) {
@@ -53,6 +55,7 @@ const rateLimitSpec = z.object({ limit: z.number().int().min(1), windowSeconds: 
 export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
   const apiKey = options.apiKey ?? defaultCloseApiKey;
   const store = new CloseStore();
+  const webhooks = new CloseWebhookDeliveries(store, options.webhookRetry);
   const limiter = new RateLimiter();
   const recorded: RecordedRequest[] = [];
   const { app, faults, requests } = createSimulatorApp({
@@ -67,6 +70,15 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
     if (!parsed.success) return sendError(res, 400, parsed.error.message);
     limiter.configure(parsed.data);
     res.status(204).end();
+  });
+  // Webhook deliveries: faults (duplicate, delayMs, reorder, paused) and figures.
+  app.post("/__sim/close/webhooks", express.json(), (req, res) => {
+    const parsed = deliveryFaultsSchema.partial().strict().safeParse(req.body);
+    if (!parsed.success) return sendError(res, 400, parsed.error.message);
+    res.json(webhooks.configure(parsed.data));
+  });
+  app.get("/__sim/close/webhooks", (_req, res) => {
+    res.json(webhooks.stats());
   });
   app.get("/__sim/close/recorded", (_req, res) => {
     res.json({ count: recorded.length, recorded });
@@ -106,7 +118,12 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
     rateLimit: (spec: { limit: number; windowSeconds: number }) => limiter.configure(spec),
     /** Signs and sends a webhook event to every matching subscription. */
     deliverEvent: (input: CloseEventInput, opts?: { timestamp?: number; tamper?: boolean }) => deliverEvent(store, input, opts),
-    close: running.close,
+    /** Deliveries Close makes by itself for changes through the API: faults, figures, `drained()`. */
+    webhooks,
+    close: async () => {
+      webhooks.close();
+      await running.close();
+    },
   };
 }
 

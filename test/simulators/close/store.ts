@@ -100,32 +100,41 @@ export type WebhookSubscription = {
 export const organizationId = "orga_simulator";
 export const simUserId = "user_simulator";
 
+/** A lead, contact or opportunity created, updated or deleted: what Close sends webhook events for. */
+export type StoreChange = { object_type: "lead" | "contact" | "opportunity"; action: "created" | "updated" | "deleted"; object_id: string; lead_id: string | null };
+
 /** Everything the simulated Close organisation holds, in memory. Maps keep insertion (= creation) order. */
 export class CloseStore {
   readonly now = createClock();
+  private readonly changeListeners: ((change: StoreChange) => void)[] = [];
+  /** Records seen so far per object type: a write of a record not seen before is its creation. */
+  private readonly seen = { lead: new Set<string>(), contact: new Set<string>(), opportunity: new Set<string>() };
   /** Leads and contacts by custom value, contacts and activities by lead: kept at create, `touch` (every update) and delete. */
   readonly leadsByCustomValue = new ValueIndex();
   readonly contactsByCustomValue = new ValueIndex();
   private readonly contactsByLead = new ValueIndex();
   private readonly activitiesByLead = new ValueIndex();
-  readonly leads = new WatchedMap<Lead>().watch((id, lead) =>
-    lead ? this.leadsByCustomValue.put(id, customValueKeys(lead.custom)) : this.leadsByCustomValue.remove(id),
-  );
+  readonly leads = new WatchedMap<Lead>().watch((id, lead) => {
+    if (lead) this.leadsByCustomValue.put(id, customValueKeys(lead.custom));
+    else this.leadsByCustomValue.remove(id);
+    this.changed("lead", id, lead ? id : null, lead !== undefined);
+  });
   readonly contacts = new WatchedMap<Contact>().watch((id, contact) => {
     if (!contact) {
       this.contactsByCustomValue.remove(id);
       this.contactsByLead.remove(id);
-      return;
+    } else {
+      this.contactsByCustomValue.put(id, customValueKeys(contact.custom));
+      this.contactsByLead.put(id, [contact.lead_id]);
     }
-    this.contactsByCustomValue.put(id, customValueKeys(contact.custom));
-    this.contactsByLead.put(id, [contact.lead_id]);
+    this.changed("contact", id, contact?.lead_id ?? null, contact !== undefined);
   });
   readonly customFields = new Map<string, CustomField>();
   readonly customActivityTypes = new Map<string, CustomActivityType>();
   readonly activities = new WatchedMap<Activity>().watch((id, activity) =>
     activity ? this.activitiesByLead.put(id, [activity.lead_id]) : this.activitiesByLead.remove(id),
   );
-  readonly opportunities = new Map<string, Opportunity>();
+  readonly opportunities = new WatchedMap<Opportunity>().watch((id, opportunity) => this.changed("opportunity", id, opportunity?.lead_id ?? null, opportunity !== undefined));
   readonly leadStatuses: Status[] = [];
   readonly opportunityStatuses: Status[] = [];
   readonly webhooks = new Map<string, WebhookSubscription>();
@@ -145,13 +154,26 @@ export class CloseStore {
     return { id: closeId(prefix), date_created: at, date_updated: at, created_by: simUserId, updated_by: simUserId };
   }
 
-  /** Every update ends here, after the record changed: its lookups follow. */
+  /** Every update ends here, after the record changed: its lookups (and webhook subscribers) follow. */
   touch(record: Audit): void {
     record.date_updated = this.now();
     record.updated_by = simUserId;
-    for (const map of [this.leads, this.contacts, this.activities] as unknown as WatchedMap<Audit>[]) {
+    for (const map of [this.leads, this.contacts, this.activities, this.opportunities] as unknown as WatchedMap<Audit>[]) {
       if (map.get(record.id) === record) map.set(record.id, record);
     }
+  }
+
+  /** Tells `listener` of every lead, contact and opportunity written from now on. */
+  onChange(listener: (change: StoreChange) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(object_type: StoreChange["object_type"], id: string, lead_id: string | null, present: boolean): void {
+    const seen = this.seen[object_type];
+    const action = !present ? "deleted" : seen.has(id) ? "updated" : "created";
+    if (present) seen.add(id);
+    else seen.delete(id);
+    for (const listener of this.changeListeners) listener({ object_type, action, object_id: id, lead_id });
   }
 
   contactsOf(leadId: string): Contact[] {

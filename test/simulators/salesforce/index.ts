@@ -6,7 +6,9 @@ import { bulkRouter } from "./bulk-routes";
 import { salesforceDialect, sendErrors, SfHttpError } from "./errors";
 import { ApiUsage } from "./limits";
 import { restRouter } from "./rest-routes";
+import { OutboundMessages, outboundMessageSchema } from "./outbound-messages";
 import { SalesforceStore } from "./store";
+import { deliveryFaultsSchema, type OutboxOptions } from "../shared/outbox";
 
 export const apiVersion = "62.0";
 export const apiPath = `/services/data/v${apiVersion}`;
@@ -20,6 +22,8 @@ export type SalesforceSimulatorOptions = Partial<AuthOptions> & {
   now?: () => Date;
   /** Daily API allowance reported in Sforce-Limit-Info and /limits. */
   dailyApiLimit?: number;
+  /** Retry timing of Outbound Messages (Salesforce retries for 24 hours; tests want milliseconds). */
+  outboundRetry?: OutboxOptions;
 };
 
 export type SalesforceSimulator = Pick<SimulatorApp, "faults" | "requests"> & {
@@ -29,6 +33,10 @@ export type SalesforceSimulator = Pick<SimulatorApp, "faults" | "requests"> & {
   tokens: TokenRegistry;
   /** The correlation header of every data request, in arrival order (Salesforce ignores it; clients prove they send it). */
   correlationIds: (string | undefined)[];
+  /** Outbound Messages the org sends for records written through the API: `define`, faults, figures, `drained()`. */
+  outboundMessages: OutboundMessages;
+  /** Where the org is served (the instance URL in Outbound Messages), once it listens. */
+  instance: { url: string };
 };
 
 const limitsControl = z.object({ used: z.number().int().min(0).optional(), max: z.number().int().min(1).optional(), throttled: z.boolean().optional() });
@@ -46,6 +54,8 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     ...(options.announceExpiry ? { announceExpiry: true } : {}),
   };
   const store = new SalesforceStore(options.now);
+  const instance = { url: "http://127.0.0.1" };
+  const outboundMessages = new OutboundMessages(store, () => instance.url, options.outboundRetry);
   const usage = new ApiUsage();
   if (options.dailyApiLimit !== undefined) usage.max = options.dailyApiLimit;
   const tokens = new TokenRegistry(auth.tokenTtlMs);
@@ -80,6 +90,21 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     if (parsed.data.throttled !== undefined) usage.throttled = parsed.data.throttled;
     res.json({ used: usage.used, max: usage.max, throttled: usage.throttled });
   });
+  // Outbound Messages: the admin's definitions (object, endpoint URL, fields), delivery faults and figures.
+  control.post("/outbound-messages", (req, res) => {
+    const parsed = z.array(outboundMessageSchema).safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => i.message).join("; ") });
+    outboundMessages.define(parsed.data);
+    res.status(204).end();
+  });
+  control.post("/outbound-messages/faults", (req, res) => {
+    const parsed = deliveryFaultsSchema.partial().strict().safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => i.message).join("; ") });
+    res.json(outboundMessages.configure(parsed.data));
+  });
+  control.get("/outbound-messages", (_req, res) => {
+    res.json(outboundMessages.stats());
+  });
   control.post("/expire-tokens", (_req, res) => {
     tokens.expireAll();
     res.status(204).end();
@@ -109,7 +134,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     sendErrors(res, 500, [{ errorCode: "UNKNOWN_EXCEPTION", message: "An unexpected error occurred. Please include this ErrorId if you contact support: SIM" }]);
   });
 
-  return { app: outer, store, usage, tokens, correlationIds, faults: sim.faults, requests: sim.requests };
+  return { app: outer, store, usage, tokens, correlationIds, outboundMessages, faults: sim.faults, requests: sim.requests, instance };
 }
 
 /** `url` is the org's login (My Domain) URL, the value of the connector's SALESFORCE_LOGIN_URL; it is also the instance URL. */
@@ -119,5 +144,14 @@ export type RunningSalesforceSimulator = SalesforceSimulator & { url: string; po
 export async function startSalesforceSimulator(options: SalesforceSimulatorOptions & { port?: number } = {}): Promise<RunningSalesforceSimulator> {
   const simulator = createSalesforceSimulator(options);
   const running = await listen(simulator.app, options.port ?? 0);
-  return { ...simulator, url: running.url, port: running.port, close: running.close };
+  simulator.instance.url = running.url;
+  return {
+    ...simulator,
+    url: running.url,
+    port: running.port,
+    close: async () => {
+      simulator.outboundMessages.close();
+      await running.close();
+    },
+  };
 }

@@ -39,6 +39,7 @@ export class SalesforceStore {
   /** `Object.Field` → lower-cased value → Ids, built on first lookup by that field, as an org indexes external IDs. */
   private indexes = new Map<string, ValueIndex>();
   private counter = 0;
+  private readonly writeListeners: ((objectName: string, row: Row) => void)[] = [];
 
   constructor(private readonly now: () => Date = () => new Date()) {
     for (const o of sobjects) {
@@ -116,6 +117,11 @@ export class SalesforceStore {
       if (row) index.put(id, indexValues(row[field.name]));
       else index.remove(id);
     }
+  }
+
+  /** Tells `listener` of every record created or updated through the API from now on (workflow rules fire on these). */
+  onWrite(listener: (objectName: string, row: Row) => void): void {
+    this.writeListeners.push(listener);
   }
 
   /** Test hook: inserts a row without validation (e.g. duplicate external IDs for the 300 case). */
@@ -278,6 +284,7 @@ export class SalesforceStore {
       : { ...merged, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     if (object.name === "Contact") row.Name = [row.FirstName, row.LastName].filter(Boolean).join(" ");
     this.store(object, row.Id, row);
+    for (const listener of this.writeListeners) listener(object.name, row);
     return { ok: true, id: row.Id, created: !existing };
   }
 }
