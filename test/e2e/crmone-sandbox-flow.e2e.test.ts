@@ -10,9 +10,10 @@ import { startPushSink, type PushSink } from "../support/push-sink";
 /**
  * `CRM=crmone npm start`, as a test: commercetools changes reach the CRM One
  * simulator through the Pub/Sub push path and are read back through the
- * 1CRM REST API, as a 1CRM user would read them.
+ * 1CRM REST API, as a 1CRM user would read them; changes made through that
+ * API reach the customer through the webhooks the sandbox subscribed.
  */
-describe("sandbox: commercetools → Pub/Sub push → event app → CRM One", () => {
+describe("sandbox: commercetools ⇄ CRM One", () => {
   let sandbox: Sandbox;
   let crm: CrmOneReader;
 
@@ -128,6 +129,67 @@ describe("sandbox: commercetools → Pub/Sub push → event app → CRM One", ()
       const notes = await notesOf(record.orderId);
       expect(notes).toHaveLength(1);
       expect(notes[0]?.contact_id).toBe(found.records[0]!.id);
+    });
+  });
+
+  describe("CRM One → commercetools", () => {
+    const customerOf = async (id: string) => (await sandbox.api.customers().withId({ ID: id }).get().execute()).body;
+    const contactOf = async (customerId: string) => (await crm.all("Contact", ["first_name", "categories", "date_modified", "email_opt_out"], { ct_customer_id: customerId }))[0]!;
+    /**
+     * 1CRM's modification times are to the second, and a change no newer than the one applied is dropped as
+     * stale: a salesperson's edits come seconds apart, so the test's do too.
+     */
+    const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+
+    it("sets crmFollowUp and crmSegments when sales flag the contact and give it a category, does not write the contact back, and keeps a first name changed there off the customer", async () => {
+      const customerId = sandbox.seeded!.customers.john!;
+      const contact = await contactOf(customerId);
+      await nextSecond();
+      await crm.update("Contact", contact.id as string, { ct_follow_up: true, categories: `vip, ${contact.categories as string}` });
+      const customer = await until(async () => {
+        const now = await customerOf(customerId);
+        return now.custom?.fields.crmFollowUp === true ? now : undefined;
+      });
+      expect(customer.custom?.fields.crmSegments).toEqual(["vip"]);
+      // Our write to commercetools comes back as a customer message: nothing new for the CRM, the contact stays as it is.
+      const after = await contactOf(customerId);
+      await sandbox.relay.drained();
+      await sandbox.crmone.webhooks.settled();
+      expect((await contactOf(customerId)).date_modified).toBe(after.date_modified);
+      // commercetools owns the first name: one changed in CRM One does not reach the customer (the delivery is answered once applied).
+      await nextSecond();
+      await crm.update("Contact", contact.id as string, { first_name: "Johnny" });
+      await sandbox.crmone.webhooks.settled();
+      expect((await customerOf(customerId)).firstName).toBe("John");
+    });
+
+    it("takes an email opt-in recorded in CRM One to the customer: the CRM owns email consent", async () => {
+      const customerId = sandbox.seeded!.customers.john!;
+      const contact = await contactOf(customerId);
+      expect(contact.email_opt_out).toBe(true);
+      await nextSecond();
+      await crm.update("Contact", contact.id as string, { email_opt_out: false, email_opt_in: true, email_opt_in_date: new Date().toISOString() });
+      const customer = await until(async () => {
+        const now = await customerOf(customerId);
+        return now.custom?.fields.emailMarketingConsent === true ? now : undefined;
+      });
+      expect(customer.custom?.fields.emailMarketingConsentSource).toBe("crm:crmone");
+      await sandbox.relay.drained();
+      expect((await contactOf(customerId)).email_opt_out).toBe(false);
+    });
+
+    it("refuses a webhook without the right secret with 401, and changes nothing", async () => {
+      const customerId = sandbox.seeded!.customers.jane!;
+      const contact = await crm.get("Contact", (await contactOf(customerId)).id as string);
+      const body = JSON.stringify({ ...contact, ct_follow_up: true });
+      const send = (query: string, headers: Record<string, string> = {}) =>
+        fetch(`${sandbox.urls.service}/webhooks/crmone?model=Contact${query}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+      expect((await send("")).status).toBe(401);
+      expect((await send("&secret=not-the-secret")).status).toBe(401);
+      expect((await send("", { "x-ct-crm-sync-secret": "not-the-secret" })).status).toBe(401);
+      expect((await customerOf(customerId)).custom?.fields.crmFollowUp).toBeUndefined();
+      // The admin's subscription URL carries the secret: the same delivery is taken.
+      expect((await send(`&secret=${sandbox.env.CRMONE_WEBHOOK_SECRET}`)).status).toBeLessThan(300);
     });
   });
 });
