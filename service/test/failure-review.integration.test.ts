@@ -120,5 +120,8 @@ describe("service API: failure review, ambiguous matches, health and authors", (
     expect((await api.call(mappings.save, { body: answer!.current }, mia)).answer).toEqual({ version: 1 });
     const after = await api.call(mappings.get, {}, { permissions: view });
     expect(after.answer!.history).toEqual([{ version: 1, savedAt: expect.any(String), savedBy: "user-mia", savedByName: "Mia Merchant-Müller" }]);
+    // A version's document, so a rollback can say what it would change.
+    expect((await api.call(mappings.version, { params: { version: 0 } }, { permissions: view })).answer).toEqual({ version: 0, config: answer!.current });
+    expect((await api.call(mappings.version, { params: { version: 7 } }, { permissions: view })).status).toBe(404);
   });
 });

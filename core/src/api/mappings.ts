@@ -50,6 +50,12 @@ export type MappingPreviewAnswer = z.infer<typeof mappingPreviewAnswerSchema>;
 
 export const mappingRollbackRequestSchema = z.object({ version: z.number().int().min(0) }).strict();
 
+export const mappingVersionParamsSchema = z.object({ version: z.coerce.number<number | string>().int().min(0) });
+
+/** One saved version's document (0: the connector's default), so a rollback can say what it would change. */
+export const mappingVersionDocumentSchema = z.object({ version: z.number().int().min(0), config: mappingConfigSchema });
+export type MappingVersionDocument = z.infer<typeof mappingVersionDocumentSchema>;
+
 /** The version a save or rollback created. */
 export const mappingVersionAnswerSchema = z.object({ version: z.number().int().min(1) });
 
@@ -60,4 +66,6 @@ export const mappingsApi = {
   preview: apiRoute({ method: "POST", path: "/mappings/preview", permission: "View", body: mappingPreviewRequestSchema, answer: mappingPreviewAnswerSchema }),
   save: apiRoute({ method: "PUT", path: "/mappings", permission: "Manage", body: mappingConfigSchema, answer: mappingVersionAnswerSchema }),
   rollback: apiRoute({ method: "POST", path: "/mappings/rollback", permission: "Manage", body: mappingRollbackRequestSchema, answer: mappingVersionAnswerSchema }),
+  /** 404 for a version that was never saved. */
+  version: apiRoute({ method: "GET", path: "/mappings/versions/:version", permission: "View", params: mappingVersionParamsSchema, answer: mappingVersionDocumentSchema }),
 };

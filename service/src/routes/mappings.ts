@@ -63,6 +63,12 @@ export function mappingRoutes(runtime: Runtime): Router {
     return { version };
   });
 
+  serve(router, api.version, async ({ params }) => {
+    const config = await runtime.mappings.version(params.version);
+    if (!config) throw new HttpError(404, `no mapping version ${params.version}`);
+    return { version: params.version, config };
+  });
+
   serve(router, api.rollback, async ({ body }, req) => {
     const by = actorOf(req);
     const saved = await runtime.mappings.rollback(body.version, by.userId, by.name);
