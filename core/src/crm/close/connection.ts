@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import { SyncError } from "../../domain/errors";
 import type { CallContext, CrmLimits } from "../../ports/crm-outbound";
 import type { Logger } from "../../ports/logger";
 import type { KeyedLock } from "../../reliability/keyed-lock";
+import { unlessGone } from "../kit/gone";
 import { readAll, byOffset } from "../kit/pager";
 import { Pacer } from "../kit/pacing";
 import { SingleFlight } from "../kit/single-flight";
@@ -51,15 +51,6 @@ export function send<T extends z.ZodType>(call: Pick<Call, "transport" | "ctx">,
   return call.transport.json(call.ctx, { method, path, ...options }, schema);
 }
 
-/** The answer, or undefined when Close no longer holds the record. */
-export async function unlessGone<T>(request: Promise<T>): Promise<T | undefined> {
-  try {
-    return await request;
-  } catch (error) {
-    if (error instanceof SyncError && error.errorClass === "not_found") return undefined;
-    throw error;
-  }
-}
 
 /** Deleting what is already gone is fine: another writer converged first. */
 export async function removeQuietly(call: Call, path: string): Promise<void> {
