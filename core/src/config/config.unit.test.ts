@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, commercetoolsEnv, loadConfig, runtimeEnv } from "./env";
+import { commercetoolsEnv, loadConfig, runtimeEnv } from "./env";
 
 const commercetools = {
   CTP_PROJECT_KEY: "shop",
@@ -9,15 +9,8 @@ const commercetools = {
   CTP_API_URL: "https://api.europe-west1.gcp.commercetools.com",
 };
 
-function problems(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  return [];
-}
+/** A ConfigError whose issues are exactly these, in order. */
+const issues = (...expected: RegExp[]) => expect.objectContaining({ issues: expected.map((e) => expect.stringMatching(e)) });
 
 describe("configuration at start-up", () => {
   it("accepts a complete environment and fills the defaults", () => {
@@ -26,9 +19,8 @@ describe("configuration at start-up", () => {
   });
 
   it("names every missing or malformed key, never its value", () => {
-    const issues = problems(() => loadConfig(commercetoolsEnv, { ...commercetools, CTP_PROJECT_KEY: undefined, CTP_API_URL: "ftp://very-secret-value" }));
-    expect(issues.map((i) => i.split(":")[0])).toEqual(["CTP_PROJECT_KEY", "CTP_API_URL"]);
-    expect(issues.join(" ")).not.toContain("very-secret-value");
-    expect(problems(() => loadConfig(runtimeEnv, { PORT: "eighty" }))[0]).toMatch(/^PORT:/);
+    const broken = () => loadConfig(commercetoolsEnv, { ...commercetools, CTP_PROJECT_KEY: undefined, CTP_API_URL: "ftp://very-secret-value" });
+    expect(broken).toThrow(issues(/^CTP_PROJECT_KEY:/, /^CTP_API_URL:(?!.*very-secret-value)/));
+    expect(() => loadConfig(runtimeEnv, { PORT: "eighty" })).toThrow(issues(/^PORT:/));
   });
 });
