@@ -1,6 +1,6 @@
 /**
  * The systems our code talks to, in their own process for the benchmark: the
- * commercetools emulator and the Salesforce and Close simulators on ephemeral
+ * commercetools emulator and the Salesforce, Close, Freshsales and Dynamics 365 simulators on ephemeral
  * 127.0.0.1 ports, so the bench process's memory and CPU are our code's alone.
  *
  * Prints one JSON line `{"urls": …}` on stdout when ready, then answers a
@@ -20,11 +20,13 @@ import { z } from "zod";
 import { subscribedMessages } from "../../event/src/connector/subscription";
 import { startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
+import { startDynamicsSimulator, type DynamicsSimulator } from "../simulators/dynamics";
+import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
 import { notificationFor, PubSubRelay } from "../sandbox/pubsub-relay";
 import { seedCustomers } from "./seed-data";
 
-export type BackendUrls = { control: string; emulator: string; salesforce: string; closeApi: string; closeApiKey: string };
+export type BackendUrls = { control: string; emulator: string; salesforce: string; closeApi: string; closeApiKey: string; freshsalesApi: string; freshsalesApiKey: string; dynamics: string };
 
 let pushUrl: string | undefined;
 const relay = new PubSubRelay(() => pushUrl);
@@ -39,6 +41,10 @@ const emulator = await startEmulator({
 });
 let salesforce: RunningSalesforceSimulator = await startSalesforceSimulator();
 let close: CloseSimulator = await startCloseSimulator();
+// The account's budgets out of the way: the bench counts Freshsales calls rather than waiting hours for them.
+const startFreshsales = () => startFreshsalesSimulator({ budget: { perHour: 1_000_000_000, perMinute: 1_000_000_000 } });
+let freshsales: FreshsalesSimulator = await startFreshsales();
+let dynamics: DynamicsSimulator = await startDynamicsSimulator();
 
 const seedRequest = z.object({ customers: z.number().int().min(0), ordersPerCustomer: z.number().int().min(0).default(0) });
 const relayRequest = z.object({ pushUrl: z.url().optional() });
@@ -51,8 +57,8 @@ control.post("/seed", async (req, res) => {
   res.json({ customers, orders: customers * ordersPerCustomer });
 });
 control.post("/crm/fresh", async (_req, res) => {
-  await Promise.all([salesforce.close(), close.close()]);
-  [salesforce, close] = await Promise.all([startSalesforceSimulator(), startCloseSimulator()]);
+  await Promise.all([salesforce.close(), close.close(), freshsales.close(), dynamics.close()]);
+  [salesforce, close, freshsales, dynamics] = await Promise.all([startSalesforceSimulator(), startCloseSimulator(), startFreshsales(), startDynamicsSimulator()]);
   res.json(crmUrls());
 });
 control.post("/relay", (req, res) => {
@@ -76,7 +82,7 @@ const server: Server = await new Promise((resolve, reject) => {
 });
 
 function crmUrls() {
-  return { salesforce: salesforce.url, closeApi: close.url, closeApiKey: close.apiKey };
+  return { salesforce: salesforce.url, closeApi: close.url, closeApiKey: close.apiKey, freshsalesApi: freshsales.url, freshsalesApiKey: freshsales.apiKey, dynamics: dynamics.url };
 }
 
 let stopping: Promise<void> | undefined;
@@ -84,7 +90,7 @@ function stop(): Promise<void> {
   stopping ??= (async () => {
     pushUrl = undefined;
     server.closeAllConnections();
-    await Promise.all([new Promise((resolve) => server.close(resolve)), salesforce.close(), close.close(), emulator.close()]);
+    await Promise.all([new Promise((resolve) => server.close(resolve)), salesforce.close(), close.close(), freshsales.close(), dynamics.close(), emulator.close()]);
     process.exit(0);
   })();
   return stopping;

@@ -7,13 +7,17 @@
  * (backends.ts); the job, copy loop and event app run here, so memory figures
  * are ours alone. Writes test-output/bench-results.json.
  *
- * BENCH_SIZES / BENCH_CLOSE_SIZES (comma lists), BENCH_CLOSE_RPS,
+ * BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_FRESHSALES_SIZES / BENCH_DYNAMICS_SIZES (comma lists), BENCH_CRMS (which CRMs' rows), BENCH_CLOSE_RPS, BENCH_FRESHSALES_RPS,
  * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_PARTS (backfill,event) override the defaults.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
+import { bulkThreshold as dynamicsBulkThreshold } from "@ct-crm-sync/core/crm/dynamics/adapter";
+import { maxBatchOperations } from "@ct-crm-sync/core/crm/dynamics/batch";
+import { dynamicsLimits } from "@ct-crm-sync/core/crm/dynamics/connector";
+import { defaultReservePercent } from "@ct-crm-sync/core/crm/freshsales/connector";
 import { salesforceLimits } from "@ct-crm-sync/core/crm/salesforce/connector";
 import { orderActivityKey } from "@ct-crm-sync/core/domain/keys";
 import type { CanonicalRecord, OrderActivity, Person } from "@ct-crm-sync/core/domain/model";
@@ -25,11 +29,14 @@ import { runJob } from "../../job/src/run-job";
 import { startBackends } from "./backends-client";
 import { eventFigures } from "./event-figures";
 import { callCounts, countCallsTo } from "./measure";
-import { benchCloseRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
+import { benchCloseRequestsPerSecond, benchFreshsalesRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(",").filter(Boolean);
 const sizes = list(process.env.BENCH_SIZES, "1000,10000,100000").map(Number);
 const closeSizes = list(process.env.BENCH_CLOSE_SIZES, "100,1000").map(Number);
+const freshsalesSizes = list(process.env.BENCH_FRESHSALES_SIZES, "1000,10000").map(Number);
+const dynamicsSizes = list(process.env.BENCH_DYNAMICS_SIZES, "1000,10000").map(Number);
+const crms = new Set(list(process.env.BENCH_CRMS, "salesforce,close,freshsales,dynamics"));
 const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event"));
 const pageSize = 500;
 /** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
@@ -101,7 +108,7 @@ async function backfill(crm: BenchCrm, n: number) {
   try {
     await backends.seed(n, 1);
     const records = 2 * n;
-    const pacing = { requestsPerSecond: crm === "close" ? benchCloseRequestsPerSecond : undefined };
+    const pacing = { requestsPerSecond: crm === "close" ? benchCloseRequestsPerSecond : crm === "freshsales" ? benchFreshsalesRequestsPerSecond : undefined };
     const copyRuntime = benchRuntime(backends.urls, crm, "bench-copy", jobRetryPolicy, pacing);
     await copyRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
     countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
@@ -140,6 +147,7 @@ async function backfill(crm: BenchCrm, n: number) {
       written,
       failed,
       ...idealCalls(crm, n),
+      ...(crm === "freshsales" ? { hourlyBudget: planHours(jobCustomers.calls / n, job.crmCalls / n) } : {}),
       job: { ...job, ...byEntity(job, jobCustomers) },
       baseline: { ...baseline, ...byEntity(baseline, copyCustomers) },
       jobVsCopy: Math.round((job.recordsPerSecond / baseline.recordsPerSecond) * 100) / 100,
@@ -149,10 +157,33 @@ async function backfill(crm: BenchCrm, n: number) {
   }
 }
 
+/** Freshsales' plans (calls an hour): how long a backfill's calls take within each plan's hourly allowance, the default share kept for other integrations. */
+const freshsalesPlans = [1_000, 2_000, 5_000];
+
+function planHours(callsPerCustomer: number, callsPerCustomerWithOrder: number) {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    callsPerCustomer: round(callsPerCustomer),
+    callsPerCustomerWithOneOrder: round(callsPerCustomerWithOrder),
+    reservePercent: defaultReservePercent,
+    plans: freshsalesPlans.map((perHour) => {
+      const allowance = (perHour * (100 - defaultReservePercent)) / 100;
+      return { perHour, allowance, hoursFor100kCustomers: round((callsPerCustomer * 100_000) / allowance), hoursFor100kCustomersWithOneOrderEach: round((callsPerCustomerWithOrder * 100_000) / allowance) };
+    }),
+  };
+}
+
 /** ⌈N / batch size⌉ per entity: what a backfill would cost with one CRM call per batch. */
 function idealCalls(crm: BenchCrm, n: number) {
   // Close has no batch write: at best one write request per record.
   if (crm === "close") return { batchSize: { person: 1, order: 1 }, idealCrmCalls: 2 * n, pacedCallsPerSecond: benchCloseRequestsPerSecond, productionCallsPerSecond: closeLimits.requestsPerSecond };
+  // Freshsales: a bulk_upsert of 100 and the status read that answers its per-record results.
+  if (crm === "freshsales") return { batchSize: { person: 100, order: 100 }, idealCrmCalls: 2 * (2 * Math.ceil(n / 100)), pacedCallsPerSecond: benchFreshsalesRequestsPerSecond };
+  // Dynamics: one $batch per page of records; backfills of 1,000 people or more take the bulk path, $batch calls of 1,000.
+  if (crm === "dynamics") {
+    const person = n >= dynamicsBulkThreshold ? maxBatchOperations : dynamicsLimits.maxBatchSize;
+    return { batchSize: { person, order: dynamicsLimits.maxBatchSize }, idealCrmCalls: Math.ceil(n / person) + Math.ceil(n / dynamicsLimits.maxBatchSize), pacedCallsPerSecond: dynamicsLimits.requestsPerSecond };
+  }
   const person = n >= 2_000 ? Math.min(n, chunkSize) : salesforceLimits.maxBatchSize;
   const order = salesforceLimits.maxBatchSize;
   return { batchSize: { person, order }, idealCrmCalls: Math.ceil(n / person) + Math.ceil(n / order), pacedCallsPerSecond: salesforceLimits.requestsPerSecond };
@@ -166,7 +197,8 @@ async function main() {
   };
   if (parts.has("backfill")) {
     const backfills: unknown[] = (results.backfill = []);
-    for (const [crm, crmSizes] of [["salesforce", sizes], ["close", closeSizes]] as const) {
+    for (const [crm, crmSizes] of [["salesforce", sizes], ["close", closeSizes], ["freshsales", freshsalesSizes], ["dynamics", dynamicsSizes]] as const) {
+      if (!crms.has(crm)) continue;
       for (const n of crmSizes) {
         console.log(`${crm} backfill n=${n} …`);
         backfills.push(await backfill(crm, n));

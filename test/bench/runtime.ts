@@ -1,4 +1,5 @@
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
+import { freshsalesLimits } from "@ct-crm-sync/core/crm/freshsales/connector";
 import { selectCrm } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
 import type { Logger } from "@ct-crm-sync/core/ports/logger";
@@ -8,7 +9,7 @@ import type { RetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import type { BackendUrls } from "./backends";
 
-export type BenchCrm = "salesforce" | "close";
+export type BenchCrm = "salesforce" | "close" | "freshsales" | "dynamics";
 
 /**
  * A Close connection paces its requests to `CLOSE_REQUESTS_PER_SECOND`
@@ -17,6 +18,15 @@ export type BenchCrm = "salesforce" | "close";
  * raises it; the results say which rate was used.
  */
 export const benchCloseRequestsPerSecond = Number(process.env.BENCH_CLOSE_RPS ?? closeLimits.requestsPerSecond * 20);
+
+/**
+ * Freshsales allows 1,000 to 5,000 calls an hour: against the simulator the
+ * bench does not wait the hours out. The connection gets an allowance no run
+ * reaches and a raised pace; the results count the calls and say how long
+ * each plan's allowance takes to spend them.
+ */
+export const benchFreshsalesRequestsPerSecond = Number(process.env.BENCH_FRESHSALES_RPS ?? freshsalesLimits.requestsPerSecond * 50);
+const benchFreshsalesHourlyBudget = 1_000_000_000;
 
 /** Called with the people a CRM write call has just stored (the moment they are in the CRM). */
 export type OnPeopleWritten = (sourceIds: string[]) => void;
@@ -57,9 +67,18 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
     SALESFORCE_CLIENT_SECRET: "sandbox-secret",
     CLOSE_API_URL: urls.closeApi,
     CLOSE_API_KEY: urls.closeApiKey,
+    FRESHSALES_API_URL: urls.freshsalesApi,
+    FRESHSALES_API_KEY: urls.freshsalesApiKey,
+    FRESHSALES_HOURLY_BUDGET: String(benchFreshsalesHourlyBudget),
+    DYNAMICS_ORG_URL: urls.dynamics,
+    DYNAMICS_AUTHORITY_URL: urls.dynamics,
+    DYNAMICS_TENANT_ID: "sandbox",
+    DYNAMICS_CLIENT_ID: "sandbox-client",
+    DYNAMICS_CLIENT_SECRET: "sandbox-secret",
     // Each connection paces its own requests: a raised rate goes to the chosen CRM's setting.
     ...(crm === "close" && options.requestsPerSecond !== undefined ? { CLOSE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     ...(crm === "salesforce" && options.requestsPerSecond !== undefined ? { SALESFORCE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
+    ...(crm === "freshsales" && options.requestsPerSecond !== undefined ? { FRESHSALES_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     LOG_LEVEL: "warn",
   };
   const logger = createLogger({ app, level: "warn" });
@@ -67,4 +86,4 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
   return createRuntime({ app, retry, env, logger, ...crmOverride });
 }
 
-export const crmUrl = (urls: BackendUrls, crm: BenchCrm) => (crm === "salesforce" ? urls.salesforce : urls.closeApi);
+export const crmUrl = (urls: BackendUrls, crm: BenchCrm) => ({ salesforce: urls.salesforce, close: urls.closeApi, freshsales: urls.freshsalesApi, dynamics: urls.dynamics })[crm];
