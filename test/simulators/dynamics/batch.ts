@@ -44,24 +44,30 @@ function headersOf(block: string): Record<string, string> {
   return headers;
 }
 
-/** The parts between `--boundary` delimiters, up to `--boundary--`. */
+/**
+ * The parts between `--boundary` lines, up to `--boundary--`, read line by
+ * line (CRLF or LF): a part is its header lines, a blank line, its content.
+ */
 function splitParts(body: string, boundary: string): Part[] {
-  const delimiter = new RegExp(`(?:^|\\r?\\n)--${boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(--)?[ \\t]*(?:\\r?\\n|$)`);
+  const lines = body.replace(/\r\n/g, "\n").split("\n");
+  const [open, close] = [`--${boundary}`, `--${boundary}--`];
   const parts: Part[] = [];
-  let rest = body;
-  let first = delimiter.exec(rest);
-  if (!first) throw malformed("no boundary delimiter");
-  rest = rest.slice(first.index + first[0].length);
-  while (!first[1]) {
-    const next = delimiter.exec(rest);
-    if (!next) throw malformed("the closing delimiter is missing");
-    const chunk = rest.slice(0, next.index);
-    const split = /\r?\n\r?\n/.exec(chunk);
-    parts.push(split ? { headers: headersOf(chunk.slice(0, split.index)), body: chunk.slice(split.index + split[0].length) } : { headers: headersOf(chunk), body: "" });
-    rest = rest.slice(next.index + next[0].length);
-    first = next;
+  let current: string[] | undefined;
+  for (const line of lines) {
+    const trimmed = line.trimEnd();
+    if (trimmed === open || trimmed === close) {
+      if (current) parts.push(partOf(current));
+      if (trimmed === close) return parts;
+      current = [];
+    } else current?.push(line);
   }
-  return parts;
+  throw malformed(current ? "the closing delimiter is missing" : "no boundary delimiter");
+}
+
+function partOf(lines: string[]): Part {
+  const blank = lines.findIndex((line) => line.trim() === "");
+  if (blank < 0) return { headers: headersOf(lines.join("\n")), body: "" };
+  return { headers: headersOf(lines.slice(0, blank).join("\n")), body: lines.slice(blank + 1).join("\n") };
 }
 
 /** Where a part's request line points, below the service root: absolute, path-absolute, relative and `$1` references all work. */

@@ -196,14 +196,20 @@ export const systemColumns: Record<string, ColumnType> = {
 };
 export const systemLookups = ["ownerid", "createdby", "modifiedby"];
 
+const readable = new Map<TableDef, ReadonlySet<string>>();
+
 /** What `$select` and `$filter` may name on a table: columns, the primary key, system columns, `_<lookup>_value`. */
-export function readableColumns(table: TableDef): Set<string> {
-  return new Set([
+export function readableColumns(table: TableDef): ReadonlySet<string> {
+  const known = readable.get(table);
+  if (known) return known;
+  const columns = new Set([
     table.primaryKey,
     ...Object.keys(table.columns),
     ...Object.keys(systemColumns),
     ...[...table.lookups.map((l) => l.column), ...systemLookups].map((c) => `_${c}_value`),
   ]);
+  readable.set(table, columns);
+  return columns;
 }
 
 /** The navigation property of a table that points at `target` (`parentcustomerid_account` on contact for account). */

@@ -69,13 +69,24 @@ function headAndBody(text: string): [Record<string, string>, string] {
   return blank ? [headerBlock(text.slice(0, blank.index)), text.slice(blank.index + blank[0].length)] : [headerBlock(text), ""];
 }
 
-/** The parts of a multipart body, each as its headers and content. */
+/** Where the delimiter line `--boundary` next starts at or after `from` (at the start of a line), or -1. */
+function delimiterAt(text: string, delimiter: string, from: number): number {
+  for (let at = text.indexOf(delimiter, from); at >= 0; at = text.indexOf(delimiter, at + 1)) if (at === 0 || text[at - 1] === "\n") return at;
+  return -1;
+}
+
+/** The parts of a multipart body, each as its headers and content (the line break before a delimiter belongs to the delimiter). */
 function parts(text: string, boundary: string): [Record<string, string>, string][] {
-  const chunks = `\r\n${text}`.split(new RegExp(`\\r?\\n--${boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  const delimiter = `--${boundary}`;
   const out: [Record<string, string>, string][] = [];
-  for (const chunk of chunks.slice(1)) {
-    if (chunk.startsWith("--")) return out;
-    out.push(headAndBody(chunk.replace(/^[ \t]*\r?\n/, "")));
+  let at = delimiterAt(text, delimiter, 0);
+  while (at >= 0) {
+    if (text.startsWith("--", at + delimiter.length)) return out;
+    const start = text.indexOf("\n", at) + 1;
+    const next = delimiterAt(text, delimiter, start);
+    if (start === 0 || next < 0) break;
+    out.push(headAndBody(text.slice(start, text[next - 2] === "\r" ? next - 2 : next - 1)));
+    at = next;
   }
   throw malformed("the closing delimiter is missing");
 }

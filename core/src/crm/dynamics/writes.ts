@@ -40,10 +40,18 @@ function lostRace(answer: ChangeSetAnswer | undefined): boolean {
   return answer !== undefined && !answer.ok && answer.answer.status === 412 && codeOf(answer.answer) === dataverseCodes.duplicateRecord;
 }
 
+/** A written row's representation: its primary key (schemas built once per key, not per record). */
+const representations = new Map<string, z.ZodType<Record<string, string>>>();
+const representation = (primaryKey: string) => {
+  let schema = representations.get(primaryKey);
+  if (!schema) representations.set(primaryKey, (schema = z.object({ [primaryKey]: z.string() })));
+  return schema;
+};
+
 function rowId(table: Table, answer: PartAnswer): string {
   try {
-    const parsed = z.object({ [table.primaryKey]: z.string() }).safeParse(JSON.parse(answer.text));
-    if (parsed.success) return parsed.data[table.primaryKey] as string;
+    const parsed = representation(table.primaryKey).safeParse(JSON.parse(answer.text));
+    if (parsed.success) return parsed.data[table.primaryKey]!;
   } catch {
     // A 204 without representation: the ID is in OData-EntityId.
   }
