@@ -6,22 +6,13 @@ import { byDepth } from "./companies";
 import { connector } from "./connector";
 import { dealOutcome } from "./mapping";
 
+/** A B2C customer with every field the contact body carries, and two mapped extras. */
 const jane: Person = {
-  kind: "person",
-  sourceId: "cust-1",
-  sourceVersion: 3,
-  email: "jane@example.com",
-  firstName: "Jane",
-  lastName: "Doe",
-  phone: "+4930123456",
+  ...{ kind: "person", sourceId: "cust-1", sourceVersion: 3, email: "jane@example.com", firstName: "Jane", lastName: "Doe", phone: "+4930123456" },
   address: { streetLine: "Alexanderplatz 1", city: "Berlin", postalCode: "10178", region: "BE", country: "DE" },
-  locale: "de-DE",
-  storeKeys: ["berlin", "online"],
-  customerGroupKey: "vip",
-  roles: ["buyer"],
+  ...{ locale: "de-DE", storeKeys: ["berlin", "online"], customerGroupKey: "vip", roles: ["buyer"], orderCount: 4 },
   emailConsent: { granted: false, at: "2026-11-01T08:00:00.000Z" },
   lastPurchaseAt: "2026-11-02T09:00:00.000Z",
-  orderCount: 4,
   lifetimeValue: { centAmount: 12345, currencyCode: "EUR", fractionDigits: 2 },
   extra: { job_title: "Buyer", cf_loyalty_tier: "Gold", cf_cleared: null },
 };
@@ -66,47 +57,26 @@ describe("Freshsales connector", () => {
   });
 
   it("accepts Freshsales API names, standard and custom, as mapping targets and refuses anything else", () => {
-    const target = { crm: connector.name, targetRule: connector.targetRule };
-    const withTarget = (name: string) => {
-      const config = structuredClone(connector.defaultMapping);
-      config.entities!.person!.fields = [{ source: "custom.tier", target: name }];
-      return validateMappingConfig(config, target);
-    };
-    expect(withTarget("cf_loyalty_tier").valid).toBe(true);
-    expect(withTarget("job_title").valid).toBe(true);
-    expect(withTarget("Loyalty_Tier__c")).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("Freshsales field's API name") }] });
-    expect(withTarget("custom.cf_x").valid).toBe(false);
-    expect(validateMappingConfig(connector.defaultMapping, target)).toMatchObject({ valid: true, config: { crm: "freshsales" } });
+    const rule = { crm: connector.name, targetRule: connector.targetRule };
+    const mappingTo = (target: string) => ({ ...connector.defaultMapping, entities: { person: { fields: [{ source: "custom.tier", target }] }, company: { fields: [] }, order: { fields: [] } } });
+    const verdicts = ["cf_loyalty_tier", "job_title", "Loyalty_Tier__c", "custom.cf_x"].map((target) => validateMappingConfig(mappingTo(target), rule).valid);
+    expect(verdicts).toEqual([true, true, false, false]);
+    expect(validateMappingConfig(mappingTo("Tier"), rule)).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("Freshsales field's API name") }] });
+    expect(validateMappingConfig(connector.defaultMapping, rule)).toMatchObject({ valid: true, config: { crm: "freshsales" } });
   });
 
   it("previews a person as the contact Freshsales would receive: standard fields on top, ours and mapped custom ones under custom_field", () => {
-    expect(connector.previewFields({ ...jane, companySourceId: "bu-east" })).toEqual({
-      first_name: "Jane",
-      last_name: "Doe",
-      email: "jane@example.com",
-      work_number: "+4930123456",
-      address: "Alexanderplatz 1",
-      city: "Berlin",
-      state: "BE",
-      zipcode: "10178",
-      country: "DE",
-      subscription_status: "Unsubscribed",
+    const contact = connector.previewFields({ ...jane, companySourceId: "bu-east" });
+    const { custom_field: custom, ...standard } = contact as { custom_field: Record<string, unknown> } & Record<string, unknown>;
+    expect(standard).toEqual({
+      ...{ first_name: "Jane", last_name: "Doe", email: "jane@example.com", work_number: "+4930123456", job_title: "Buyer" },
+      ...{ address: "Alexanderplatz 1", city: "Berlin", state: "BE", zipcode: "10178", country: "DE", subscription_status: "Unsubscribed" },
       sales_accounts: [{ id: "sales account of bu-east", is_primary: true }],
-      job_title: "Buyer",
-      custom_field: {
-        cf_ct_customer_id: "cust-1",
-        cf_ct_roles: "buyer",
-        cf_ct_locale: "de-DE",
-        cf_ct_store_keys: "berlin, online",
-        cf_ct_customer_group: "vip",
-        cf_ct_last_purchase_at: "2026-11-02T09:00:00.000Z",
-        cf_ct_order_count: 4,
-        cf_ct_lifetime_value: 123.45,
-        cf_ct_currency: "EUR",
-        cf_ct_email_consent_at: "2026-11-01T08:00:00.000Z",
-        cf_loyalty_tier: "Gold",
-        cf_cleared: null,
-      },
+    });
+    expect(custom).toEqual({
+      ...{ cf_ct_customer_id: "cust-1", cf_ct_roles: "buyer", cf_ct_locale: "de-DE", cf_ct_store_keys: "berlin, online", cf_ct_customer_group: "vip" },
+      ...{ cf_ct_last_purchase_at: "2026-11-02T09:00:00.000Z", cf_ct_order_count: 4, cf_ct_lifetime_value: 123.45, cf_ct_currency: "EUR" },
+      ...{ cf_ct_email_consent_at: "2026-11-01T08:00:00.000Z", cf_loyalty_tier: "Gold", cf_cleared: null },
     });
     // What a record does not carry is left out, so an upsert keeps what Freshsales holds.
     expect(connector.previewFields({ kind: "person", sourceId: "c2", sourceVersion: 1, email: "x@example.com" })).toEqual({ email: "x@example.com", custom_field: { cf_ct_customer_id: "c2" } });

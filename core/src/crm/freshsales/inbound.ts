@@ -73,17 +73,19 @@ function addressOf(record: FreshsalesRecord) {
   };
 }
 
+/** What every snapshot says: which record, the commercetools ID our unique field carries, when it last changed, all its fields. */
+function recordPart(record: FreshsalesRecord, sourceIdField: string) {
+  const sourceId = str(record.custom_field[sourceIdField]);
+  return { crmId: record.id, ...(sourceId ? { sourceId } : {}), modifiedAt: utc(record.updated_at), crmFields: crmFieldsOf(record) };
+}
+
 function personSnapshot(contact: FreshsalesContact): CrmPersonSnapshot {
   const status = str(contact.subscription_status);
   const segments = [...new Set((contact.tags ?? []).map((t) => t.trim()).filter((t) => t !== ""))];
   const company = contact.sales_accounts?.find((a) => a.is_primary) ?? contact.sales_accounts?.[0];
-  const sourceId = str(contact.custom_field[contactIdField]);
   return {
     entity: "person",
-    crmId: contact.id,
-    ...(sourceId ? { sourceId } : {}),
-    modifiedAt: utc(contact.updated_at),
-    crmFields: crmFieldsOf(contact),
+    ...recordPart(contact, contactIdField),
     fields: {
       firstName: str(contact.first_name) ?? null,
       lastName: str(contact.last_name) ?? null,
@@ -99,30 +101,22 @@ function personSnapshot(contact: FreshsalesContact): CrmPersonSnapshot {
 }
 
 function companySnapshot(account: FreshsalesRecord): CrmCompanySnapshot {
-  const sourceId = str(account.custom_field[accountIdField]);
   return {
     entity: "company",
-    crmId: account.id,
-    ...(sourceId ? { sourceId } : {}),
-    modifiedAt: utc(account.updated_at),
-    crmFields: crmFieldsOf(account),
+    ...recordPart(account, accountIdField),
     fields: { name: str(account.name) ?? null, email: null, ...addressOf(account) },
   };
 }
 
 /** A deal with its CPQ products: lines are the products carrying a SKU, in whole quantities. */
 function dealSnapshot(deal: FreshsalesDeal, stages: DealStages): CrmDealSnapshot {
-  const sourceId = str(deal.custom_field[dealIdField]);
   const stage = deal.deal_stage_id ? stages.byId.get(deal.deal_stage_id) : undefined;
   const currency = str(deal.custom_field.cf_ct_currency);
   const amount = deal.amount === null || deal.amount === undefined ? undefined : Number(deal.amount);
   const lines = (deal.products ?? []).flatMap((p) => (str(p.sku_number) && Number.isInteger(p.quantity) && p.quantity > 0 ? [{ sku: p.sku_number!, quantity: p.quantity }] : []));
   return {
     entity: "deal",
-    crmId: deal.id,
-    ...(sourceId ? { sourceId } : {}),
-    modifiedAt: utc(deal.updated_at),
-    crmFields: crmFieldsOf(deal),
+    ...recordPart(deal, dealIdField),
     deal: compact({
       name: str(deal.name),
       stage: stage?.name,
