@@ -26,8 +26,8 @@ export type TokenSettings = {
 
 /** OAuth error names (RFC 6749) that mean the app registration or its secret is wrong: nothing a retry changes. */
 const credentialErrors = /^(invalid_|unauthorized_client|unsupported_grant_type)/;
-/** The AADSTS code leads Microsoft identity's description; the rest (trace IDs, timestamps) is left out. */
-const aadstsCode = (description: string | undefined) => /^AADSTS\d+/.exec(description ?? "")?.[0];
+/** The AADSTS code in Microsoft identity's description; the rest (trace IDs, timestamps) is left out. */
+const aadstsCode = (description: string | undefined) => /AADSTS\d+/.exec(description ?? "")?.[0];
 
 const scopeOf = (settings: TokenSettings) => `${settings.orgUrl.replace(/\/+$/, "")}/.default`;
 
