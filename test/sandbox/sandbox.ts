@@ -137,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     CRMONE_CLIENT_ID: crmone.clientId,
     CRMONE_CLIENT_SECRET: crmone.clientSecret,
     CRMONE_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    CRMONE_USER_ID: crmone.userId,
     // The simulator has no limit; at the production default (5 a second) the seed's burst outlasts a push's deadline and waits for the job.
     CRMONE_REQUESTS_PER_SECOND: "25",
     DYNAMICS_ORG_URL: dynamics.url,

@@ -5,7 +5,9 @@ import { connector } from "@ct-crm-sync/core/crm/crmone/connector";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import type { Clock } from "@ct-crm-sync/core/ports/clock";
 import { type CrmChange, type CrmInbound, type InboundRequest, crmSnapshotSchema } from "@ct-crm-sync/core/ports/crm-inbound";
+import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
 import { connectorSetup, crmOneReader, startCrmOneSimulator, type CrmOneReader, type CrmOneSimulator } from "./index";
+import { person } from "../../conformance/fixtures";
 import { checkExchanges } from "./spec/contract";
 
 /**
@@ -16,7 +18,10 @@ import { checkExchanges } from "./spec/contract";
  */
 let sim: CrmOneSimulator;
 let crm: CrmOneReader;
+/** Someone working in the CRM through its API: not the connector's user. */
+let sales: CrmOneReader;
 let inbound: CrmInbound;
+let outbound: CrmAdapter;
 let now = new Date();
 const clock: Clock = { now: () => now, sleep: async () => undefined };
 const ctx = { correlationId: "crmone-inbound-test" };
@@ -24,10 +29,13 @@ const ctx = { correlationId: "crmone-inbound-test" };
 beforeAll(async () => {
   sim = await startCrmOneSimulator();
   crm = crmOneReader(sim.url, sim);
-  inbound = connector.connect(
-    { CRMONE_API_URL: sim.url, CRMONE_CLIENT_ID: sim.clientId, CRMONE_CLIENT_SECRET: sim.clientSecret, CRMONE_WEBHOOK_SECRET: "hook-secret", CRMONE_REQUESTS_PER_SECOND: "200" },
+  sales = crmOneReader(sim.url, sim.salesperson);
+  const connection = connector.connect(
+    { CRMONE_API_URL: sim.url, CRMONE_CLIENT_ID: sim.clientId, CRMONE_CLIENT_SECRET: sim.clientSecret, CRMONE_WEBHOOK_SECRET: "hook-secret", CRMONE_USER_ID: sim.userId, CRMONE_REQUESTS_PER_SECOND: "200" },
     { logger: new MemoryLogger(), clock },
-  ).inbound;
+  );
+  inbound = connection.inbound;
+  outbound = connection.outbound;
 });
 afterAll(async () => {
   await sim.close();
@@ -67,17 +75,20 @@ describe("CRM One inbound: webhooks", () => {
     try {
       await crm.subscribe("Contact", `${receiver.url}?model=Contact&secret=hook-secret`);
       await crm.subscribe("Account", `${receiver.url}?model=Account`);
-      const id = await crm.create("Contact", { first_name: "Flo", last_name: "Follow", ct_customer_id: "cust-flo", categories: "vip" });
+      const id = await sales.create("Contact", { first_name: "Flo", last_name: "Follow", ct_customer_id: "cust-flo", categories: "vip" });
       // A later second: 1CRM's times are to the second.
       sim.store.now = () => new Date(Date.now() + 1000);
-      await crm.update("Contact", id, { ct_follow_up: true });
-      await crm.create("Account", { name: "Unsigned" });
+      await sales.update("Contact", id, { ct_follow_up: true });
+      await sales.create("Account", { name: "Unsigned" });
+      // The connector's own write comes back too, and is dropped as ours.
+      await outbound.upsertPeople([person("cust-own")], ctx);
       await sim.webhooks.settled();
       sim.store.now = () => new Date();
       expect(receiver.parsed.map((c) => [c.entity, c.crmId, c.action])).toEqual([
         ["person", id, "created"],
         ["person", id, "updated"],
       ]);
+      expect(sim.webhooks.deliveries.filter((d) => d.model === "Contact").map((d) => d.status)).toEqual([204, 204, 204]);
       expect(receiver.refused).toEqual(["the shared secret is missing or wrong"]);
       const snapshot = crmSnapshotSchema.parse(await inbound.readRecord("person", id, ctx));
       expect(snapshot).toMatchObject({ entity: "person", crmId: id, sourceId: "cust-flo", followUp: true, segments: ["vip"], fields: { firstName: "Flo", lastName: "Follow" } });
@@ -120,7 +131,10 @@ describe("CRM One inbound: polling on date_modified", () => {
 
   it("lists each change once, in modification order, however the list moves under it", async () => {
     const poll = await startCrmOneSimulator();
-    const pollInbound = connector.connect({ CRMONE_API_URL: poll.url, CRMONE_CLIENT_ID: poll.clientId, CRMONE_CLIENT_SECRET: poll.clientSecret, CRMONE_REQUESTS_PER_SECOND: "500" }, { logger: new MemoryLogger(), clock }).inbound;
+    const pollInbound = connector.connect(
+      { CRMONE_API_URL: poll.url, CRMONE_CLIENT_ID: poll.clientId, CRMONE_CLIENT_SECRET: poll.clientSecret, CRMONE_USER_ID: poll.userId, CRMONE_REQUESTS_PER_SECOND: "500" },
+      { logger: new MemoryLogger(), clock },
+    ).inbound;
     const list = (checkpoint: string | undefined) => drain(pollInbound, checkpoint);
     try {
       let minute = 0;
@@ -154,7 +168,17 @@ describe("CRM One inbound: polling on date_modified", () => {
       expect((await list(waiting.checkpoint)).changes.map((c) => c.crmId)).toEqual([ids[5]]);
 
       // Polling's first run starts at an instant, not at the first record.
-      expect((await list(pollInbound.checkpointAt!("2026-11-20T10:04:00.000Z"))).changes.map((c) => c.crmId).sort()).toEqual([ids[3], ids[400], fresh, ids[5]].sort());
+      const sinceFour = await list(pollInbound.checkpointAt!("2026-11-20T10:04:00.000Z"));
+      expect(sinceFour.changes.map((c) => c.crmId).sort()).toEqual([ids[3], ids[400], fresh, ids[5]].sort());
+
+      // Our own writes are passed over, more than a page of them within one call.
+      minute = 70;
+      for (let i = 0; i < 250; i++) poll.store.create("Contact", { last_name: `Ours ${i}` }, { actor: poll.userId });
+      minute = 71;
+      const theirs = poll.store.create("Contact", { last_name: "Theirs" }).id;
+      now = new Date(Date.UTC(2026, 10, 20, 12));
+      const passed = await pollInbound.changesSince!("person", sinceFour.checkpoint, ctx);
+      expect(passed.changes.map((c) => c.crmId)).toEqual([theirs]);
       expect(checkExchanges(poll.exchanges, {})).toEqual([]);
     } finally {
       now = new Date();
@@ -162,11 +186,11 @@ describe("CRM One inbound: polling on date_modified", () => {
     }
   });
 
-  it("lists a contact created through the API once it has settled", async () => {
+  it("lists a contact someone created through the API once it has settled", async () => {
     now = new Date(Date.now() + 60_000);
     try {
       const start = inbound.checkpointAt!(new Date(Date.now() - 1000).toISOString());
-      const id = await crm.create("Contact", { last_name: "Polled" });
+      const id = await sales.create("Contact", { last_name: "Polled" });
       expect((await drain(inbound, start)).changes.map((c) => c.crmId)).toContain(id);
     } finally {
       now = new Date();

@@ -12,12 +12,20 @@ import { Throttle } from "./throttle";
 import { WebhookDeliverer } from "./webhooks";
 
 export const crmOneBasePath = "/api.php";
+
+/** The user the connector's API client acts as, unless the options name another. */
+export const integrationUserId = "5c1b2a3d-0e4f-4a6b-8c7d-9e0f1a2b3c4d";
+
+/** A second API client, acting as a salesperson: changes made with it come from someone other than the connector. */
+export const salesperson = { clientId: "sales-client", clientSecret: "sales-secret", userId: "8a9b0c1d-2e3f-4a5b-6c7d-8e9f0a1b2c3d" } as const;
 const tokenPath = `${crmOneBasePath}/auth/`;
 
 export type CrmOneSimulatorOptions = {
   port?: number;
   clientId?: string;
   clientSecret?: string;
+  /** The 1CRM user the client above acts as (the connector's integration user). */
+  userId?: string;
   /** Lifetime of issued access tokens (1CRM's admin sets it; a day in the official client's example). */
   tokenLifetimeSeconds?: number;
   /** HTTP Basic for the API, which an admin enables (default on here). */
@@ -34,7 +42,7 @@ export type CrmOneSimulatorOptions = {
  * changes made through it, and the shared `/__sim/faults` switch. See README.md.
  */
 export async function startCrmOneSimulator(options: CrmOneSimulatorOptions = {}) {
-  const credentials = { clientId: options.clientId ?? "sandbox-client", clientSecret: options.clientSecret ?? "sandbox-secret" };
+  const credentials = { clientId: options.clientId ?? "sandbox-client", clientSecret: options.clientSecret ?? "sandbox-secret", userId: options.userId ?? integrationUserId };
   const store = new CrmOneStore(instanceModels(options.setup ?? connectorSetup));
   const tokens = new Tokens(options.tokenLifetimeSeconds ?? 86_400);
   const throttle = new Throttle();
@@ -59,8 +67,9 @@ export async function startCrmOneSimulator(options: CrmOneSimulatorOptions = {})
 
   const api = express.Router({ strict: true });
   api.use(throttle.middleware);
-  api.use(tokenRoute(tokens, credentials));
-  api.use(requireAuth(tokens, credentials, options.basicAuth ?? true));
+  const clients = [credentials, salesperson];
+  api.use(tokenRoute(tokens, clients));
+  api.use(requireAuth(tokens, clients, options.basicAuth ?? true));
   api.use(express.json({ limit: "2mb" }));
   api.use(recordExchanges(exchanges));
   api.use(dataRoutes(store));
@@ -78,6 +87,8 @@ export async function startCrmOneSimulator(options: CrmOneSimulatorOptions = {})
     /** Where the simulator's own controls are (`/__sim/faults`, `/__sim/crmone/...`, `/health`). */
     origin: running.url,
     ...credentials,
+    /** A person using the CRM through its API (a salesperson's app): their writes are not the connector's. */
+    salesperson,
     store,
     faults,
     /** Every data request: method, path, status (call counting). */

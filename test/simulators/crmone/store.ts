@@ -25,6 +25,9 @@ export function crmOneTimestamp(at: Date): string {
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** 1CRM's first user, the administrator. */
+export const adminUserId = "1";
+
 /**
  * The instance's data in memory: records per model (deleted ones are gone
  * from every answer), webhook subscriptions, and the listeners that deliver
@@ -66,20 +69,21 @@ export class CrmOneStore {
     this.listeners.push(listener);
   }
 
-  create(model: string, data: Record<string, unknown>, id = crmOneId()): StoredRecord {
+  /** A record created as `actor` (the user the API client acts as; the admin, "1", for the simulator's own writes). */
+  create(model: string, data: Record<string, unknown>, { id = crmOneId(), actor = adminUserId }: { id?: string; actor?: string } = {}): StoredRecord {
     const spec = this.model(model);
     const values = this.checked(model, spec, data);
     const missing = spec.requiredOnCreate.filter((field) => values[field] === undefined || values[field] === "");
     if (missing.length > 0) throw new ApiError(400, `Missing required field: ${missing.join(", ")}`, "invalid_request", "Required fields must have a value");
     const at = crmOneTimestamp(this.now());
-    const record = { ...spec.defaults, ...withoutNulls(values), id, date_entered: at, date_modified: at, deleted: false } as StoredRecord;
+    const record = { ...spec.defaults, ...withoutNulls(values), id, date_entered: at, date_modified: at, created_by: actor, modified_user_id: actor, deleted: false } as StoredRecord;
     if (model === "Opportunity") record.opportunities_number = String(++this.opportunityNumber);
     this.table(model).set(id, record);
     this.emit({ model, action: "create", record });
     return record;
   }
 
-  update(model: string, id: string, data: Record<string, unknown>): StoredRecord {
+  update(model: string, id: string, data: Record<string, unknown>, actor = adminUserId): StoredRecord {
     const spec = this.model(model);
     const record = this.get(model, id);
     const values = this.checked(model, spec, data);
@@ -89,6 +93,7 @@ export class CrmOneStore {
       else record[field] = value;
     }
     record.date_modified = crmOneTimestamp(this.now());
+    record.modified_user_id = actor;
     this.emit({ model, action: "update", record });
     return record;
   }

@@ -14,7 +14,7 @@ const encode = (checkpoint: Checkpoint) => JSON.stringify(checkpoint);
 const decode = (raw: string): Checkpoint => checkpointSchema.parse(JSON.parse(raw));
 
 const byModification = "date_modified ASC, id ASC";
-const fields = ["id", "date_entered", "date_modified"];
+const fields = ["id", "date_entered", "date_modified", "modified_user_id"];
 
 /**
  * Modification times are to the second: a write later in the same second
@@ -23,6 +23,9 @@ const fields = ["id", "date_entered", "date_modified"];
  * never sits in a second that can still change.
  */
 const settleSeconds = 5;
+
+/** Pages of our own writes only that one call reads past before it answers (10,000 records). */
+const maxPagesPassedOver = 50;
 
 const after = (record: CrmOneRecord, checkpoint: Checkpoint) => {
   const modified = text(record, "date_modified") ?? "";
@@ -38,9 +41,10 @@ const crmOneTime = (instant: string) => new Date(instant).toISOString().slice(0,
  * for ties), from just after the last change listed. Where that change
  * stands moves (records modified since go to the end, deleted ones leave):
  * the offset kept in the checkpoint is checked with the record before it,
- * and found again by bisection when it moved. One page a call.
+ * and found again by bisection when it moved. One page a call; changes made
+ * by our own API user are passed over.
  */
-export function changeLister(transport: Transport, clock: Clock) {
+export function changeLister(transport: Transport, clock: Clock, ownUserId?: string) {
   const rowAt = async (model: string, offset: number, ctx: CallContext) =>
     (await listPage({ transport, ctx }, model, { fields, order: byModification, offset, limit: 1 })).records[0];
 
@@ -67,21 +71,33 @@ export function changeLister(transport: Transport, clock: Clock) {
 
     async changesSince(entity: CrmEntity, raw: string | undefined, ctx: CallContext): Promise<{ changes: CrmChange[]; checkpoint: string | undefined }> {
       const model = models[entity];
-      const checkpoint = raw === undefined ? undefined : decode(raw);
-      const start = checkpoint ? await locate(model, checkpoint, ctx) : 0;
-      const { records } = await listPage({ transport, ctx }, model, { fields, order: byModification, offset: start, limit: pageSize });
+      let checkpoint = raw === undefined ? undefined : decode(raw);
+      let start = checkpoint ? await locate(model, checkpoint, ctx) : 0;
       const settledBefore = crmOneTime(new Date(clock.now().getTime() - settleSeconds * 1000).toISOString());
-      const changes: CrmChange[] = [];
-      let last: Checkpoint | undefined;
-      for (const [i, record] of records.entries()) {
-        const modified = text(record, "date_modified");
-        if (!modified || modified >= settledBefore) break;
-        if (checkpoint && !after(record, checkpoint)) continue;
-        const modifiedAt = isoTimestamp(modified)!;
-        changes.push({ entity, crmId: record.id, action: "updated", modifiedAt, deliveryId: changeKey(model, record.id, modifiedAt) });
-        last = { modified, id: record.id, offset: start + i + 1 };
+      // A page of our own writes only (a backfill's) is passed over within the call, up to a bound.
+      for (let page = 0; page < maxPagesPassedOver; page++) {
+        const { records } = await listPage({ transport, ctx }, model, { fields, order: byModification, offset: start, limit: pageSize });
+        const changes: CrmChange[] = [];
+        let last: Checkpoint | undefined;
+        let unsettled = false;
+        for (const [i, record] of records.entries()) {
+          const modified = text(record, "date_modified");
+          if (!modified || modified >= settledBefore) {
+            unsettled = true;
+            break;
+          }
+          if (checkpoint && !after(record, checkpoint)) continue;
+          last = { modified, id: record.id, offset: start + i + 1 };
+          if (ownUserId !== undefined && record.modified_user_id === ownUserId) continue;
+          const modifiedAt = isoTimestamp(modified)!;
+          changes.push({ entity, crmId: record.id, action: "updated", modifiedAt, deliveryId: changeKey(model, record.id, modifiedAt) });
+        }
+        const next = last ? encode(last) : checkpoint ? encode(checkpoint) : raw;
+        if (changes.length > 0 || !last || unsettled || records.length < pageSize) return { changes, checkpoint: next };
+        checkpoint = last;
+        start = last.offset ?? start;
       }
-      return { changes, checkpoint: last ? encode(last) : raw };
+      return { changes: [], checkpoint: checkpoint ? encode(checkpoint) : raw };
     },
   };
 }

@@ -39,6 +39,10 @@ export const connector = defineConnector({
       secured: true,
       description: `A secret of your choosing for 1CRM webhooks: add it to each subscription URL as ?secret=… (or send it as the ${sharedSecretHeader} header); without it every webhook is refused`,
     },
+    CRMONE_USER_ID: {
+      schema: nonEmptyString.optional(),
+      description: "The ID of the 1CRM user the API client acts as (or the Basic user's): changes that user made are ct-crm-sync's own writes coming back, and webhooks and polling drop them",
+    },
     CRMONE_REQUESTS_PER_SECOND: {
       schema: z.coerce.number().positive().default(crmOneLimits.requestsPerSecond),
       description: `Requests a second sent to CRM One (default ${crmOneLimits.requestsPerSecond}; 1CRM publishes no limit, raise it only as far as your instance's hosting allows)`,
@@ -65,7 +69,7 @@ export const connector = defineConnector({
     );
     return {
       outbound: crmOneAdapter({ transport, limits, logger, budget: () => ({ queueFull: pacer.full }) }),
-      inbound: crmOneInbound({ transport, secret: settings.CRMONE_WEBHOOK_SECRET, clock }),
+      inbound: crmOneInbound({ transport, secret: settings.CRMONE_WEBHOOK_SECRET, ownUserId: settings.CRMONE_USER_ID, clock }),
     };
   },
 });

@@ -11,6 +11,7 @@ const entityOfModel: Record<string, CrmEntity> = { [models.person]: "person", [m
 /** What a delivery must carry: the record's ID and its times (the body is the record's fields, the model's schema). */
 const deliveredRecord = z.looseObject({
   id: z.string().min(1),
+  modified_user_id: z.string().nullish(),
   date_entered: z.string().optional(),
   date_modified: z.string().refine((t) => isoTimestamp(t) !== undefined, "not a time"),
 });
@@ -26,11 +27,13 @@ export const changeKey = (model: string, id: string, modifiedAt: string) => `${m
  * A record created and not changed since has the same entered and modified time.
  * The same delivery sent twice is the same change (same key).
  */
-export function parseDelivery(request: InboundRequest): ParsedDelivery {
+export function parseDelivery(request: InboundRequest, ownUserId?: string): ParsedDelivery {
   const model = request.query.model;
   const entity = model ? entityOfModel[model] : undefined;
   if (!model || !entity) throw new MalformedDelivery(`CRM One delivery for an unknown model (${model ?? "none"}): subscribe with ?model=Contact, Account or Opportunity in the URL`);
   const record = readJsonDelivery(request, deliveredRecord, "CRM One");
+  // Our own write coming back: nothing the CRM did.
+  if (ownUserId !== undefined && record.modified_user_id === ownUserId) return { changes: [] };
   const modifiedAt = isoTimestamp(record.date_modified)!;
   const change: CrmChange = {
     entity,

@@ -45,6 +45,13 @@ describe("CRM One webhooks: parsing", () => {
     expect(key({ ...once, ct_follow_up: true })).not.toBe(key(once));
   });
 
+  it("drops a delivery of our own write (modified by our API user): nothing the CRM did", () => {
+    const body = { id: "c-1", date_modified: "2026-11-21 08:30:00", modified_user_id: "our-user" };
+    expect(parseDelivery(request(body, { model: "Contact" }), "our-user").changes).toEqual([]);
+    expect(parseDelivery(request({ ...body, modified_user_id: "sales-user" }, { model: "Contact" }), "our-user").changes).toHaveLength(1);
+    expect(parseDelivery(request(body, { model: "Contact" })).changes).toHaveLength(1);
+  });
+
   it("treats an unknown model, a body that is not JSON or has no ID or time as malformed", () => {
     expect(() => parseDelivery(request({ id: "x", date_modified: "2026-11-21 08:30:00" }, { model: "Task" }))).toThrow(MalformedDelivery);
     expect(() => parseDelivery(request({ id: "x", date_modified: "2026-11-21 08:30:00" }))).toThrow(/unknown model \(none\)/);

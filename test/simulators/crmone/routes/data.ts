@@ -40,7 +40,7 @@ export function dataRoutes(store: CrmOneStore): Router {
   });
 
   r.post("/data/:model", (req, res) => {
-    const record = store.create(model(req), body(createBody, req).data);
+    const record = store.create(model(req), body(createBody, req).data, { actor: res.locals.userId as string });
     res.json({ id: record.id });
   });
 
@@ -54,8 +54,9 @@ export function dataRoutes(store: CrmOneStore): Router {
     const name = model(req);
     const id = req.params.id as string;
     const { data, create } = body(updateBody, req);
-    if (create && !store.table(name).has(id)) store.create(name, data, id);
-    else store.update(name, id, data);
+    const actor = res.locals.userId as string;
+    if (create && !store.table(name).has(id)) store.create(name, data, { id, actor });
+    else store.update(name, id, data, actor);
     res.json({ result: true });
   });
 
