@@ -4,6 +4,8 @@ import type { Runtime } from "@ct-crm-sync/core/runtime";
 import type { Checkpoint } from "@ct-crm-sync/core/state/job-state";
 import { Lease } from "@ct-crm-sync/core/state/lease";
 import { runJobSync, type SyncEntity } from "@ct-crm-sync/core/sync/job-sync";
+import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
+import { pollChanges } from "@ct-crm-sync/core/sync/inbound/poll";
 import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
 import { retryDueFailures } from "./retry-due-failures";
 
@@ -14,7 +16,8 @@ const entity = z.enum(["business-unit", "customer", "order"]);
 /** What a run does; Connect's cron posts nothing and gets the default. */
 export const jobRequestSchema = z
   .object({
-    tasks: z.array(z.enum(["retries", "delta", "backfill", "reconcile", "prune"])).min(1).default(["retries", "delta", "prune"]),
+    /** `poll`: the CRM's changes since the last run, the safety net for missed webhooks (CRMs that can list them). */
+    tasks: z.array(z.enum(["retries", "delta", "poll", "backfill", "reconcile", "prune"])).min(1).default(["retries", "delta", "poll", "prune"]),
     entities: z.array(entity).min(1).optional(),
     /** Re-sync on demand of part of the data (backfill). */
     scope: z.object({ store: z.string().min(1).optional(), idFrom: z.string().min(1).optional(), idTo: z.string().min(1).optional() }).strict().optional(),
@@ -81,6 +84,10 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
             ctx,
           );
           for (const [name, c] of Object.entries(result)) for (const [k, v] of Object.entries(c)) counts[`${task}.${name}.${k}`] = v;
+        } else if (task === "poll") {
+          const inbound = inboundOf(runtime);
+          const polled = await pollChanges({ connection: runtime.connection, inbound: runtime.inbound, sync: inbound.sync, store: runtime.store, log: runtime.log, now }, ctx);
+          for (const [k, v] of Object.entries(polled)) counts[`poll.${k}`] = v;
         } else if (task === "reconcile") {
           if (!runtime.crm.reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
           const report = await reconcilePeople({ sync: runtime.sync, reader, reconcile: runtime.crm.reconcile }, { repair: request.repair }, ctx);

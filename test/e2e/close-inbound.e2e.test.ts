@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@commercetools/platform-sdk";
 import { z } from "zod";
+import { runJob } from "../../job/src/run-job";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { closeReader, type CloseReader } from "../support/close-reader";
 import { until } from "../support/until";
@@ -113,6 +114,24 @@ describe("Close → commercetools in the sandbox", () => {
     await settled();
     expect(closeWrites()).toBe(writes);
     expect((await close.get(`/contact/${contactId}/`)).date_updated).toBe(stamp);
+    expect((await customer(id)).version).toBe(before.version + 1);
+  });
+
+  it("polls what a paused webhook subscription missed, and the late delivery changes nothing more", async () => {
+    const { id, contactId } = await syncedCustomer("carla.polled@example.com");
+    const runPoll = async () => (await runJob(sandbox.runtimes.job, { tasks: ["poll"] })).counts;
+    await runPoll(); // the first run marks where polling starts
+    const before = await customer(id);
+    sandbox.close.webhooks.configure({ paused: true });
+    try {
+      await api("PUT", `/contact/${contactId}/`, { [`custom.${fields.segments}`]: "Wholesale" });
+      const counts = await runPoll();
+      expect(counts["poll.written"]).toBe(1);
+      expect((await customer(id)).custom?.fields.crmSegments).toEqual(["Wholesale"]);
+    } finally {
+      sandbox.close.webhooks.configure({ paused: false });
+    }
+    await settled();
     expect((await customer(id)).version).toBe(before.version + 1);
   });
 

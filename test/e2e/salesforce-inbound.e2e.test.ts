@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@commercetools/platform-sdk";
+import { runJob } from "../../job/src/run-job";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { salesforceCall, soql } from "../support/salesforce-reader";
 import { until } from "../support/until";
@@ -83,6 +84,24 @@ describe("Salesforce → commercetools in the sandbox", () => {
     await until(async () => ((await soql<{ LastName: string }>(sandbox.urls.salesforce, `SELECT LastName FROM Contact WHERE CT_Customer_Id__c = '${id}'`))[0]?.LastName === "Renamed" ? true : undefined));
     await settled();
     expect(crmWrites()).toBe(writesBefore + 1);
+    expect((await customer(id)).version).toBe(before.version + 1);
+  });
+
+  it("polls what a paused Outbound Message missed, and the late delivery changes nothing more", async () => {
+    const { id, contactId } = await syncedCustomer("polled@example.com");
+    const runPoll = async () => (await runJob(sandbox.runtimes.job, { tasks: ["poll"] })).counts;
+    await runPoll(); // the first run marks where polling starts
+    const before = await customer(id);
+    sandbox.salesforce.outboundMessages.configure({ paused: true });
+    try {
+      await salesforceCall(sandbox.urls.salesforce, "PATCH", `/sobjects/Contact/${contactId}`, { CT_Segments__c: "Wholesale" });
+      const counts = await runPoll();
+      expect(counts["poll.written"]).toBe(1);
+      expect((await customer(id)).custom?.fields.crmSegments).toEqual(["Wholesale"]);
+    } finally {
+      sandbox.salesforce.outboundMessages.configure({ paused: false });
+    }
+    await settled();
     expect((await customer(id)).version).toBe(before.version + 1);
   });
 

@@ -251,7 +251,17 @@ function lastKnown(written: FieldValues | undefined, fromCrm: FromCrm | undefine
  * of it is news.
  */
 export function isStale(modifiedAt: string | undefined, fromCrm: FromCrm | undefined): boolean {
-  return modifiedAt !== undefined && fromCrm !== undefined && Date.parse(modifiedAt) <= Date.parse(fromCrm.modifiedAt);
+  return modifiedAt !== undefined && fromCrm !== undefined && compareInstants(modifiedAt, fromCrm.modifiedAt) <= 0;
+}
+
+/** Orders two ISO instants to the finest digit they carry (CRMs keep microseconds; Date keeps milliseconds). */
+export function compareInstants(a: string, b: string): number {
+  const parts = (t: string) => {
+    const fraction = /\.(\d+)/.exec(t)?.[1] ?? "";
+    return { ms: Date.parse(t.replace(/\.\d+/, "")), fraction: fraction.padEnd(9, "0") };
+  };
+  const [x, y] = [parts(a), parts(b)];
+  return x.ms !== y.ms ? Math.sign(x.ms - y.ms) : x.fraction < y.fraction ? -1 : x.fraction > y.fraction ? 1 : 0;
 }
 
 function setPath(record: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {

@@ -147,6 +147,10 @@ describe("stale changes and the link's record", () => {
     expect(isStale("2026-11-20T10:00:01.000Z", applied)).toBe(false);
     expect(isStale(undefined, applied)).toBe(false);
     expect(isStale("2026-11-20T09:00:00.000Z", undefined)).toBe(false);
+    // Microseconds count: a second change within the same millisecond is newer.
+    const micro = { ...applied, modifiedAt: "2026-11-20T10:00:00.000100Z" };
+    expect(isStale("2026-11-20T10:00:00.000200Z", micro)).toBe(false);
+    expect(isStale("2026-11-20T10:00:00.0001Z", micro)).toBe(true);
   });
 
   it("records standard fields in written (so the outbound side finds them unchanged), CRM-only fields as applied", () => {

@@ -19,6 +19,9 @@ let sim: CloseSimulator;
 let receiver: Server;
 let received: InboundRequest[] = [];
 let signatureKey: string;
+/** Close's `+00:00` times as the port carries them: in UTC with "Z", their microseconds kept. */
+const utc = (closeTime: string) => closeTime.replace(/\+00:00$/, "Z");
+
 const ctx = { correlationId: "close-inbound-test" };
 
 const connect = (key?: string): CrmConnection =>
@@ -109,7 +112,7 @@ describe("Close inbound: parsing deliveries", () => {
     const event = JSON.parse(request.rawBody.toString()).event as { id: string; date_updated: string };
     expect(connect(signatureKey).inbound.parse(request)).toEqual({
       // Close's `…123456+00:00` in the port's UTC form, as readRecord answers it: the two compare.
-      changes: [{ entity: "person", crmId: "cont_abc", action: "updated", deliveryId: event.id, modifiedAt: new Date(event.date_updated).toISOString() }],
+      changes: [{ entity: "person", crmId: "cont_abc", action: "updated", deliveryId: event.id, modifiedAt: utc(event.date_updated) }],
     });
   });
 
@@ -155,7 +158,7 @@ describe("Close inbound: reading records back", () => {
       entity: "person",
       crmId: written.crmId,
       sourceId: "p-read",
-      modifiedAt: new Date(z.string().parse(contact.date_updated)).toISOString(),
+      modifiedAt: utc(z.string().parse(contact.date_updated)),
       fields: { firstName: "Jane", lastName: "Doe-p-read", email: "p-read@example.com", phone: "+4915112345678" },
       followUp: true,
       segments: ["VIP", "Newsletter"],
@@ -179,6 +182,26 @@ describe("Close inbound: reading records back", () => {
     expect(crmSnapshotSchema.parse(deal)).toEqual(deal);
     expect(deal).toMatchObject({ entity: "deal", deal: { amount: 1234.56, currency: "EUR", companyCrmId: unit.crmId, status: "open" } });
     expect(deal).not.toHaveProperty("deal.lines");
+  });
+
+  it("lists contacts, leads and opportunities changed since a checkpoint, oldest first, each change once", async () => {
+    const { inbound } = connect(signatureKey);
+    const start = inbound.checkpointAt!(new Date().toISOString());
+    await new Promise((r) => setTimeout(r, 5));
+    const lead = await api("POST", "/lead/", { name: "Polled", contacts: [{ name: "Paula Polled" }, { name: "Peter Polled" }] });
+    const [paula, peter] = z.array(z.object({ id: z.string() })).parse(lead.contacts);
+    const deal = await api("POST", "/opportunity/", { lead_id: lead.id, value: 100, value_currency: "EUR", value_period: "one_time", note: "polled" });
+
+    const people = await inbound.changesSince!("person", start, ctx);
+    expect(people.changes.map((c) => c.crmId)).toEqual([paula!.id, peter!.id]);
+    expect(people.changes.every((c) => c.entity === "person" && c.modifiedAt?.endsWith("Z"))).toBe(true);
+    expect((await inbound.changesSince!("company", start, ctx)).changes.map((c) => c.crmId)).toEqual([lead.id]);
+    expect((await inbound.changesSince!("deal", start, ctx)).changes.map((c) => c.crmId)).toEqual([deal.id]);
+
+    // Nothing new: the same checkpoint, no changes; a later edit is the only change listed.
+    expect(await inbound.changesSince!("person", people.checkpoint, ctx)).toEqual({ changes: [], checkpoint: people.checkpoint });
+    await api("PUT", `/contact/${paula!.id}/`, { title: "Buyer" });
+    expect((await inbound.changesSince!("person", people.checkpoint, ctx)).changes.map((c) => c.crmId)).toEqual([paula!.id]);
   });
 
   it("answers undefined for a record Close no longer holds", async () => {

@@ -16,6 +16,12 @@ const conditionSchema = z.discriminatedUnion("type", [
     value: z.string().min(1),
   }),
   z.object({ type: z.literal("exists") }),
+  /** Dates and times within a range (either end open); fixed instants in UTC. */
+  z.object({
+    type: z.literal("moment_range"),
+    on_or_after: z.object({ type: z.literal("fixed_utc"), value: z.string() }).optional(),
+    before: z.object({ type: z.literal("fixed_utc"), value: z.string() }).optional(),
+  }),
 ]);
 
 const fieldSchema = z.discriminatedUnion("type", [
@@ -60,7 +66,7 @@ export const searchRequestSchema = z
     cursor: z.string().nullable().optional(),
     results_limit: z.number().int().min(1).optional(),
     include_counts: z.boolean().optional(),
-    sort: z.array(z.unknown()).optional(),
+    sort: z.array(z.object({ direction: z.enum(["asc", "desc"]), field: z.object({ type: z.literal("regular_field"), object_type: z.string(), field_name: z.string() }) })).optional(),
   })
   .strict();
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
@@ -97,6 +103,13 @@ function matchesCondition(value: unknown, condition: z.infer<typeof conditionSch
   if (condition.type === "exists") return value !== undefined && value !== null && value !== "";
   if (value === undefined || value === null) return false;
   if (condition.type === "term") return condition.values.some((v) => v === value);
+  if (condition.type === "moment_range") {
+    const at = Date.parse(String(value));
+    if (Number.isNaN(at)) return false;
+    const after = condition.on_or_after ? Date.parse(condition.on_or_after.value) : undefined;
+    const before = condition.before ? Date.parse(condition.before.value) : undefined;
+    return (after === undefined || at >= after) && (before === undefined || at < before);
+  }
   const have = words(String(value));
   const want = words(condition.value);
   if (condition.mode === "beginning_of_words") return want.every((w) => have.some((h) => h.startsWith(w)));
@@ -181,6 +194,11 @@ export function runSearch(store: CloseStore, request: SearchRequest, offset: num
     ...contacts.map((record) => ({ type: "contact" as const, record })),
   ].sort((a, b) => (a.record.date_created < b.record.date_created ? -1 : 1));
   const all = candidates.filter((item) => matches(store, item, request.query));
+  for (const { direction, field } of [...(request.sort ?? [])].reverse()) {
+    const sign = direction === "asc" ? 1 : -1;
+    const value = (item: Item) => String((item.type === field.object_type ? regularValue(item, field.field_name) : undefined) ?? "");
+    all.sort((a, b) => (value(a) < value(b) ? -sign : value(a) > value(b) ? sign : 0));
+  }
   const total = request.results_limit === undefined ? all.length : Math.min(all.length, request.results_limit);
   const pageItems = all.slice(offset, Math.min(offset + request._limit, total));
   const next = offset + pageItems.length;

@@ -5,6 +5,7 @@ import { type CrmChange, type CrmDealSnapshot, type CrmEntity, type CrmInbound, 
 import type { Transport } from "../kit/transport";
 import { unlessGone } from "../kit/gone";
 import { listAll, loadedOnce, send } from "./connection";
+import { closeChanges } from "./changes";
 import { idOnlySchema } from "./schemas";
 import { customFieldsByName } from "./schema-setup";
 import { contactFields, customKey, leadFields } from "./field-names";
@@ -32,7 +33,14 @@ function verifySignature(signatureKey: string | undefined, request: InboundReque
 }
 
 /** Close's times (`2026-01-01T00:00:00.123456+00:00`) as the port's UTC ISO form, so a delivery's and a record's compare. */
-const closeTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), "not a time").transform((t) => new Date(t).toISOString());
+/** Close's times in the port's UTC form, keeping their microseconds: two changes of one record within a millisecond stay in order. */
+const closeTime = z
+  .string()
+  .refine((t) => !Number.isNaN(Date.parse(t)), "not a time")
+  .transform((t) => {
+    const utc = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?(Z|\+00:00)$/.exec(t);
+    return utc ? `${utc[1]}${utc[2] ?? ".000"}Z` : new Date(t).toISOString();
+  });
 
 const deliverySchema = z.object({
   event: z.looseObject({ id: z.string().min(1), object_type: z.string(), object_id: z.string().min(1), action: z.string(), date_updated: closeTime.optional() }),
@@ -157,11 +165,7 @@ const subscriptionSchema = z.looseObject({ id: z.string(), url: z.string() });
 const createdSubscriptionSchema = z.looseObject({ id: z.string(), signature_key: z.string().regex(/^([0-9a-fA-F]{2})+$/) });
 const contactLeadSchema = z.looseObject({ id: z.string(), lead_id: z.string() });
 
-/**
- * Close → us: signed webhook deliveries, and records read back by ID. (No
- * `changesSince`: polling would need the search API's date conditions, which
- * the simulator this is tested against does not offer yet.)
- */
+/** Close → us: signed webhook deliveries, records read back by ID, changes listed for polling (changes.ts). */
 export function closeInbound(options: { transport: Transport; signatureKey?: string | undefined }): CrmInbound {
   const catalogues = { contact: fieldCatalogue(options.transport, "contact"), lead: fieldCatalogue(options.transport, "lead") };
   return {
@@ -169,6 +173,7 @@ export function closeInbound(options: { transport: Transport; signatureKey?: str
     maxBodyBytes: 1024 * 1024,
     verify: (request) => verifySignature(options.signatureKey ?? request.issuedSecret, request),
     parse: parseDelivery,
+    ...closeChanges(options.transport),
     async readRecord(entity, crmId, ctx) {
       const connection = { transport: options.transport, ctx };
       const record = await unlessGone(send(connection, "GET", `${paths[entity]}${encodeURIComponent(crmId)}/`, recordSchema));

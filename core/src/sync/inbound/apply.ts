@@ -1,6 +1,6 @@
 import type { Type } from "@commercetools/platform-sdk";
 import { SingleFlight } from "../../crm/kit/single-flight";
-import { isStale } from "../../domain/inbound";
+import { compareInstants, isStale } from "../../domain/inbound";
 import { isTransient, SyncError, toSyncError } from "../../domain/errors";
 import type { FieldDecision } from "../../domain/ownership";
 import type { CustomFieldsResource } from "../../ports/commerce";
@@ -25,7 +25,7 @@ function latestPerRecord(changes: CrmChange[]): CrmChange[] {
   for (const change of changes) {
     const key = `${change.entity}|${change.crmId}`;
     const seen = latest.get(key);
-    if (!seen || !seen.modifiedAt || !change.modifiedAt || change.modifiedAt >= seen.modifiedAt) latest.set(key, change);
+    if (!seen || !seen.modifiedAt || !change.modifiedAt || compareInstants(change.modifiedAt, seen.modifiedAt) >= 0) latest.set(key, change);
   }
   return [...latest.values()];
 }

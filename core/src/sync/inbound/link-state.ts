@@ -1,5 +1,5 @@
 import { stableHash } from "../../domain/hash";
-import { type ChangeDecision, recordCrmState } from "../../domain/inbound";
+import { type ChangeDecision, compareInstants, recordCrmState } from "../../domain/inbound";
 import type { ConsentState } from "../../domain/model";
 import type { SyncLink } from "../../state/link-store";
 import type { ApplyContext } from "./context";
@@ -22,7 +22,7 @@ export async function recordCrmChange(
   const { deps, ctx } = ac;
   const at = deps.clock.now().toISOString();
   await deps.links.update(entity, sourceId, (current) => {
-    if (current?.fromCrm && Date.parse(current.fromCrm.modifiedAt) > Date.parse(handled.modifiedAt)) return undefined;
+    if (current?.fromCrm && compareInstants(current.fromCrm.modifiedAt, handled.modifiedAt) > 0) return undefined;
     const base: SyncLink = current ?? { connection: deps.connection, entity, sourceId, crmId, sourceVersion: 0, hash: "", written: {}, syncedAt: at, correlationId: ctx.correlationId };
     const settled = base.hash === stableHash(base.written);
     const { written, fromCrm } = recordCrmState(base.written, base.fromCrm, {

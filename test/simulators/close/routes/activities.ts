@@ -192,7 +192,13 @@ export function activityRoutes(store: CloseStore): Router {
 
   r.get("/opportunity/", (req, res) => {
     const leadId = q(req, "lead_id");
-    const items = [...store.opportunities.values()].filter((o) => leadId === undefined || o.lead_id === leadId);
+    // Changed since (the polling query) and ordered by a date, as Close's list filters allow.
+    const since = q(req, "date_updated__gte");
+    const order = q(req, "_order_by");
+    const items = [...store.opportunities.values()].filter(
+      (o) => (leadId === undefined || o.lead_id === leadId) && (since === undefined || Date.parse(o.date_updated) >= Date.parse(since)),
+    );
+    if (order === "date_updated" || order === "-date_updated") items.sort((a, b) => (a.date_updated < b.date_updated ? -1 : a.date_updated > b.date_updated ? 1 : 0) * (order === "date_updated" ? 1 : -1));
     res.json(page(req, items, (o) => renderOpportunity(store, o)));
   });
 
