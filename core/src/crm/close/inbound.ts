@@ -32,8 +32,11 @@ function verifySignature(signatureKey: string | undefined, request: InboundReque
   return undefined;
 }
 
-/** Close's times (`2026-01-01T00:00:00.123456+00:00`) as the port's UTC ISO form, so a delivery's and a record's compare. */
-/** Close's times in the port's UTC form, keeping their microseconds: two changes of one record within a millisecond stay in order. */
+/**
+ * Close's times (`2026-01-01T00:00:00.123456+00:00`) as the port's UTC ISO
+ * form, so a delivery's and a record's compare, keeping their microseconds:
+ * two changes of one record within a millisecond stay in order.
+ */
 const closeTime = z
   .string()
   .refine((t) => !Number.isNaN(Date.parse(t)), "not a time")
