@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { BackendUrls } from "./backends";
 import { type Figures, measure } from "./measure";
 
-export type CrmUrls = Pick<BackendUrls, "salesforce" | "closeApi" | "closeApiKey" | "freshsalesApi" | "freshsalesApiKey" | "dynamics">;
+export type CrmUrls = Pick<BackendUrls, "salesforce" | "closeApi" | "closeApiKey" | "freshsalesApi" | "freshsalesApiKey" | "dynamics" | "crmoneApi">;
 
 /** The emulator and simulators running in a child process (backends.ts), and its control API. */
 export type Backends = {

@@ -20,13 +20,14 @@ import { z } from "zod";
 import { subscribedMessages } from "../../event/src/connector/subscription";
 import { startEmulator } from "../emulator/emulator";
 import { startCloseSimulator, type CloseSimulator } from "../simulators/close/server";
+import { startCrmOneSimulator, type CrmOneSimulator } from "../simulators/crmone";
 import { startDynamicsSimulator, type DynamicsSimulator } from "../simulators/dynamics";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from "../simulators/freshsales";
 import { startSalesforceSimulator, type RunningSalesforceSimulator } from "../simulators/salesforce";
 import { notificationFor, PubSubRelay } from "../sandbox/pubsub-relay";
 import { seedCustomers } from "./seed-data";
 
-export type BackendUrls = { control: string; emulator: string; salesforce: string; closeApi: string; closeApiKey: string; freshsalesApi: string; freshsalesApiKey: string; dynamics: string };
+export type BackendUrls = { control: string; emulator: string; salesforce: string; closeApi: string; closeApiKey: string; freshsalesApi: string; freshsalesApiKey: string; dynamics: string; crmoneApi: string };
 
 let pushUrl: string | undefined;
 const relay = new PubSubRelay(() => pushUrl);
@@ -45,6 +46,7 @@ let close: CloseSimulator = await startCloseSimulator();
 const startFreshsales = () => startFreshsalesSimulator({ budget: { perHour: 1_000_000_000, perMinute: 1_000_000_000 } });
 let freshsales: FreshsalesSimulator = await startFreshsales();
 let dynamics: DynamicsSimulator = await startDynamicsSimulator();
+let crmone: CrmOneSimulator = await startCrmOneSimulator();
 
 const seedRequest = z.object({ customers: z.number().int().min(0), ordersPerCustomer: z.number().int().min(0).default(0) });
 const relayRequest = z.object({ pushUrl: z.url().optional() });
@@ -57,8 +59,8 @@ control.post("/seed", async (req, res) => {
   res.json({ customers, orders: customers * ordersPerCustomer });
 });
 control.post("/crm/fresh", async (_req, res) => {
-  await Promise.all([salesforce.close(), close.close(), freshsales.close(), dynamics.close()]);
-  [salesforce, close, freshsales, dynamics] = await Promise.all([startSalesforceSimulator(), startCloseSimulator(), startFreshsales(), startDynamicsSimulator()]);
+  await Promise.all([salesforce.close(), close.close(), freshsales.close(), dynamics.close(), crmone.close()]);
+  [salesforce, close, freshsales, dynamics, crmone] = await Promise.all([startSalesforceSimulator(), startCloseSimulator(), startFreshsales(), startDynamicsSimulator(), startCrmOneSimulator()]);
   res.json(crmUrls());
 });
 control.post("/relay", (req, res) => {
@@ -82,7 +84,7 @@ const server: Server = await new Promise((resolve, reject) => {
 });
 
 function crmUrls() {
-  return { salesforce: salesforce.url, closeApi: close.url, closeApiKey: close.apiKey, freshsalesApi: freshsales.url, freshsalesApiKey: freshsales.apiKey, dynamics: dynamics.url };
+  return { salesforce: salesforce.url, closeApi: close.url, closeApiKey: close.apiKey, freshsalesApi: freshsales.url, freshsalesApiKey: freshsales.apiKey, dynamics: dynamics.url, crmoneApi: crmone.url };
 }
 
 let stopping: Promise<void> | undefined;
@@ -90,7 +92,7 @@ function stop(): Promise<void> {
   stopping ??= (async () => {
     pushUrl = undefined;
     server.closeAllConnections();
-    await Promise.all([new Promise((resolve) => server.close(resolve)), salesforce.close(), close.close(), freshsales.close(), dynamics.close(), emulator.close()]);
+    await Promise.all([new Promise((resolve) => server.close(resolve)), salesforce.close(), close.close(), freshsales.close(), dynamics.close(), crmone.close(), emulator.close()]);
     process.exit(0);
   })();
   return stopping;

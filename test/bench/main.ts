@@ -7,13 +7,14 @@
  * (backends.ts); the job, copy loop and event app run here, so memory figures
  * are ours alone. Writes test-output/bench-results.json.
  *
- * BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_FRESHSALES_SIZES / BENCH_DYNAMICS_SIZES (comma lists), BENCH_CRMS (which CRMs' rows), BENCH_CLOSE_RPS, BENCH_FRESHSALES_RPS,
+ * BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_FRESHSALES_SIZES / BENCH_DYNAMICS_SIZES / BENCH_CRMONE_SIZES (comma lists), BENCH_CRMS (which CRMs' rows), BENCH_CLOSE_RPS, BENCH_FRESHSALES_RPS, BENCH_CRMONE_RPS,
  * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_PARTS (backfill,event) override the defaults.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
+import { crmOneLimits } from "@ct-crm-sync/core/crm/crmone/connector";
 import { bulkThreshold as dynamicsBulkThreshold } from "@ct-crm-sync/core/crm/dynamics/adapter";
 import { maxBatchOperations } from "@ct-crm-sync/core/crm/dynamics/batch";
 import { dynamicsLimits } from "@ct-crm-sync/core/crm/dynamics/connector";
@@ -29,14 +30,15 @@ import { runJob } from "../../job/src/run-job";
 import { startBackends } from "./backends-client";
 import { eventFigures } from "./event-figures";
 import { callCounts, countCallsTo } from "./measure";
-import { benchCloseRequestsPerSecond, benchFreshsalesRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
+import { benchCloseRequestsPerSecond, benchCrmOneRequestsPerSecond, benchFreshsalesRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(",").filter(Boolean);
 const sizes = list(process.env.BENCH_SIZES, "1000,10000,100000").map(Number);
 const closeSizes = list(process.env.BENCH_CLOSE_SIZES, "100,1000").map(Number);
 const freshsalesSizes = list(process.env.BENCH_FRESHSALES_SIZES, "1000,10000").map(Number);
 const dynamicsSizes = list(process.env.BENCH_DYNAMICS_SIZES, "1000,10000").map(Number);
-const crms = new Set(list(process.env.BENCH_CRMS, "salesforce,close,freshsales,dynamics"));
+const crmoneSizes = list(process.env.BENCH_CRMONE_SIZES, "1000,10000").map(Number);
+const crms = new Set(list(process.env.BENCH_CRMS, "salesforce,close,freshsales,dynamics,crmone"));
 const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event"));
 const pageSize = 500;
 /** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
@@ -108,7 +110,8 @@ async function backfill(crm: BenchCrm, n: number) {
   try {
     await backends.seed(n, 1);
     const records = 2 * n;
-    const pacing = { requestsPerSecond: crm === "close" ? benchCloseRequestsPerSecond : crm === "freshsales" ? benchFreshsalesRequestsPerSecond : undefined };
+    const raised = { close: benchCloseRequestsPerSecond, freshsales: benchFreshsalesRequestsPerSecond, crmone: benchCrmOneRequestsPerSecond } as Partial<Record<BenchCrm, number>>;
+    const pacing = { requestsPerSecond: raised[crm] };
     const copyRuntime = benchRuntime(backends.urls, crm, "bench-copy", jobRetryPolicy, pacing);
     await copyRuntime.crm.ensureSchema({ correlationId: "bench-setup" });
     countCallsTo(backends.urls.emulator, crmUrl(backends.urls, crm));
@@ -177,6 +180,8 @@ function planHours(callsPerCustomer: number, callsPerCustomerWithOrder: number) 
 function idealCalls(crm: BenchCrm, n: number) {
   // Close has no batch write: at best one write request per record.
   if (crm === "close") return { batchSize: { person: 1, order: 1 }, idealCrmCalls: 2 * n, pacedCallsPerSecond: benchCloseRequestsPerSecond, productionCallsPerSecond: closeLimits.requestsPerSecond };
+  // CRM One has no batch endpoint either; the job's calls at the production pace are the backfill's duration there.
+  if (crm === "crmone") return { batchSize: { person: 1, order: 1 }, idealCrmCalls: 2 * n, pacedCallsPerSecond: benchCrmOneRequestsPerSecond, productionCallsPerSecond: crmOneLimits.requestsPerSecond };
   // Freshsales: a bulk_upsert of 100 and the status read that answers its per-record results.
   if (crm === "freshsales") return { batchSize: { person: 100, order: 100 }, idealCrmCalls: 2 * (2 * Math.ceil(n / 100)), pacedCallsPerSecond: benchFreshsalesRequestsPerSecond };
   // Dynamics: one $batch per page of records; backfills of 1,000 people or more take the bulk path, $batch calls of 1,000.
@@ -197,7 +202,7 @@ async function main() {
   };
   if (parts.has("backfill")) {
     const backfills: unknown[] = (results.backfill = []);
-    for (const [crm, crmSizes] of [["salesforce", sizes], ["close", closeSizes], ["freshsales", freshsalesSizes], ["dynamics", dynamicsSizes]] as const) {
+    for (const [crm, crmSizes] of [["salesforce", sizes], ["close", closeSizes], ["freshsales", freshsalesSizes], ["dynamics", dynamicsSizes], ["crmone", crmoneSizes]] as const) {
       if (!crms.has(crm)) continue;
       for (const n of crmSizes) {
         console.log(`${crm} backfill n=${n} …`);

@@ -1,4 +1,5 @@
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
+import { crmOneLimits } from "@ct-crm-sync/core/crm/crmone/connector";
 import { freshsalesLimits } from "@ct-crm-sync/core/crm/freshsales/connector";
 import { selectCrm } from "@ct-crm-sync/core/crm/registry";
 import { createLogger } from "@ct-crm-sync/core/logging/logger";
@@ -9,7 +10,7 @@ import type { RetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import type { BackendUrls } from "./backends";
 
-export type BenchCrm = "salesforce" | "close" | "freshsales" | "dynamics";
+export type BenchCrm = "salesforce" | "close" | "freshsales" | "dynamics" | "crmone";
 
 /**
  * A Close connection paces its requests to `CLOSE_REQUESTS_PER_SECOND`
@@ -27,6 +28,14 @@ export const benchCloseRequestsPerSecond = Number(process.env.BENCH_CLOSE_RPS ??
  */
 export const benchFreshsalesRequestsPerSecond = Number(process.env.BENCH_FRESHSALES_RPS ?? freshsalesLimits.requestsPerSecond * 50);
 const benchFreshsalesHourlyBudget = 1_000_000_000;
+
+/**
+ * CRM One paces to `CRMONE_REQUESTS_PER_SECOND` (production default
+ * `crmOneLimits.requestsPerSecond`: 1CRM publishes no limit, so it is
+ * conservative). Against the simulator the bench raises it; the results say
+ * which rate was used and the calls a backfill takes at the production pace.
+ */
+export const benchCrmOneRequestsPerSecond = Number(process.env.BENCH_CRMONE_RPS ?? crmOneLimits.requestsPerSecond * 100);
 
 /** Called with the people a CRM write call has just stored (the moment they are in the CRM). */
 export type OnPeopleWritten = (sourceIds: string[]) => void;
@@ -75,10 +84,14 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
     DYNAMICS_TENANT_ID: "sandbox",
     DYNAMICS_CLIENT_ID: "sandbox-client",
     DYNAMICS_CLIENT_SECRET: "sandbox-secret",
+    CRMONE_API_URL: urls.crmoneApi,
+    CRMONE_CLIENT_ID: "sandbox-client",
+    CRMONE_CLIENT_SECRET: "sandbox-secret",
     // Each connection paces its own requests: a raised rate goes to the chosen CRM's setting.
     ...(crm === "close" && options.requestsPerSecond !== undefined ? { CLOSE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     ...(crm === "salesforce" && options.requestsPerSecond !== undefined ? { SALESFORCE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     ...(crm === "freshsales" && options.requestsPerSecond !== undefined ? { FRESHSALES_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
+    ...(crm === "crmone" && options.requestsPerSecond !== undefined ? { CRMONE_REQUESTS_PER_SECOND: String(options.requestsPerSecond) } : {}),
     LOG_LEVEL: "warn",
   };
   const logger = createLogger({ app, level: "warn" });
@@ -86,4 +99,4 @@ export function benchRuntime(urls: BackendUrls, crm: BenchCrm, app: string, retr
   return createRuntime({ app, retry, env, logger, ...crmOverride });
 }
 
-export const crmUrl = (urls: BackendUrls, crm: BenchCrm) => ({ salesforce: urls.salesforce, close: urls.closeApi, freshsales: urls.freshsalesApi, dynamics: urls.dynamics })[crm];
+export const crmUrl = (urls: BackendUrls, crm: BenchCrm) => ({ salesforce: urls.salesforce, close: urls.closeApi, freshsales: urls.freshsalesApi, dynamics: urls.dynamics, crmone: urls.crmoneApi })[crm];
