@@ -6,7 +6,8 @@ import { defineConnector } from "../kit/define-connector";
 import { Pacer } from "../kit/pacing";
 import { salesforceAdapter } from "./adapter";
 import { salesforceApi } from "./api";
-import { outboundMessages, secretHeader } from "./inbound/notifications";
+import { sharedSecretHeader } from "../kit/shared-secret";
+import { outboundMessages } from "./inbound/notifications";
 import { recordReader } from "./inbound/records";
 import { accountBody, contactBody, orderBody } from "./mapping";
 
@@ -40,7 +41,7 @@ export const connector = defineConnector({
     SALESFORCE_OUTBOUND_SECRET: {
       schema: nonEmptyString.optional(),
       secured: true,
-      description: `A secret of your choosing for Salesforce Outbound Messages: add it to the endpoint URL as ?secret=… (or send it as the ${secretHeader} header); without it every Outbound Message is refused`,
+      description: `A secret of your choosing for Salesforce Outbound Messages: add it to the endpoint URL as ?secret=… (or send it as the ${sharedSecretHeader} header); without it every Outbound Message is refused`,
     },
     SALESFORCE_REQUESTS_PER_SECOND: {
       schema: z.coerce.number().positive().default(salesforceLimits.requestsPerSecond),

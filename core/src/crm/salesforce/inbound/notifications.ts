@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
 import { z } from "zod";
 import { type CrmChange, type CrmInbound, type InboundRequest, MalformedDelivery } from "../../../ports/crm-inbound";
+import { sharedSecretRefusal } from "../../kit/shared-secret";
 import { isoInstant } from "../query";
 import { entityOf } from "./records";
 
@@ -12,7 +12,6 @@ export type NotificationSettings = {
   organizationId?: string | undefined;
 };
 
-export const secretHeader = "x-ct-crm-sync-secret";
 /** 100 notifications (Salesforce's most in one message) with every field of a wide record fit well below this. */
 const maxBodyBytes = 2 * 1024 * 1024;
 
@@ -52,10 +51,6 @@ function readEnvelope(body: Buffer): z.infer<typeof notifications> {
   return result.data.Envelope.Body.notifications;
 }
 
-/** Compared as digests of equal length, so the time taken says nothing about the secret. */
-const sameSecret = (given: string, expected: string) =>
-  timingSafeEqual(createHash("sha256").update(given).digest(), createHash("sha256").update(expected).digest());
-
 /** An org's ID in its 15-character form (case-sensitive); the 18-character form adds a checksum of the same ID. */
 const orgKey = (id: string) => id.slice(0, 15);
 
@@ -68,9 +63,8 @@ export function outboundMessages(settings: NotificationSettings): Pick<CrmInboun
     maxBodyBytes,
 
     verify(request: InboundRequest) {
-      if (!settings.secret) return { status: 401, reason: "no shared secret is configured for Salesforce Outbound Messages" };
-      const given = request.query.secret ?? request.headers[secretHeader];
-      if (!given || !sameSecret(given, settings.secret)) return { status: 401, reason: "the shared secret is missing or wrong" };
+      const refusal = sharedSecretRefusal(request, settings.secret, "Salesforce Outbound Messages");
+      if (refusal) return refusal;
       if (!settings.organizationId) return undefined;
       let organizationId: string;
       try {
