@@ -16,15 +16,14 @@ describe("CRM One connector", () => {
   });
 
   it("accepts 1CRM field names as mapping targets and refuses anything else", () => {
-    const target = { crm: connector.name, targetRule: connector.targetRule };
-    const withTarget = (name: string) => {
-      const config = structuredClone(connector.defaultMapping);
-      config.entities!.person!.fields = [{ source: "custom.tier", target: name }];
-      return validateMappingConfig(config, target);
-    };
-    expect(withTarget("ct_loyalty_tier").valid).toBe(true);
-    expect(withTarget("Loyalty_Tier__c")).toMatchObject({ valid: false, issues: [{ message: expect.stringContaining("1CRM field name") }] });
-    expect(withTarget("custom.cf_x").valid).toBe(false);
+    const mappedTo = (target: string) =>
+      validateMappingConfig(
+        { ...connector.defaultMapping, entities: { person: { fields: [{ source: "custom.tier", target }] }, company: { fields: [] }, order: { fields: [] } } },
+        { crm: connector.name, targetRule: connector.targetRule },
+      );
+    expect(["ct_loyalty_tier", "lead_source", "category2"].map((t) => mappedTo(t).valid)).toEqual([true, true, true]);
+    expect(["Loyalty_Tier__c", "custom.cf_x", "2nd_phone", "lead-source"].map((t) => mappedTo(t).valid)).toEqual([false, false, false, false]);
+    expect(mappedTo("Loyalty_Tier__c")).toMatchObject({ issues: [{ path: ["entities", "person", "fields", 0, "target"], message: expect.stringContaining("1CRM field name") }] });
   });
 
   it("defaults to the CRM owning email consent, in 1CRM's own consent fields", () => {

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Company, OrderActivity, Person } from "../../domain/model";
 import { accountData, categoriesFor, contactData, noteData, noteDescription, noteName, placeholderContactData, segmentsOf } from "./mapping";
 
+/** A Berlin shopper who withdrew email consent, with a mapped lead source. */
 const jane: Person = {
   kind: "person",
-  sourceId: "cust-1",
   sourceVersion: 3,
-  email: "jane@example.com",
+  sourceId: "cust-1",
   firstName: "Jane",
   lastName: "Doe",
+  email: "jane@example.com",
   phone: "+4930123456",
   address: { streetLine: "Alexanderplatz 1", city: "Berlin", postalCode: "10178", region: "BE", country: "DE" },
   locale: "de-DE",
