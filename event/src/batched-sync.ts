@@ -50,9 +50,10 @@ export function batchedSync(runtime: Runtime, settings: BatchingSettings) {
     maxBatchesInFlight: settings.EVENT_BATCHES_IN_FLIGHT,
     maxWaiting: settings.EVENT_MAX_WAITING_PUSHES,
     maxQueueDelayMs: settings.EVENT_MAX_QUEUE_DELAY_MS,
+    minIntervalMs: 1000 / runtime.crm.limits.requestsPerSecond,
   });
 
-  let lastProbeAt = Number.NEGATIVE_INFINITY;
+  let lastProbeAt = performance.now();
 
   return {
     submit: (push: Push) => batcher.submit(push),
@@ -70,15 +71,16 @@ export function batchedSync(runtime: Runtime, settings: BatchingSettings) {
       if (queued) return queued;
       const budget = runtime.crm.budget?.();
       if (budget?.queueFull) return "the CRM connection's pacing queue is full";
-      if (budget?.allowanceUsed !== undefined && budget.allowanceUsed >= settings.EVENT_CRM_BUDGET_SHARE) {
-        const now = performance.now();
-        if (now - lastProbeAt >= settings.EVENT_BUDGET_PROBE_SECONDS * 1000) {
-          lastProbeAt = now;
-          return undefined;
-        }
-        return `${Math.round(budget.allowanceUsed * 100)}% of the CRM's API allowance is used; above ${Math.round(settings.EVENT_CRM_BUDGET_SHARE * 100)}% the job's delta sync writes changes`;
+      const now = performance.now();
+      if (budget?.allowanceUsed === undefined || budget.allowanceUsed < settings.EVENT_CRM_BUDGET_SHARE) {
+        lastProbeAt = now; // the first probe comes a whole interval after the share was crossed
+        return undefined;
       }
-      return undefined;
+      if (now - lastProbeAt >= settings.EVENT_BUDGET_PROBE_SECONDS * 1000) {
+        lastProbeAt = now;
+        return undefined;
+      }
+      return `${Math.round(budget.allowanceUsed * 100)}% of the CRM's API allowance is used; above ${Math.round(settings.EVENT_CRM_BUDGET_SHARE * 100)}% the job's delta sync writes changes`;
     },
   };
 }

@@ -133,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     FRESHSALES_API_KEY: freshsales.apiKey,
     FRESHSALES_HOURLY_BUDGET: "5000",
     FRESHSALES_WEBHOOK_SECRET: "sandbox-webhook-secret",
+    FRESHSALES_API_USER_ID: String(freshsales.userId),
     CRMONE_API_URL: crmone.url,
     CRMONE_CLIENT_ID: crmone.clientId,
     CRMONE_CLIENT_SECRET: crmone.clientSecret,
@@ -180,7 +181,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (crm === "freshsales") {
     // The admin's set-up in Freshsales (connector README): a workflow per module, the secret header, the JSON template.
     for (const [module, one] of [["contacts", "contact"], ["sales_accounts", "sales_account"], ["deals", "deal"]] as const) {
-      const template = `{"module": "${one}", "id": "{{${one}.id}}", "updated_at": "{{${one}.updated_at}}"}`;
+      const template = `{"module": "${one}", "id": "{{${one}.id}}", "updated_at": "{{${one}.updated_at}}", "updater_id": "{{${one}.updater_id}}"}`;
       freshsales.addWorkflow({ module, url: `${service.url}/webhooks/freshsales`, headers: { "x-ct-crm-sync-secret": env.FRESHSALES_WEBHOOK_SECRET! }, template });
     }
   }

@@ -43,6 +43,18 @@ export type GuestIdentity = {
 /** The hash of a link whose record the CRM may hold in another state: equal to no record's hash. */
 export const unsettledHash = "unsettled";
 
+/**
+ * Whether `current` records a CRM write made since `known` by another outbound
+ * writer (or a race they marked unsettled). The inbound side's record of what
+ * the CRM holds changes `written`, `hash` and `fromCrm` only, and starts a
+ * link it did not find at source version 0.
+ */
+function outboundWriteSince(known: SyncLink | undefined, current: SyncLink): boolean {
+  if (current.hash === unsettledHash) return true;
+  if (!known) return current.sourceVersion > 0;
+  return current.sourceVersion !== known.sourceVersion || current.syncedAt !== known.syncedAt || current.crmId !== known.crmId;
+}
+
 export class LinkStore {
   constructor(
     private readonly store: KeyValueStore,
@@ -119,21 +131,29 @@ export class LinkStore {
 
   /**
    * Saves the link of a CRM write that was decided on `known` (the link read
-   * before the write; undefined: there was none), only if no other writer saved
-   * this record's link since. When one did, nothing is saved and theirs is
-   * answered: the two CRM writes may have landed in either order.
+   * before the write; undefined: there was none), only if no other outbound
+   * writer saved this record's link since. When one did, nothing is saved and
+   * theirs is answered: the two CRM writes may have landed in either order.
+   * The inbound side's record of what the CRM holds (it keeps the rest of the
+   * link as it was) is not such a write: ours is saved over it, keeping it.
    */
   async saveAfterWrite(link: SyncLink, known: Versioned<SyncLink> | undefined): Promise<{ saved: true } | { saved: false; current: Versioned<SyncLink> | undefined }> {
     const key = this.key(link.entity, link.sourceId);
-    // Outbound writers know nothing of the inbound record: it stays with the link.
-    const fromCrm = link.fromCrm ?? known?.value.fromCrm;
-    try {
-      await this.store.put(containers.links, key, fromCrm ? { ...link, fromCrm } : link, known?.version);
-      return { saved: true };
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError)) throw error;
-      return { saved: false, current: await this.store.get<SyncLink>(containers.links, key) };
+    let base = known;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // Outbound writers know nothing of the inbound record: it stays with the link.
+      const fromCrm = link.fromCrm ?? base?.value.fromCrm;
+      try {
+        await this.store.put(containers.links, key, fromCrm ? { ...link, fromCrm } : link, base?.version);
+        return { saved: true };
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError)) throw error;
+      }
+      const current = await this.store.get<SyncLink>(containers.links, key);
+      if (!current || outboundWriteSince(known?.value, current.value)) return { saved: false, current };
+      base = current;
     }
+    throw new Error(`link ${key} kept changing under concurrent writers`);
   }
 
   /**

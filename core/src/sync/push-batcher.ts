@@ -12,6 +12,13 @@ export type PushBatcherOptions = {
   maxWaiting: number;
   /** Items are refused while the oldest waiting one has waited longer than this: the writes are not keeping up. */
   maxQueueDelayMs: number;
+  /**
+   * Batches start at least this far apart (default 0): the time the CRM
+   * connection's pacing gives one call. Under load every call then carries
+   * what arrived since the last one, instead of batches started side by side
+   * each taking a few items and queueing for the same pace.
+   */
+  minIntervalMs?: number;
 };
 
 /** Refused before anything was done: the caller answers so that the work comes back later (503). */
@@ -41,6 +48,7 @@ export class PushBatcher<T extends Batchable, R> {
   private readonly queues = new Map<string, Waiting<T, R>[]>();
   private waitingCount = 0;
   private batchesInFlight = 0;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -91,7 +99,8 @@ export class PushBatcher<T extends Batchable, R> {
   private pump(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (let group = this.readyGroup(); group !== undefined && this.batchesInFlight < this.options.maxBatchesInFlight; group = this.readyGroup()) {
+    for (let group = this.readyGroup(); group !== undefined && this.batchesInFlight < this.options.maxBatchesInFlight && this.intervalLeft() === 0; group = this.readyGroup()) {
+      this.lastStartAt = performance.now();
       const batch = this.queues.get(group)!.splice(0, Math.max(1, this.options.maxBatchSize));
       this.waitingCount -= batch.length;
       for (const entry of batch) entry.leave?.();
@@ -103,9 +112,14 @@ export class PushBatcher<T extends Batchable, R> {
     }
     // With every batch slot taken, the next one starts when a batch finishes.
     if (this.waitingCount === 0 || this.batchesInFlight >= this.options.maxBatchesInFlight) return;
-    const due = Math.max(0, this.options.windowMs - this.oldestWait());
+    const due = Math.max(0, this.options.windowMs - this.oldestWait(), this.intervalLeft());
     this.timer = setTimeout(() => this.pump(), due);
     this.timer.unref();
+  }
+
+  /** Milliseconds until the next batch may start. */
+  private intervalLeft(): number {
+    return Math.max(0, this.lastStartAt + (this.options.minIntervalMs ?? 0) - performance.now());
   }
 
   /** The group whose batch is due (full, or its first item's window is over), the longest waiting first. */

@@ -59,6 +59,21 @@ describe("PushBatcher", () => {
     expect(batches.map((b) => b.ids.length)).toEqual([1, 30]);
   });
 
+  it("starts batches at least minIntervalMs apart, so items arriving meanwhile share the next one", async () => {
+    const { batcher, batches } = recording({ windowMs: 1, maxBatchSize: 100, maxBatchesInFlight: 10, minIntervalMs: 200 });
+    const started = Date.now();
+    const first = batcher.submit({ group: "customer", id: 0 });
+    await sleep(20);
+    const rest = [];
+    for (let id = 1; id <= 10; id++) {
+      rest.push(batcher.submit({ group: "customer", id }));
+      await sleep(5);
+    }
+    await Promise.all([first, ...rest]);
+    expect(batches.map((b) => b.ids.length)).toEqual([1, 10]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(195);
+  });
+
   it("refuses at once when maxWaiting items wait, without writing the refused one", async () => {
     const { batcher, batches } = recording({ windowMs: 1, maxBatchesInFlight: 1, maxWaiting: 3, writeMs: 100 });
     const taken = [batcher.submit({ group: "customer", id: 0 })];

@@ -76,11 +76,17 @@ function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
 
 /**
  * Records of one connection are written one writer at a time per record inside
- * this process, so deliveries of one record do not race each other here. An
- * optimisation only: other instances (and the job) write the same records,
- * and the ordering is kept across them by the link (see `writeRecords`).
+ * one runtime (one per process), so deliveries of one record do not race each
+ * other there. An optimisation only: other instances (and the job) write the
+ * same records, and the ordering is kept across them by the link (see
+ * `writeRecords`). Keyed by the runtime's link store.
  */
-const recordLocks = new KeyedLock();
+const recordLocks = new WeakMap<LinkStore, KeyedLock>();
+function recordLocksOf(links: LinkStore): KeyedLock {
+  let locks = recordLocks.get(links);
+  if (!locks) recordLocks.set(links, (locks = new KeyedLock()));
+  return locks;
+}
 
 /**
  * Writes canonical records of one kind to the CRM: drops stale and unchanged
@@ -117,7 +123,7 @@ export async function writeRecords(
 ): Promise<RecordOutcome[]> {
   const records = newestPerSource(input);
   const lockKeys = records.map((r) => `${deps.connection}|${entity}|${r.sourceId}`);
-  return recordLocks.runAll(lockKeys, () => writeLocked(deps, entity, records, ctx, options));
+  return recordLocksOf(deps.links).runAll(lockKeys, () => writeLocked(deps, entity, records, ctx, options));
 }
 
 export type WriteOptions = {
