@@ -13,7 +13,7 @@ import { undocumented } from "./spec/paths";
 const ctx = { correlationId: "fs-inbound-test" };
 const secret = "sixteen-characters-at-least";
 /** The template the README has the admin paste, one per module. */
-const templateFor = (one: string) => `{"module":"${one}","id":"{{${one}.id}}","updated_at":"{{${one}.updated_at}}"}`;
+const templateFor = (one: string) => `{"module":"${one}","id":"{{${one}.id}}","updated_at":"{{${one}.updated_at}}","updater_id":"{{${one}.updater_id}}"}`;
 
 type Received = { headers: IncomingMessage["headers"]; body: Buffer };
 
@@ -22,16 +22,17 @@ describe("Freshsales inbound against the simulator", () => {
   let connection: CrmConnection;
   let receiver: Server;
   const received: Received[] = [];
+  /** A salesperson working in Freshsales: their own API key, so their changes are not the integration's. */
   const api = (method: string, path: string, body?: unknown) =>
     fetch(sim.url + path, {
       method,
-      headers: { authorization: `Token token=${sim.apiKey}`, "content-type": "application/json" },
+      headers: { authorization: `Token token=${sim.salesApiKey}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(async (r) => (await r.json()) as Record<string, any>);
 
   beforeAll(async () => {
     sim = await startFreshsalesSimulator();
-    const settings = { FRESHSALES_API_URL: sim.url, FRESHSALES_API_KEY: sim.apiKey, FRESHSALES_WEBHOOK_SECRET: secret, FRESHSALES_REQUESTS_PER_SECOND: "50" };
+    const settings = { FRESHSALES_API_URL: sim.url, FRESHSALES_API_KEY: sim.apiKey, FRESHSALES_WEBHOOK_SECRET: secret, FRESHSALES_API_USER_ID: String(sim.userId), FRESHSALES_REQUESTS_PER_SECOND: "50" };
     connection = connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock });
     receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -57,8 +58,12 @@ describe("Freshsales inbound against the simulator", () => {
   it("verifies and parses what a workflow delivers for a change made in Freshsales, naming the record that changed", async () => {
     await connection.outbound.upsertPeople([person("in-1")], ctx);
     const contact = sim.store.find("contacts", "cf_ct_customer_id", "in-1")[0]!;
-    // Our own write fired the workflow too (creations trigger it): that delivery is not this test's.
+    // Our own write fired the workflow too (creations trigger it): a delivery of a change the integration user made, nothing to apply.
     await sim.settled();
+    expect(received).toHaveLength(1);
+    const echo = { headers: received[0]!.headers as Record<string, string>, query: {}, rawBody: received[0]!.body, receivedAt: new Date() };
+    expect(connection.inbound.verify(echo)).toBeUndefined();
+    expect(connection.inbound.parse(echo).changes).toEqual([]);
     received.length = 0;
     await api("PUT", `/contacts/${contact.id}`, { contact: { custom_field: { cf_ct_follow_up: true }, tags: ["VIP", " wholesale ", "VIP", ""] } });
     await sim.settled();
@@ -126,6 +131,10 @@ describe("Freshsales inbound against the simulator", () => {
     const start = connection.inbound.checkpointAt!(new Date().toISOString());
     await new Promise((resolve) => setTimeout(resolve, 5));
     await connection.outbound.bulk!.upsertPeople(Array.from({ length: 250 }, (_, i) => person(`poll-${i}`)), ctx);
+    // Our own writes move the checkpoint past them without being changes; the salesperson's are.
+    expect((await listAll(start)).changes).toEqual([]);
+    const written = [...sim.store.records.contacts.values()].filter((c) => String(c.custom.cf_ct_customer_id ?? "").startsWith("poll-"));
+    for (const contact of written) await api("PUT", `/contacts/${contact.id}`, { contact: { job_title: "Buyer" } });
     const first = await listAll(start);
     expect(new Set(first.changes.map((c) => c.crmId)).size).toBe(250);
     expect(first.changes).toHaveLength(250);

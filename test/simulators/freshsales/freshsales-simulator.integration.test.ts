@@ -50,7 +50,10 @@ describe("Freshsales simulator", () => {
     expect(created.body.contact).toMatchObject({ id: expect.any(Number), email: "c-1@example.com", custom_field: { cf_ct_customer_id: "c-1", cf_ct_follow_up: null } });
     const updated = await api("POST", "/contacts/upsert", { unique_identifier: { cf_ct_customer_id: "c-1" }, contact: { last_name: "Smith" } });
     expect(updated.status).toBe(200);
-    expect(updated.body.contact).toMatchObject({ id: created.body.contact.id, first_name: "Jane", last_name: "Smith" });
+    expect(updated.body.contact).toMatchObject({ id: created.body.contact.id, first_name: "Jane", last_name: "Smith", creater_id: sim.userId, updater_id: sim.userId });
+    // Each key is a user's: a salesperson's change carries them as the last updater.
+    const bySales = await client(sim, sim.url, sim.salesApiKey)("PUT", `/contacts/${created.body.contact.id}`, { contact: { job_title: "Chef" } });
+    expect(bySales.body.contact).toMatchObject({ creater_id: sim.userId, updater_id: 1002 });
   });
 
   it("refuses an identifier that is not one unique field, unknown fields, bad values and a value another record holds", async () => {

@@ -3,6 +3,7 @@ export {
   bundleBasePath,
   legacyBasePath,
   defaultFreshsalesApiKey,
+  salesApiKey,
   type FreshsalesSimulator,
   type FreshsalesSimulatorOptions,
   type RecordedRequest,

@@ -11,7 +11,10 @@ export function render(store: FreshsalesStore, module: ModuleName, record: Store
   const custom = Object.fromEntries(store.customFields[module].map((f) => [f.name, record.custom[f.name] ?? null]));
   // Unset standard fields are answered as null, like unset custom ones; write-only lists are not answered.
   const unset = Object.fromEntries(store.fieldsOf(module).flatMap((f) => (f.custom || f.name === "contacts_added_list" || f.name === "products" ? [] : [[f.name, null]])));
-  const base: Record<string, unknown> = { id: record.id, ...unset, ...values, tags: values.tags ?? [], custom_field: custom, created_at: record.created_at, updated_at: record.updated_at };
+  const base: Record<string, unknown> = {
+    ...{ id: record.id, ...unset, ...values, tags: values.tags ?? [], custom_field: custom },
+    ...{ creater_id: record.createrId, updater_id: record.updaterId, created_at: record.created_at, updated_at: record.updated_at },
+  };
   switch (module) {
     case "contacts": {
       const emails = (values.emails as Email[] | undefined) ?? [];

@@ -12,12 +12,15 @@ import { Workflows, workflowSpecSchema, type WorkflowSpec } from "./workflows";
 export const bundleBasePath = "/crm/sales/api";
 export const legacyBasePath = "/api";
 export const defaultFreshsalesApiKey = "sandbox-key";
+/** A second user's key (a salesperson's), for changes made in Freshsales by someone other than the integration. */
+export const salesApiKey = "sales-key";
 
 /** One API request the simulator answered, for call counts and the path check (spec/paths.ts). */
 export type RecordedRequest = { method: string; path: string; query: string[]; status: number; base: "bundle" | "legacy"; correlationId?: string | undefined };
 
 export type FreshsalesSimulatorOptions = {
   port?: number;
+  /** The integration user's API key (its user ID is 1001); `salesApiKey` belongs to user 1002. */
   apiKey?: string;
   budget?: Partial<BudgetSpec>;
   /** Milliseconds before a new record shows in lookup answers (Freshsales indexes its search). */
@@ -32,6 +35,9 @@ export type FreshsalesSimulatorOptions = {
 
 export async function startFreshsalesSimulator(options: FreshsalesSimulatorOptions = {}) {
   const apiKey = options.apiKey ?? defaultFreshsalesApiKey;
+  // Each API key is a user's: what it changes carries that user as updater_id.
+  const users = new Map([[apiKey, 1001], [salesApiKey, 1002]]);
+  const userOf = (req: Request) => users.get((req.header("authorization") ?? "").replace(/^Token token=/, ""))!;
   const store = new FreshsalesStore({ installConnectorFields: options.installConnectorFields });
   store.searchDelayMs = options.searchDelayMs ?? 0;
   const jobs = new BulkJobs();
@@ -80,13 +86,14 @@ export async function startFreshsalesSimulator(options: FreshsalesSimulatorOptio
       next();
     });
     router.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.header("authorization") !== `Token token=${apiKey}`) return sendError(res, 401, ["Authentication failed: the API key is missing or invalid"]);
+      const key = /^Token token=(.+)$/.exec(req.header("authorization") ?? "")?.[1];
+      if (!key || !users.has(key)) return sendError(res, 401, ["Authentication failed: the API key is missing or invalid"]);
       const taken = budget.take();
       if (!taken.allowed) return sendThrottled(res, taken.resetSeconds, budget.settings.retryAfter, taken.which);
       next();
     });
     router.use(express.json({ limit: "2mb" }));
-    router.use(recordRoutes({ store, jobs, changed, gapMs: () => upsertGapMs }));
+    router.use(recordRoutes({ store, jobs, changed, gapMs: () => upsertGapMs, userOf }));
     router.use(catalogueRoutes(store));
     router.use((_req, res) => sendError(res, 404, ["The requested resource does not exist"]));
     router.use(freshsalesErrorHandler);
@@ -104,6 +111,10 @@ export async function startFreshsalesSimulator(options: FreshsalesSimulatorOptio
     /** Where the simulator's own controls are (`/__sim/faults`, `/__sim/freshsales/...`, `/health`). */
     origin: running.url,
     apiKey,
+    /** The Freshsales user ID behind `apiKey` (what FRESHSALES_API_USER_ID takes). */
+    userId: users.get(apiKey)!,
+    /** A salesperson's key: changes made with it are not the integration's. */
+    salesApiKey,
     store,
     faults,
     /** Every data request (the shared base's count, faults included). */

@@ -24,6 +24,9 @@ export type StoredRecord = {
   custom: Record<string, unknown>;
   /** When lookup starts to see the record (Freshsales' search is indexed with a delay). */
   searchableAt: number;
+  /** The users (by their API keys) who created it and changed it last: Freshsales' `creater_id` and `updater_id`. */
+  createrId: number;
+  updaterId: number;
 };
 
 /** Fields a write may set, per module; anything else is refused. */
@@ -161,7 +164,7 @@ export class FreshsalesStore {
    * clears. Refuses unknown fields, bad values, missing names, unknown
    * references and values a unique field already holds elsewhere.
    */
-  write(module: ModuleName, existing: StoredRecord | undefined, body: Record<string, unknown>): StoredRecord {
+  write(module: ModuleName, existing: StoredRecord | undefined, body: Record<string, unknown>, userId: number): StoredRecord {
     const values = { ...(existing?.values ?? {}) };
     const custom = { ...(existing?.custom ?? {}) };
     const problems: string[] = [];
@@ -195,8 +198,8 @@ export class FreshsalesStore {
     const at = this.now();
     if (module === "deals" && !existing && values.deal_stage_id === undefined) values.deal_stage_id = this.stages[0]!.id;
     const record: StoredRecord = existing
-      ? Object.assign(existing, { values, custom, updated_at: at })
-      : { id: this.newId(), created_at: at, updated_at: at, values, custom, searchableAt: Date.now() + this.searchDelayMs };
+      ? Object.assign(existing, { values, custom, updated_at: at, updaterId: userId })
+      : { id: this.newId(), created_at: at, updated_at: at, values, custom, searchableAt: Date.now() + this.searchDelayMs, createrId: userId, updaterId: userId };
     this.records[module].set(record.id, record);
     this.reindex(module, record);
     return record;

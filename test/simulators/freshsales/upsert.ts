@@ -31,7 +31,7 @@ function identifierOf(store: FreshsalesStore, module: ModuleName, raw: unknown):
  * concurrent upserts of one new key race: the later create finds the
  * value taken and is refused, as a unique index refuses it.
  */
-export async function upsert(store: FreshsalesStore, module: ModuleName, identifier: unknown, data: unknown, options: { gapMs: number; changed: Changed }): Promise<Upserted> {
+export async function upsert(store: FreshsalesStore, module: ModuleName, identifier: unknown, data: unknown, options: { gapMs: number; changed: Changed; userId: number }): Promise<Upserted> {
   const key = identifierOf(store, module, identifier);
   const body = { ...asObject(data ?? {}, "record") };
   const [found] = store.find(module, key.field, key.value);
@@ -40,7 +40,7 @@ export async function upsert(store: FreshsalesStore, module: ModuleName, identif
   if (key.custom) body.custom_field = { ...(body.custom_field as Record<string, unknown> | undefined), [key.field]: key.value };
   else if (key.field === "emails" && !existing) body.email = key.value;
   else if (!existing) body[key.field] = key.value;
-  const record = store.write(module, existing, body);
+  const record = store.write(module, existing, body, options.userId);
   options.changed(module, record, existing ? "updated" : "created");
   return { record, created: !existing };
 }
@@ -68,7 +68,7 @@ export class BulkJobs {
   private queue: Promise<void> = Promise.resolve();
   delayMs = 20;
 
-  submit(store: FreshsalesStore, module: ModuleName, items: { unique_identifier: unknown; data: unknown }[], changed: Changed): BulkJob {
+  submit(store: FreshsalesStore, module: ModuleName, items: { unique_identifier: unknown; data: unknown }[], changed: Changed, userId: number): BulkJob {
     const job: BulkJob = { id: randomUUID(), module, status: "queued", total: items.length, success_count: 0, failure_count: 0, results: [], created_at: store.now(), completed_at: null };
     this.jobs.set(job.id, job);
     const queuedAt = Date.now();
@@ -78,7 +78,7 @@ export class BulkJobs {
       job.status = "in_progress";
       for (const [index, item] of items.entries()) {
         try {
-          const { record, created } = await upsert(store, module, item.unique_identifier, item.data, { gapMs: 0, changed });
+          const { record, created } = await upsert(store, module, item.unique_identifier, item.data, { gapMs: 0, changed, userId });
           job.results.push({ index, status: "success", id: record.id, action: created ? "created" : "updated" });
           job.success_count++;
         } catch (error) {

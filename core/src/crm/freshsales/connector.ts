@@ -57,6 +57,10 @@ export const connector = defineConnector({
       secured: true,
       description: `A secret of your choosing, at least 16 characters, that Freshsales workflows send in the ${secretHeader} header; without it every Freshsales webhook is refused`,
     },
+    FRESHSALES_API_USER_ID: {
+      schema: z.string().regex(/^\d+$/, "the user's number").optional(),
+      description: "The Freshsales ID of the user whose API key ct-crm-sync uses (Admin settings → Users, the number in the user's page address): changes that user made are ct-crm-sync's own writes coming back, dropped without reading them",
+    },
     FRESHSALES_REQUESTS_PER_SECOND: {
       schema: z.coerce.number().positive().default(freshsalesLimits.requestsPerSecond),
       description: `Requests a second sent to Freshsales (default ${freshsalesLimits.requestsPerSecond}, below its 400 a minute)`,
@@ -81,7 +85,7 @@ export const connector = defineConnector({
     const setup = accountSetup(api);
     return {
       outbound: freshsalesAdapter({ api, setup, limits, clock }),
-      inbound: freshsalesInbound({ api, setup, secret: settings.FRESHSALES_WEBHOOK_SECRET }),
+      inbound: freshsalesInbound({ api, setup, secret: settings.FRESHSALES_WEBHOOK_SECRET, ownUserId: settings.FRESHSALES_API_USER_ID }),
     };
   },
 });

@@ -35,13 +35,20 @@ const deliverySchema = z.object({
   module: z.enum(["contact", "sales_account", "deal"]),
   id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
   updated_at: z.string().optional(),
+  /** Who made the change (`{{contact.updater_id}}`); empty when Freshsales leaves the placeholder blank. */
+  updater_id: z.union([z.number().int(), z.string().regex(/^\d*$/)]).transform(String).optional(),
 });
 
 const entityOf = { contact: "person", sales_account: "company", deal: "deal" } as const satisfies Record<z.infer<typeof deliverySchema>["module"], CrmEntity>;
 const moduleOf: Record<CrmEntity, Module> = { person: "contacts", company: "sales_accounts", deal: "deals" };
 
-function parse(request: InboundRequest) {
-  const { module, id, updated_at: stamp } = readJsonDelivery(request, deliverySchema, "Freshsales workflow");
+/**
+ * A delivery as one change. A change the integration user made is our own
+ * write coming back: nothing to apply, and not worth a read from the budget.
+ */
+function parse(request: InboundRequest, ownUserId: string | undefined) {
+  const { module, id, updated_at: stamp, updater_id: updater } = readJsonDelivery(request, deliverySchema, "Freshsales workflow");
+  if (ownUserId !== undefined && updater === ownUserId) return { changes: [] };
   const entity = entityOf[module];
   if (stamp === undefined) return { changes: [{ entity, crmId: id, action: "updated" as const, deliveryId: `${entity}:${id}:${request.receivedAt.toISOString()}` }] };
   if (Number.isNaN(Date.parse(stamp))) throw new MalformedDelivery("Freshsales webhook's updated_at is not a time (is the template's placeholder {{...updated_at}}?)");
@@ -150,7 +157,7 @@ function readCheckpoint(raw: string | undefined): Checkpoint | undefined {
  * oldest first). Records changed while a pass is under way are left to the
  * next pass, which finds them at the top.
  */
-async function changesSince(api: FreshsalesApi, setup: AccountSetup, entity: CrmEntity, raw: string | undefined, ctx: CallContext) {
+async function changesSince(api: FreshsalesApi, setup: AccountSetup, ownUserId: string | undefined, entity: CrmEntity, raw: string | undefined, ctx: CallContext) {
   const module = moduleOf[entity];
   const view = await setup.defaultView(module);
   const at = readCheckpoint(raw) ?? { since: 0 };
@@ -160,7 +167,8 @@ async function changesSince(api: FreshsalesApi, setup: AccountSetup, entity: Crm
   const stamped = items.map((record) => ({ record, ms: Date.parse(record.updated_at) }));
   const ceiling = at.ceiling ?? Math.max(at.since, ...stamped.map((s) => s.ms));
   const changes = stamped
-    .filter(({ ms }) => ms > at.since && ms <= ceiling)
+    // Our own writes move the checkpoint but are not changes to apply.
+    .filter(({ record, ms }) => ms > at.since && ms <= ceiling && (ownUserId === undefined || record.updater_id !== ownUserId))
     .reverse()
     .map(({ record }): CrmChange => {
       const modifiedAt = utc(record.updated_at);
@@ -176,12 +184,12 @@ async function changesSince(api: FreshsalesApi, setup: AccountSetup, entity: Crm
  * shared-secret header, records read back by ID, and polling of changes as
  * the safety net (workflow webhooks are not retried).
  */
-export function freshsalesInbound(options: { api: FreshsalesApi; setup: AccountSetup; secret?: string | undefined }): CrmInbound {
+export function freshsalesInbound(options: { api: FreshsalesApi; setup: AccountSetup; secret?: string | undefined; ownUserId?: string | undefined }): CrmInbound {
   const { api, setup } = options;
   return {
     maxBodyBytes,
     verify: (request) => sharedSecretRefusal(request, options.secret, "Freshsales"),
-    parse,
+    parse: (request) => parse(request, options.ownUserId),
     async readRecord(entity, crmId, ctx) {
       if (!/^\d+$/.test(crmId)) return undefined;
       const call = { api, ctx };
@@ -204,6 +212,6 @@ export function freshsalesInbound(options: { api: FreshsalesApi; setup: AccountS
     async adopt(_entity, crmId, sourceId, ctx) {
       await send({ api, ctx }, "PUT", `/contacts/${encodeURIComponent(crmId)}`, z.object({ contact: contactSchema }), { json: { contact: { custom_field: { [contactIdField]: sourceId } } } });
     },
-    changesSince: (entity, checkpoint, ctx) => changesSince(api, setup, entity, checkpoint, ctx),
+    changesSince: (entity, checkpoint, ctx) => changesSince(api, setup, options.ownUserId, entity, checkpoint, ctx),
   };
 }

@@ -6,7 +6,7 @@ import { connector } from "./connector";
 import { freshsalesError, isTaken } from "./errors";
 
 const secret = "a-secret-of-sixteen-plus";
-const settings = { FRESHSALES_API_URL: "http://127.0.0.1:1/crm/sales/api", FRESHSALES_API_KEY: "k", FRESHSALES_WEBHOOK_SECRET: secret };
+const settings = { FRESHSALES_API_URL: "http://127.0.0.1:1/crm/sales/api", FRESHSALES_API_KEY: "k", FRESHSALES_WEBHOOK_SECRET: secret, FRESHSALES_API_USER_ID: "1001" };
 const { inbound } = connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock });
 
 const request = (body: unknown, headers: Record<string, string> = { "x-ct-crm-sync-secret": secret }, query: Record<string, string> = {}): InboundRequest => ({
@@ -36,6 +36,14 @@ describe("Freshsales workflow webhooks", () => {
     expect(inbound.parse(request({ module: "deal", id: 7, updated_at: "2026-11-20T10:00:00Z" })).changes[0]).toMatchObject({ entity: "deal", crmId: "7" });
     expect(inbound.parse(request({ module: "sales_account", id: "8" })).changes[0]).toMatchObject({ entity: "company", crmId: "8", deliveryId: "company:8:2026-11-20T10:00:01.000Z" });
     expect(inbound.parse(request({ module: "sales_account", id: "8" })).changes[0]).not.toHaveProperty("modifiedAt");
+  });
+
+  it("drop a change the integration user made (our own write coming back), keep everyone else's", () => {
+    expect(inbound.parse(request({ ...template, updater_id: "1001" })).changes).toEqual([]);
+    expect(inbound.parse(request({ ...template, updater_id: 1002 })).changes).toHaveLength(1);
+    expect(inbound.parse(request({ ...template, updater_id: "" })).changes).toHaveLength(1);
+    const unconfigured = connector.connect({ ...settings, FRESHSALES_API_USER_ID: undefined }, { logger: new MemoryLogger(), clock: systemClock }).inbound;
+    expect(unconfigured.parse(request({ ...template, updater_id: "1001" })).changes).toHaveLength(1);
   });
 
   it("throw MalformedDelivery for a body that is not the template: not JSON, another module, an ID or time that is none", () => {

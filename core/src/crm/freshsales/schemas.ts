@@ -11,6 +11,8 @@ const customValues = z.record(z.string(), z.unknown()).nullish().transform((v) =
 
 export const recordSchema = z.looseObject({
   id: freshsalesId,
+  /** The user who changed the record last. */
+  updater_id: freshsalesId.nullish(),
   custom_field: customValues,
   created_at: z.string(),
   updated_at: z.string(),

@@ -4,7 +4,7 @@ import { render } from "../render";
 import { modules, singularOf, type FreshsalesStore, type ModuleName } from "../store";
 import { upsert, type BulkJobs, type Changed } from "../upsert";
 
-export type RecordRouteDeps = { store: FreshsalesStore; jobs: BulkJobs; changed: Changed; gapMs(): number };
+export type RecordRouteDeps = { store: FreshsalesStore; jobs: BulkJobs; changed: Changed; gapMs(): number; userOf(req: Request): number };
 
 /** The one view per module ("All Contacts", …); admins' own views are not simulated. */
 export const viewIds: Record<ModuleName, number> = { contacts: 401, sales_accounts: 402, deals: 403 };
@@ -60,7 +60,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
 
     r.post(`${base}/upsert`, async (req, res) => {
       const body = bodyOf(req);
-      const { record, created } = await upsert(store, module, body.unique_identifier, body[one], { gapMs: deps.gapMs(), changed: deps.changed });
+      const { record, created } = await upsert(store, module, body.unique_identifier, body[one], { gapMs: deps.gapMs(), changed: deps.changed, userId: deps.userOf(req) });
       res.status(created ? 201 : 200).json(answer(record.id));
     });
 
@@ -68,12 +68,12 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
       const items = bodyOf(req)[module];
       if (!Array.isArray(items) || items.length === 0) throw invalid(`${module} must be a non-empty list`);
       if (items.length > maxBulkRecords) throw invalid(`At most ${maxBulkRecords} records can be upserted in one request`);
-      const job = deps.jobs.submit(store, module, items as { unique_identifier: unknown; data: unknown }[], deps.changed);
+      const job = deps.jobs.submit(store, module, items as { unique_identifier: unknown; data: unknown }[], deps.changed, deps.userOf(req));
       res.status(202).json({ job_id: job.id });
     });
 
     r.post(base, (req, res) => {
-      const record = store.write(module, undefined, (bodyOf(req)[one] ?? {}) as Record<string, unknown>);
+      const record = store.write(module, undefined, (bodyOf(req)[one] ?? {}) as Record<string, unknown>, deps.userOf(req));
       deps.changed(module, record, "created");
       res.status(201).json(answer(record.id));
     });
@@ -83,7 +83,7 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
     });
 
     r.put(`${base}/:id`, (req, res) => {
-      const record = store.write(module, store.require(module, idOf(req)), (bodyOf(req)[one] ?? {}) as Record<string, unknown>);
+      const record = store.write(module, store.require(module, idOf(req)), (bodyOf(req)[one] ?? {}) as Record<string, unknown>, deps.userOf(req));
       deps.changed(module, record, "updated");
       res.json(answer(record.id));
     });
