@@ -45,6 +45,10 @@ export type SandboxOptions = {
   logLevel?: "error" | "warn" | "info" | "debug";
   /** Keep app logs in memory instead of printing them (tests). */
   captureLogs?: boolean;
+  /** Puts something between the apps and the emulator (a fault-injecting proxy): answers the URL the apps use instead. */
+  commercetoolsUrl?: (emulatorUrl: string) => Promise<string>;
+  /** Settings laid over the sandbox's own (e.g. a CRM pace for load runs). */
+  env?: Record<string, string>;
 };
 
 export type Sandbox = {
@@ -113,12 +117,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Dataverse's creates take milliseconds: concurrent deliveries of one record race as they would there.
   const dynamics = await startDynamicsSimulator({ port: portFor("dynamics", mode), createLatencyMs: 3 });
 
+  const commercetoolsUrl = options.commercetoolsUrl ? await options.commercetoolsUrl(emulator.url) : emulator.url;
   const env: Record<string, string> = {
     CTP_PROJECT_KEY: emulator.projectKey,
     CTP_CLIENT_ID: "sandbox-client",
     CTP_CLIENT_SECRET: "sandbox-secret",
-    CTP_AUTH_URL: emulator.url,
-    CTP_API_URL: emulator.url,
+    CTP_AUTH_URL: commercetoolsUrl,
+    CTP_API_URL: commercetoolsUrl,
     CTP_SCOPE: `manage_project:${emulator.projectKey}`,
     CRM: crm,
     CRM_CONNECTION_ID: "sandbox",
@@ -149,6 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     DYNAMICS_APPLICATION_USER_ID: dynamics.clients["sandbox-client"]!.userId,
     DYNAMICS_WEBHOOK_KEY: "sandbox-webhook-key",
     LOG_LEVEL: options.logLevel ?? "warn",
+    ...options.env,
   };
   const logs = options.captureLogs ? new MemoryLogger() : undefined;
   const runtimeFor = (app: string, retry = inlineRetryPolicy) =>
