@@ -174,6 +174,14 @@ describe("Freshsales adapter against the simulator", () => {
     })();
   });
 
+  it("tells the event path how much of the hour's burst it has spent, so a burst beyond it can step back", async () => {
+    // 100 an hour, none kept back: 10 at once, then one every 40 s.
+    const small = connect(sim, { FRESHSALES_HOURLY_BUDGET: "100", FRESHSALES_BUDGET_RESERVE_PERCENT: "0" });
+    expect(small.budget!()).toEqual({ queueFull: false, allowanceUsed: 0 });
+    for (let i = 0; i < 5; i++) await small.upsertPeople([person(`budget-${i}`)], ctx);
+    expect(small.budget!().allowanceUsed).toBeCloseTo(0.5, 1);
+  });
+
   it("reads the synced population back page by page for reconciliation, and deletes orphans", async () => {
     const reconcile = crm.reconcile!;
     const seen = new Map<string, string>();

@@ -76,6 +76,7 @@ export function freshsalesAdapter(deps: { api: FreshsalesApi; setup: AccountSetu
       });
     },
 
-    budget: () => ({ queueFull: deps.api.pacer.full || deps.api.pacer.allowance.spent }),
+    // The event path steps back (and leaves the job's bulk writes the rest) once most of the hour's burst is spent.
+    budget: () => ({ queueFull: deps.api.pacer.full || deps.api.pacer.allowance.spent, allowanceUsed: deps.api.pacer.allowance.usedShare }),
   };
 }

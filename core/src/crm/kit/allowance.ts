@@ -50,6 +50,12 @@ export class Allowance {
     return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
   }
 
+  /** Share (0..1) of the calls that may go at once already spent: 1 means every call now waits its spread-out turn. */
+  get usedShare(): number {
+    this.refill();
+    return Math.min(1, Math.max(0, 1 - this.tokens / this.capacity));
+  }
+
   /** True when the next call would be refused rather than wait. */
   get spent(): boolean {
     return this.waitMs > this.maxWaitMs;

@@ -13,7 +13,11 @@ describe("Allowance", () => {
     const clock = manualClock();
     // 3,600 calls an hour, 360 of them at once: the other 3,240 at 0.9 a second.
     const allowance = new Allowance({ calls: 3_600, windowSeconds: 3_600, maxWaitMs: 60_000 }, clock.now);
-    for (let i = 0; i < 360; i++) await allowance.take();
+    expect(allowance.usedShare).toBe(0);
+    for (let i = 0; i < 270; i++) await allowance.take();
+    expect(allowance.usedShare).toBeCloseTo(0.75);
+    for (let i = 0; i < 90; i++) await allowance.take();
+    expect(allowance.usedShare).toBe(1);
     expect(allowance.waitMs).toBe(Math.ceil(1000 / 0.9));
     clock.advance(1_112);
     expect(allowance.waitMs).toBe(0);
