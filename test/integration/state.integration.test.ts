@@ -25,6 +25,14 @@ describe("state in commercetools custom objects (against the emulator)", () => {
     await emulator?.close();
   });
 
+  it("settles writers of one object racing each other: one create wins, one update per version wins", async () => {
+    const creates = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.put("t-race", "k", { n })));
+    expect(creates.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const { version } = (await store.get("t-race", "k"))!;
+    const updates = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.put("t-race", "k", { n }, version)));
+    expect(updates.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
   it("creates only once: a second create of the same key is a concurrent modification", async () => {
     await store.put("t-create", "k", { n: 1 });
     await expect(store.put("t-create", "k", { n: 2 })).rejects.toBeInstanceOf(ConcurrentModificationError);

@@ -5,6 +5,8 @@ export const containers = {
   checkpoints: "crm-sync-checkpoints",
   leases: "crm-sync-leases",
   failures: "crm-sync-failures",
+  /** One object per connection: its active failure entries counted per direction, state and class. */
+  failureCounts: "crm-sync-failure-counts",
   log: "crm-sync-log",
   /** Webhook subscriptions the service made and the secrets the CRM issued for them (read by the apps only). */
   webhooks: "crm-sync-webhooks",

@@ -7,6 +7,7 @@ import { KeyedLock } from "../reliability/keyed-lock";
 import { nextAttemptAt } from "../reliability/retry";
 import { allOf, onValue, type Predicate, predicate } from "../ports/predicate";
 import { containers } from "./containers";
+import { activeStates, FailureCounter, type FailureCounts } from "./failure-counts";
 
 export type FailureInput = {
   connection: string;
@@ -51,14 +52,20 @@ function filterPredicate(filter: FailureFilter): Predicate | undefined {
   );
 }
 
+/** Counts older than this are taken again from the entries (a count lost to an outage heals within the hour). */
+const countsMaxAgeMs = 3_600_000;
+
 /** The failure store: one entry per failed record, updated on each attempt, resolved on success. */
 export class FailureStore {
   private readonly entryLocks = new KeyedLock();
+  private readonly counter: FailureCounter;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.counter = new FailureCounter(store);
+  }
 
   async record(input: FailureInput): Promise<Failure> {
     const id = failureKey(input.connection, input.direction, input.entity, input.sourceId);
@@ -136,6 +143,36 @@ export class FailureStore {
     return (await this.store.get<Failure>(containers.failures, id))?.value;
   }
 
+  /**
+   * Open and retrying entries of a connection per direction, state and error
+   * class: the counts kept with every change of an entry (one object read),
+   * taken again from the entries themselves when missing or over an hour old.
+   */
+  async counts(connection: string): Promise<FailureCounts["counts"]> {
+    const kept = (await this.counter.read(connection))?.value;
+    const recountedAt = kept?.recountedAt ? Date.parse(kept.recountedAt) : Number.NEGATIVE_INFINITY;
+    if (kept && this.now().getTime() - recountedAt < countsMaxAgeMs) return kept.counts;
+    const counts: FailureCounts["counts"] = {};
+    for (let afterKey: string | undefined; ; ) {
+      const page = await this.store.list<Failure>(containers.failures, {
+        where: predicate`value(connection = ${connection} and state in ${[...activeStates]})`,
+        limit: 500,
+        afterKey,
+      });
+      for (const { value: f } of page.items) {
+        const perClass = ((counts[f.direction] ??= {})[f.state as (typeof activeStates)[number]] ??= {});
+        perClass[f.errorClass] = (perClass[f.errorClass] ?? 0) + 1;
+      }
+      if (!page.nextKey) break;
+      afterKey = page.nextKey;
+    }
+    await this.counter.replace(connection, counts, this.now().toISOString()).catch((error: unknown) => {
+      // Another instance recounted at the same moment: either count is right.
+      if (!(error instanceof ConcurrentModificationError)) throw error;
+    });
+    return counts;
+  }
+
   async list(filter: FailureFilter, page: { limit?: number; afterKey?: string; sort?: string[]; offset?: number } = {}) {
     const result = await this.store.list<Failure>(containers.failures, { where: filterPredicate(filter), ...page });
     return { items: result.items.map((i) => i.value), nextKey: result.nextKey };
@@ -158,6 +195,8 @@ export class FailureStore {
       if (next === undefined) return next;
       try {
         await this.store.put(containers.failures, id, next, current?.version);
+        // Best effort: the entry is what counts, and the hourly recount (counts()) heals a count lost here.
+        await this.counter.change(current?.value, next).catch(() => undefined);
         return next;
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError)) throw error;
