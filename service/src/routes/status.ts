@@ -57,14 +57,12 @@ async function lastErrorOf(runtime: Runtime, entry: LogEntry | undefined): Promi
   return failure ? `${failure.errorClass}: ${failure.message}` : undefined;
 }
 
+/** Open and retrying failures by class, both directions: the failure store's maintained counts (one object), not every entry. */
 async function openFailures(runtime: Runtime): Promise<Record<ErrorClass, number>> {
   const byClass = Object.fromEntries(errorClasses.map((c) => [c, 0])) as Record<ErrorClass, number>;
-  for (const state of ["open", "retrying"] as const) {
-    for (let offset = 0; offset < 10_000; ) {
-      const page = await runtime.failures.list({ state }, { limit: 500, offset });
-      for (const failure of page.items) byClass[failure.errorClass]++;
-      if (page.items.length < 500) break;
-      offset += page.items.length;
+  for (const states of Object.values(await runtime.failures.counts(runtime.connection))) {
+    for (const perClass of Object.values(states ?? {})) {
+      for (const [errorClass, n] of Object.entries(perClass ?? {}) as [ErrorClass, number][]) byClass[errorClass] += n;
     }
   }
   return byClass;
