@@ -3,8 +3,8 @@ import { errorClasses } from "../domain/errors";
 import { failureSchema, failureStates } from "../domain/failure";
 import { apiRoute } from "./route";
 
-/** What a failure can be about: the synced entities, and messages that could not be read. */
-export const failureEntities = ["person", "company", "order", "message"] as const;
+/** What a failure can be about: the synced entities, messages that could not be read, CRM deals and CRM deliveries that could not be read. */
+export const failureEntities = ["person", "company", "order", "message", "deal", "delivery"] as const;
 
 /** `lastFailedAt` is newest first, `-lastFailedAt` oldest first; the others have one order each. */
 export const failureSorts = ["lastFailedAt", "-lastFailedAt", "attempts", "entity", "errorClass"] as const;

@@ -3,11 +3,14 @@ import { apiRoute } from "./route";
 
 export const logSources = ["event", "job", "replay", "webhook"] as const;
 export const logOutcomes = ["written", "unchanged", "stale", "missing", "failed", "skipped"] as const;
+/** commercetools → CRM, or a CRM change applied to commercetools. */
+export const logDirections = ["ct-to-crm", "crm-to-ct"] as const;
 
 export const logQuerySchema = z.object({
   /** The log keeps only these two; the others are counted, not stored. */
   outcome: z.enum(["written", "failed"]).optional(),
-  entity: z.enum(["person", "company", "order"]).optional(),
+  entity: z.enum(["person", "company", "order", "deal"]).optional(),
+  direction: z.enum(logDirections).optional(),
   correlationId: z.string().max(128).optional(),
   limit: z.coerce.number<number | string>().int().min(1).max(500).default(100),
   /** The previous page's `nextCursor`. */
@@ -28,6 +31,8 @@ export const logItemSchema = z.object({
   crmId: z.string().optional(),
   /** Error class and message of a failure; never personal data. */
   detail: z.string().optional(),
+  /** For `crm-to-ct`, `sourceId` is the commercetools record written (or the CRM ID when none was) and `crmId` the CRM record that changed. */
+  direction: z.enum(logDirections).default("ct-to-crm"),
 });
 export type LogItem = z.infer<typeof logItemSchema>;
 

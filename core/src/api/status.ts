@@ -6,8 +6,12 @@ export const jobRunOutcomes = ["running", "succeeded", "failed", "partial"] as c
 
 const count = z.number().int().min(0);
 
-/** Records written and failed in one hour (the sync log keeps no unchanged or stale ones). */
-export const hourActivitySchema = z.object({ hour: z.string(), written: count, failed: count });
+/**
+ * Records written and failed in one hour (the sync log keeps no unchanged or
+ * stale ones), both directions; `inboundWritten` and `inboundFailed` are the
+ * CRM changes among them (applied to commercetools, or not).
+ */
+export const hourActivitySchema = z.object({ hour: z.string(), written: count, failed: count, inboundWritten: count.optional(), inboundFailed: count.optional() });
 export type HourActivity = z.infer<typeof hourActivitySchema>;
 
 export const jobRunSchema = z.object({

@@ -9,14 +9,14 @@ import { serve } from "./serve";
 
 const hourMs = 3600_000;
 
-/** The last 24 hours of the sync log: written and failed per hour, the latest success and failure, and what the failures say. */
+/** The last 24 hours of the sync log: written and failed per hour (CRM changes among them counted too), the latest success and failure, and what the failures say. */
 async function activity(runtime: Runtime, now: Date) {
   const since = new Date(now.getTime() - 24 * hourMs);
   const hourAgo = new Date(now.getTime() - hourMs).toISOString();
   const buckets = new Map<string, HourActivity>();
   for (let h = 23; h >= 0; h--) {
     const hour = new Date(now.getTime() - h * hourMs).toISOString().slice(0, 13) + ":00:00Z";
-    buckets.set(hour.slice(0, 13), { hour, written: 0, failed: 0 });
+    buckets.set(hour.slice(0, 13), { hour, written: 0, failed: 0, inboundWritten: 0, inboundFailed: 0 });
   }
   let lastSuccessAt: string | undefined;
   let lastFailed: LogEntry | undefined;
@@ -27,11 +27,14 @@ async function activity(runtime: Runtime, now: Date) {
     for (const { value } of page.items as { value: LogBatch }[]) {
       for (const entry of value.entries) {
         const bucket = buckets.get(entry.at.slice(0, 13));
+        const inbound = entry.direction === "crm-to-ct";
         if (entry.outcome === "written") {
           if (bucket) bucket.written++;
+          if (bucket && inbound) bucket.inboundWritten = (bucket.inboundWritten ?? 0) + 1;
           if (!lastSuccessAt || entry.at > lastSuccessAt) lastSuccessAt = entry.at;
         } else if (entry.outcome === "failed") {
           if (bucket) bucket.failed++;
+          if (bucket && inbound) bucket.inboundFailed = (bucket.inboundFailed ?? 0) + 1;
           failedAt.push(entry.at);
           if (!lastFailed || entry.at > lastFailed.at) lastFailed = entry;
           if (entry.at >= hourAgo && entry.detail?.startsWith("throttled:")) throttledLastHour++;
