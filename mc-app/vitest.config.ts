@@ -6,7 +6,8 @@ export default defineConfig({
     globals: true,
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['./vitest.setup.ts'],
-    testTimeout: 20_000,
+    // Component tests render the whole UI kit in jsdom; on a shared machine a page of 20 rows takes seconds.
+    testTimeout: 60_000,
     // Keep @commercetools-* external (not inlined): inlining breaks DataTable's export.
   },
 });

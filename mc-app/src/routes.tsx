@@ -1,13 +1,25 @@
-import { Redirect, Route, Switch, useRouteMatch } from 'react-router-dom';
+import { useEffect } from 'react';
+import { Redirect, Route, Switch, useLocation, useRouteMatch } from 'react-router-dom';
 import Spacings from '@commercetools-uikit/spacings';
 import { FailureDetailPage } from './components/failures/failure-detail-page';
 import { FailuresPage } from './components/failures/failures-page';
 import { MappingsPage } from './components/mappings/mappings-page';
 import { StatusPage } from './components/status/status-page';
+import { forgetRequestedPage, takeRequestedPage } from './deep-link';
+
+/** The entry point itself: the page asked for before a login (deep-link.ts), else the status page. */
+function EntryRedirect({ baseUrl }: { baseUrl: string }) {
+  return <Redirect to={takeRequestedPage(window.sessionStorage, baseUrl) ?? `${baseUrl}/status`} />;
+}
 
 export function ApplicationRoutes() {
   const match = useRouteMatch();
+  const location = useLocation();
   const baseUrl = match.url.replace(/\/$/, '');
+  const onPage = location.pathname.replace(/\/$/, '') !== baseUrl;
+  useEffect(() => {
+    if (onPage) forgetRequestedPage(window.sessionStorage);
+  }, [onPage]);
   return (
     <Spacings.Inset scale="l">
       <Switch>
@@ -24,7 +36,7 @@ export function ApplicationRoutes() {
           <MappingsPage />
         </Route>
         <Route>
-          <Redirect to={`${baseUrl}/status`} />
+          <EntryRedirect baseUrl={baseUrl} />
         </Route>
       </Switch>
     </Spacings.Inset>

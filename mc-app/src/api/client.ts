@@ -5,7 +5,7 @@ import {
   type THttpClientFetcherResponse,
   type THttpClientOptions,
 } from '@commercetools-frontend/application-shell';
-import { errorAnswerSchema, routePath, type ApiRoute, type RouteAnswer, type RouteRequest } from '../../../core/src/api/contract';
+import { actorNameHeader, errorAnswerSchema, routePath, type ApiRoute, type RouteAnswer, type RouteRequest } from '../../../core/src/api/contract';
 
 /** An error answer of the service (or of the MC proxy in front of it). */
 export class ServiceError extends Error {
@@ -27,9 +27,9 @@ export class ServiceError extends Error {
  */
 export async function sendToService<S extends z.ZodType>(
   serviceUrl: string,
-  request: { method: ApiRoute['method']; path: string; body?: unknown; answer: S }
+  request: { method: ApiRoute['method']; path: string; body?: unknown; answer: S; actorName?: string }
 ): Promise<z.output<S>> {
-  const { method, path, answer } = request;
+  const { method, path, answer, actorName } = request;
   const uri = `${serviceUrl.replace(/\/$/, '')}${path}`;
   const data = await executeHttpClientRequest<unknown>(
     async (requestOptions: THttpClientOptions): Promise<THttpClientFetcherResponse<unknown>> => {
@@ -63,7 +63,14 @@ export async function sendToService<S extends z.ZodType>(
         getHeader: (name: string) => response.headers.get(name),
       };
     },
-    { forwardToConfig: { uri, includeUserPermissions: true } }
+    {
+      forwardToConfig: {
+        uri,
+        includeUserPermissions: true,
+        // Who the user is to people (the session proves only their ID): recorded with changes.
+        ...(actorName ? { headers: { [actorNameHeader]: encodeURIComponent(actorName) } } : {}),
+      },
+    }
   );
   const result = answer.safeParse(data);
   if (!result.success) {
@@ -72,12 +79,21 @@ export async function sendToService<S extends z.ZodType>(
   return result.data;
 }
 
-/** Calls one route of the contract (core/src/api/contract.ts): its method, its path, its answer schema. */
-export function callService<R extends ApiRoute>(serviceUrl: string, route: R, request: RouteRequest<R>): Promise<RouteAnswer<R>> {
+/**
+ * Calls one route of the contract (core/src/api/contract.ts): its method, its
+ * path, its answer schema; changes carry the name the user is shown by.
+ */
+export function callService<R extends ApiRoute>(
+  serviceUrl: string,
+  route: R,
+  request: RouteRequest<R>,
+  actorName?: string
+): Promise<RouteAnswer<R>> {
   return sendToService<R['answer']>(serviceUrl, {
     method: route.method,
     path: routePath(route, request),
     body: request.body,
     answer: route.answer,
+    ...(route.method !== 'GET' && actorName ? { actorName } : {}),
   });
 }

@@ -61,11 +61,21 @@ export function useServiceQuery<R extends ApiRoute & { method: 'GET' }>(
   return { data, error, loading, refetch: run };
 }
 
-/** A function calling any route of the contract (replay, dismiss, save...). */
+/** The logged-in user's name as the Merchant Center shows it (their email when the profile has no name). */
+export function useActorName(): string | undefined {
+  return useApplicationContext((context) => {
+    const user = context.user;
+    if (!user) return undefined;
+    return [user.firstName, user.lastName].filter(Boolean).join(' ') || user.email || undefined;
+  });
+}
+
+/** A function calling any route of the contract (replay, dismiss, save...); changes name the user who made them. */
 export function useServiceCall() {
   const serviceUrl = useServiceUrl();
+  const actorName = useActorName();
   return useCallback(
-    <R extends ApiRoute>(route: R, request: RouteRequest<R>) => callService(serviceUrl, route, request),
-    [serviceUrl]
+    <R extends ApiRoute>(route: R, request: RouteRequest<R>) => callService(serviceUrl, route, request, actorName),
+    [serviceUrl, actorName]
   );
 }

@@ -4,10 +4,14 @@ import {
   errorClasses,
   serviceApi,
   type ApiRoute,
+  actorNameHeader,
   type ConnectionCrm,
   type ConnectionStatus,
   type Failure,
+  type FailureReview,
+  type FailureSubject,
   type FailureSummary,
+  type GuestDecision,
 } from '../../../core/src/api/contract';
 import { mappingConfigSchema, validateMappingConfig, type MappingConfig, type MappingTarget } from '../../../core/src/domain/mapping-config';
 
@@ -99,13 +103,34 @@ export function makeMapping(): MappingConfig {
   });
 }
 
+/** Version 0 of `testCrm`: its default, no extra fields. */
+export function makeDefaultMapping(): MappingConfig {
+  return mappingConfigSchema.parse({
+    schemaVersion: 1,
+    crm: testCrm.name,
+    entities: { person: { fields: [] }, company: { fields: [] }, order: { fields: [] } },
+    consent: { email: { target: 'HasOptedOutOfEmail', invert: true } },
+  });
+}
+
 /**
  * A stand-in for our service behind `/proxy/forward-to`, holding failures in
  * memory. It checks what the real MC API would need (v2, the target URL, the
  * permissions claim) and refuses changes without ManageCrmSync, like the service.
  */
-export function fakeService(options: { failures?: Failure[]; canManage?: boolean; replayResolves?: boolean } = {}) {
+export function fakeService(
+  options: {
+    failures?: Failure[];
+    canManage?: boolean;
+    replayResolves?: boolean;
+    /** Who or what each failure is about, by failure ID (the service reads them live from commercetools). */
+    subjects?: Record<string, FailureSubject>;
+    /** The ambiguous match of a failure, by failure ID. */
+    matches?: Record<string, NonNullable<FailureReview['match']>>;
+  } = {}
+) {
   const failures = new Map((options.failures ?? []).map((f) => [f.id, f]));
+  const matches = new Map(Object.entries(options.matches ?? {}));
   const calls: RecordedCall[] = [];
   // Version 2 let the CRM own LeadSource; version 3 (current) gives it back to commercetools.
   const version2 = makeMapping();
@@ -151,15 +176,15 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
     if (request.method === 'GET' && path === '/api/status') return reply(serviceApi.status.get, { connections: [makeStatus()] });
     if (request.method === 'GET' && path === '/api/failures') {
       let items = [...failures.values()];
-      const errorClass = target.searchParams.get('errorClass');
-      if (errorClass) items = items.filter((f) => f.errorClass === errorClass);
-      const state = target.searchParams.get('state');
-      if (state) items = items.filter((f) => f.state === state);
+      for (const key of ['crm', 'direction', 'errorClass', 'state'] as const) {
+        const wanted = target.searchParams.get(key);
+        if (wanted) items = items.filter((f) => f[key] === wanted);
+      }
       const limit = Number(target.searchParams.get('limit') ?? 20);
       const offset = Number(target.searchParams.get('cursor') ?? 0);
       const page = items.slice(offset, offset + limit);
       return reply(serviceApi.failures.list, {
-        items: page.map(summary),
+        items: page.map((f) => ({ ...summary(f), subject: options.subjects?.[f.id] })),
         ...(offset + limit < items.length ? { nextCursor: String(offset + limit) } : {}),
       });
     }
@@ -168,13 +193,31 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
       const ids = (body as { ids: string[] }).ids;
       return reply(serviceApi.failures.replayMany, { results: ids.map((id) => ({ id, outcome: replayOne(id) })) });
     }
-    const one = /^\/api\/failures\/([^/]+)(\/replay|\/dismiss)?$/.exec(path);
+    const one = /^\/api\/failures\/([^/]+)(\/replay|\/dismiss|\/review|\/resolve-match)?$/.exec(path);
     if (one) {
       const id = decodeURIComponent(one[1]!);
       const failure = failures.get(id);
       if (!failure) return HttpResponse.json({ error: 'unknown failure' }, { status: 404 });
       if (request.method === 'GET' && !one[2]) return reply(serviceApi.failures.get, failure);
+      if (request.method === 'GET' && one[2] === '/review') {
+        return reply(serviceApi.failures.review, { subject: options.subjects?.[id], match: matches.get(id) });
+      }
       if (!manage) return forbidden();
+      if (one[2] === '/resolve-match') {
+        const choice = body as { person?: string; separate?: true };
+        const match = matches.get(id);
+        const candidate = match?.candidates.find((c) => c.sourceId === choice.person);
+        if (!match || (choice.person && !candidate)) return HttpResponse.json({ error: 'not a candidate' }, { status: 409 });
+        const name = request.headers.get(`x-forward-header-${actorNameHeader}`);
+        const decision: GuestDecision = {
+          ...(candidate ? { person: { sourceId: candidate.sourceId, crmId: candidate.crmId, name: candidate.name } } : {}),
+          decidedBy: { userId: 'user-id-1', ...(name ? { name: decodeURIComponent(name) } : {}) },
+          decidedAt: '2026-11-24T12:00:00.000Z',
+        };
+        matches.set(id, { candidates: [], decision });
+        failures.set(id, { ...failure, state: 'resolved', resolvedAt: '2026-11-24T12:00:00.000Z' });
+        return reply(serviceApi.failures.resolveMatch, { outcome: 'resolved', failure: failures.get(id)!, decision });
+      }
       if (one[2] === '/replay') {
         const outcome = replayOne(id);
         return reply(serviceApi.failures.replay, { outcome, failure: failures.get(id)! });
@@ -190,9 +233,17 @@ export function fakeService(options: { failures?: Failure[]; canManage?: boolean
         history: [...mappingVersions.keys()].map((version) => ({
           version,
           savedAt: new Date(Date.UTC(2026, 10, 20 + version, 9)).toISOString(),
-          savedBy: 'mia@example.test',
+          savedBy: 'user-mia',
+          savedByName: 'Mia Merchant',
         })),
       });
+    }
+    const versionPath = /^\/api\/mappings\/versions\/(\d+)$/.exec(path);
+    if (versionPath && request.method === 'GET') {
+      const version = Number(versionPath[1]);
+      const config = version === 0 ? makeDefaultMapping() : mappingVersions.get(version);
+      if (!config) return HttpResponse.json({ error: `no mapping version ${version}` }, { status: 404 });
+      return reply(serviceApi.mappings.version, { version, config });
     }
     if (path === '/api/mappings/validate') {
       const result = validateMappingConfig(body, testTarget);

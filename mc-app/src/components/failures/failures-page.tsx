@@ -1,6 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useHistory, useLocation } from 'react-router-dom';
+import { useIntl } from 'react-intl';
+import { Link, useHistory, useLocation } from 'react-router-dom';
 import { useIsAuthorized } from '@commercetools-frontend/permissions';
+import { ConfirmationDialog } from '@commercetools-frontend/application-components';
 import CheckboxInput from '@commercetools-uikit/checkbox-input';
 import DataTable, { type TColumn } from '@commercetools-uikit/data-table';
 import DateInput from '@commercetools-uikit/date-input';
@@ -15,20 +17,25 @@ import Text from '@commercetools-uikit/text';
 import { useServiceCall, useServiceQuery } from '../../api/hooks';
 import {
   errorClasses,
+  failureDirections,
   failureEntities,
   failureFilterSchema,
   failureStates,
   serviceApi,
   type FailureFilter,
+  type FailureListItem,
   type FailureListQuery,
   type FailureSort,
-  type FailureSummary,
   type ReplayOutcome,
 } from '../../../../core/src/api/contract';
 import { PERMISSIONS } from '../../constants';
-import { errorClassLabels, formatDateTime } from '../shared/format';
+import { useConnectionCrm } from '../shared/connection-crm';
+import { formatDateTime } from '../shared/format';
+import { directionMessages, errorClassMessages, sharedMessages, stateMessages } from '../shared/messages';
 import { PageError } from '../shared/page-error';
+import { failuresMessages } from './messages';
 import { StateStamp } from './state-stamp';
+import { describeSubject, entityLabel, SubjectDetail } from './subject';
 
 /** The filter form: '' is "any"; `from` and `to` are days as the date inputs give them. */
 export type FailureFilters = { [K in keyof FailureFilter]-?: NonNullable<FailureFilter[K]> | '' };
@@ -76,8 +83,6 @@ function filtersFromSearch(search: string): FailureFilters {
   };
 }
 
-const anyOption = { value: '', label: 'Any' };
-
 type FilterProps<K extends keyof FailureFilters> = {
   label: string;
   name: K;
@@ -117,8 +122,10 @@ function FilterDate<K extends keyof FailureFilters>(props: FilterProps<K>) {
 }
 
 type ActionResult = { tone: 'success' | 'error' | 'warning'; text: string };
+type Pending = { kind: 'replay' | 'dismiss'; ids: string[] };
 
 export function FailuresPage({ baseUrl }: { baseUrl: string }) {
+  const intl = useIntl();
   const history = useHistory();
   const location = useLocation();
   const canManage = useIsAuthorized({ demandedPermissions: [PERMISSIONS.Manage] });
@@ -130,18 +137,18 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
   const [outcomes, setOutcomes] = useState<Record<string, ReplayOutcome | 'dismissed'>>({});
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ActionResult | undefined>(undefined);
+  const [pending, setPending] = useState<Pending | undefined>(undefined);
   const call = useServiceCall();
+  const { crm, labelOf } = useConnectionCrm();
 
   const cursor = cursors[cursors.length - 1];
   const { data, error, loading, refetch } = useServiceQuery(serviceApi.failures.list, { query: listQuery(filters, sort, limit, cursor) });
-  const status = useServiceQuery(serviceApi.status.get, {});
-  const crmOptions = useMemo(
-    () => [
-      anyOption,
-      ...[...new Set(status.data?.connections.map((c) => c.crm) ?? [])].map((crm) => ({ value: crm, label: crm })),
-    ],
-    [status.data]
-  );
+  const any = { value: '', label: intl.formatMessage(sharedMessages.any) };
+  const crmOptions = useMemo(() => {
+    const names = new Set([...(crm ? [crm.name] : []), ...(filters.crm ? [filters.crm] : [])]);
+    return [...names].map((name) => ({ value: name, label: labelOf(name) }));
+  }, [crm, filters.crm, labelOf]);
+  const crmLabel = crm?.label ?? intl.formatMessage(failuresMessages.crm);
 
   const changeFilter = (key: keyof FailureFilters, value: string) => {
     setFilters((previous) => ({ ...previous, [key]: value }));
@@ -187,11 +194,11 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
       const failed = answer.results.length - resolved;
       const details = answer.results
         .filter((r) => r.outcome !== 'resolved' && r.outcome !== 'failed')
-        .map((r) => ` ${r.id}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}.`)
+        .map((r) => ` ${intl.formatMessage(failuresMessages.replayDetail, { id: r.id, outcome: r.detail ? `${r.outcome} (${r.detail})` : r.outcome })}.`)
         .join('');
       return {
         tone: failed === 0 ? 'success' : resolved === 0 ? 'error' : 'warning',
-        text: `Replayed ${answer.results.length}: ${resolved} resolved, ${failed} still failing.${details}`,
+        text: `${intl.formatMessage(failuresMessages.replayed, { count: answer.results.length, resolved, failed })}${details}`,
       };
     });
 
@@ -202,20 +209,18 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
         setOutcomes((previous) => ({ ...previous, [id]: 'dismissed' }));
       }
       setSelected(new Set());
-      return { tone: 'success', text: `Dismissed ${ids.length}.` };
+      return { tone: 'success', text: intl.formatMessage(failuresMessages.dismissed, { count: ids.length }) };
     });
 
-  const columns: TColumn<FailureSummary>[] = [
+  const detailUrl = (row: FailureListItem) => `${baseUrl}/failures/${encodeURIComponent(row.id)}`;
+  const columns: TColumn<FailureListItem>[] = [
     ...(canManage
       ? [
           {
             key: 'select',
             label: (
-              <CheckboxInput
-                isChecked={allSelected}
-                onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((row) => row.id)))}
-              >
-                <span style={{ position: 'absolute', left: -10000 }}>Select all</span>
+              <CheckboxInput isChecked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((row) => row.id)))}>
+                <span style={{ position: 'absolute', left: -10000 }}>{intl.formatMessage(failuresMessages.selectAll)}</span>
               </CheckboxInput>
             ),
             shouldIgnoreRowClick: true,
@@ -223,82 +228,144 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
           },
         ]
       : []),
-    { key: 'lastFailedAt', label: 'Last failed', isSortable: true },
-    { key: 'crm', label: 'CRM' },
-    { key: 'entity', label: 'Entity', isSortable: true },
-    { key: 'sourceId', label: 'Record' },
-    { key: 'errorClass', label: 'Error class', isSortable: true },
-    { key: 'message', label: 'Message', isTruncated: true, width: 'minmax(160px, 2fr)' },
-    { key: 'attempts', label: 'Attempts', isSortable: true },
-    { key: 'state', label: 'State' },
-    ...(canManage ? [{ key: 'actions', label: 'Actions', shouldIgnoreRowClick: true }] : []),
+    { key: 'lastFailedAt', label: intl.formatMessage(failuresMessages.lastFailed), isSortable: true },
+    { key: 'subject', label: intl.formatMessage(failuresMessages.subject), width: 'minmax(200px, 2fr)' },
+    { key: 'entity', label: intl.formatMessage(failuresMessages.entity), isSortable: true },
+    { key: 'direction', label: intl.formatMessage(failuresMessages.direction) },
+    { key: 'crm', label: intl.formatMessage(failuresMessages.crm) },
+    { key: 'errorClass', label: intl.formatMessage(failuresMessages.errorClass), isSortable: true },
+    { key: 'message', label: intl.formatMessage(failuresMessages.message), isTruncated: true, width: 'minmax(200px, 3fr)' },
+    { key: 'attempts', label: intl.formatMessage(failuresMessages.attempts), isSortable: true },
+    { key: 'state', label: intl.formatMessage(failuresMessages.state) },
+    ...(canManage ? [{ key: 'actions', label: intl.formatMessage(failuresMessages.actions), shouldIgnoreRowClick: true }] : []),
   ];
 
-  const renderItem = (row: FailureSummary, column: TColumn<FailureSummary>) => {
+  const renderItem = (row: FailureListItem, column: TColumn<FailureListItem>) => {
+    const subject = describeSubject(intl, row);
     switch (column.key) {
       case 'select':
         return (
           <CheckboxInput isChecked={selected.has(row.id)} onChange={() => toggle(row.id)}>
-            <span style={{ position: 'absolute', left: -10000 }}>{`Select ${row.sourceId}`}</span>
+            <span style={{ position: 'absolute', left: -10000 }}>{intl.formatMessage(failuresMessages.select, { name: subject.name })}</span>
           </CheckboxInput>
         );
       case 'lastFailedAt':
         return formatDateTime(row.lastFailedAt);
+      case 'subject':
+        return (
+          <div>
+            <Link to={detailUrl(row)} onClick={(event) => event.stopPropagation()}>
+              {subject.name}
+            </Link>
+            <SubjectDetail text={subject.detail} />
+          </div>
+        );
+      case 'entity':
+        return entityLabel(intl, row.entity);
+      case 'direction':
+        return intl.formatMessage(directionMessages[row.direction]);
+      case 'crm':
+        return labelOf(row.crm);
       case 'errorClass':
-        return errorClassLabels[row.errorClass] ?? row.errorClass;
+        return intl.formatMessage(errorClassMessages[row.errorClass]);
+      case 'message':
+        // Cut to the column; the whole message on hover and in the detail.
+        return <span title={row.message}>{row.message}</span>;
+      case 'attempts':
+        return String(row.attempts);
       case 'state':
         return <StateStamp state={row.state} outcome={outcomes[row.id]} />;
       case 'actions':
         return row.state === 'open' || row.state === 'retrying' ? (
           <Spacings.Inline scale="s">
-            <FlatButton label="Replay" onClick={() => void replay([row.id])} isDisabled={busy} />
-            <FlatButton label="Dismiss" tone="secondary" onClick={() => void dismiss([row.id])} isDisabled={busy} />
+            <FlatButton label={intl.formatMessage(failuresMessages.replay)} onClick={() => void replay([row.id])} isDisabled={busy} />
+            <FlatButton label={intl.formatMessage(failuresMessages.dismiss)} tone="secondary" onClick={() => void dismiss([row.id])} isDisabled={busy} />
           </Spacings.Inline>
         ) : null;
-      default: {
-        const value = row[column.key as keyof FailureSummary];
-        return value === undefined ? '' : String(value);
-      }
+      default:
+        return null;
     }
+  };
+
+  const confirm = () => {
+    if (!pending) return;
+    setPending(undefined);
+    void (pending.kind === 'replay' ? replay(pending.ids) : dismiss(pending.ids));
   };
 
   return (
     <Spacings.Stack scale="l">
-      <Text.Headline as="h1">Failed records</Text.Headline>
-      <form aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+      <Text.Headline as="h1">{intl.formatMessage(failuresMessages.title)}</Text.Headline>
+      <form aria-label={intl.formatMessage(failuresMessages.filters)} onSubmit={(event) => event.preventDefault()}>
         <Spacings.Inline scale="m" alignItems="flex-end">
-          <FilterSelect label="CRM" name="crm" width={6} value={filters.crm} options={crmOptions} onChange={changeFilter} />
-          <FilterSelect label="Entity" name="entity" width={5} value={filters.entity} options={[anyOption, ...failureEntities.map((e) => ({ value: e, label: e }))]} onChange={changeFilter} />
+          <FilterSelect label={intl.formatMessage(failuresMessages.crm)} name="crm" width={5} value={filters.crm} options={[any, ...crmOptions]} onChange={changeFilter} />
           <FilterSelect
-            label="Error class"
+            label={intl.formatMessage(failuresMessages.direction)}
+            name="direction"
+            width={6}
+            value={filters.direction}
+            options={[any, ...failureDirections.map((d) => ({ value: d, label: intl.formatMessage(directionMessages[d]) }))]}
+            onChange={changeFilter}
+          />
+          <FilterSelect
+            label={intl.formatMessage(failuresMessages.entity)}
+            name="entity"
+            width={5}
+            value={filters.entity}
+            options={[any, ...failureEntities.map((e) => ({ value: e, label: entityLabel(intl, e) }))]}
+            onChange={changeFilter}
+          />
+          <FilterSelect
+            label={intl.formatMessage(failuresMessages.errorClass)}
             name="errorClass"
             width={6}
             value={filters.errorClass}
-            options={[anyOption, ...errorClasses.map((c) => ({ value: c, label: errorClassLabels[c] ?? c }))]}
+            options={[any, ...errorClasses.map((c) => ({ value: c, label: intl.formatMessage(errorClassMessages[c]) }))]}
             onChange={changeFilter}
           />
-          <FilterSelect label="State" name="state" width={5} value={filters.state} options={[anyOption, ...failureStates.map((s) => ({ value: s, label: s }))]} onChange={changeFilter} />
-          <FilterDate label="From" name="from" value={filters.from} onChange={changeFilter} />
-          <FilterDate label="To" name="to" value={filters.to} onChange={changeFilter} />
+          <FilterSelect
+            label={intl.formatMessage(failuresMessages.state)}
+            name="state"
+            width={5}
+            value={filters.state}
+            options={[any, ...failureStates.map((s) => ({ value: s, label: intl.formatMessage(stateMessages[s]) }))]}
+            onChange={changeFilter}
+          />
+          <FilterDate label={intl.formatMessage(failuresMessages.from)} name="from" value={filters.from} onChange={changeFilter} />
+          <FilterDate label={intl.formatMessage(failuresMessages.to)} name="to" value={filters.to} onChange={changeFilter} />
         </Spacings.Inline>
       </form>
 
       {canManage ? (
         <Spacings.Inline scale="m" alignItems="center">
           <PrimaryButton
-            label={`Replay selected (${selected.size})`}
+            label={intl.formatMessage(failuresMessages.replaySelected, { count: selected.size })}
             isDisabled={selected.size === 0 || busy}
-            onClick={() => void replay([...selected])}
+            onClick={() => setPending({ kind: 'replay', ids: [...selected] })}
           />
           <SecondaryButton
-            label={`Dismiss selected (${selected.size})`}
+            label={intl.formatMessage(failuresMessages.dismissSelected, { count: selected.size })}
             isDisabled={selected.size === 0 || busy}
-            onClick={() => void dismiss([...selected])}
+            onClick={() => setPending({ kind: 'dismiss', ids: [...selected] })}
           />
         </Spacings.Inline>
       ) : (
-        <Text.Detail tone="secondary">You can look at failures; replaying or dismissing needs the Manage permission.</Text.Detail>
+        <Text.Detail tone="secondary">{intl.formatMessage(failuresMessages.viewOnly)}</Text.Detail>
       )}
+      <ConfirmationDialog
+        isOpen={pending !== undefined}
+        title={intl.formatMessage(pending?.kind === 'dismiss' ? failuresMessages.confirmDismissTitle : failuresMessages.confirmReplayTitle, {
+          count: pending?.ids.length ?? 0,
+        })}
+        labelPrimary={intl.formatMessage(pending?.kind === 'dismiss' ? failuresMessages.dismiss : failuresMessages.replay)}
+        onCancel={() => setPending(undefined)}
+        onClose={() => setPending(undefined)}
+        onConfirm={confirm}
+      >
+        <Text.Body>
+          {intl.formatMessage(pending?.kind === 'dismiss' ? failuresMessages.confirmDismissBody : failuresMessages.confirmReplayBody, { crm: crmLabel })}
+        </Text.Body>
+      </ConfirmationDialog>
 
       {result ? (
         <div role="status">
@@ -306,12 +373,12 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
         </div>
       ) : null}
       {error ? <PageError error={error} /> : null}
-      {loading && !data ? <LoadingSpinner>Loading failures</LoadingSpinner> : null}
+      {loading && !data ? <LoadingSpinner>{intl.formatMessage(failuresMessages.loading)}</LoadingSpinner> : null}
       {data ? (
         rows.length === 0 ? (
-          <Text.Body>No failed records match these filters.</Text.Body>
+          <Text.Body>{intl.formatMessage(failuresMessages.empty)}</Text.Body>
         ) : (
-          <DataTable<FailureSummary>
+          <DataTable<FailureListItem>
             rows={rows}
             columns={columns}
             itemRenderer={renderItem}
@@ -321,28 +388,28 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
               setSort({ column: columnKey as SortKey, direction });
               setCursors([undefined]);
             }}
-            onRowClick={(row) => history.push(`${baseUrl}/failures/${encodeURIComponent(row.id)}`)}
+            onRowClick={(row) => history.push(detailUrl(row))}
           />
         )
       ) : null}
       <Spacings.Inline scale="m" alignItems="center">
         <SecondaryButton
-          label="Previous page"
+          label={intl.formatMessage(failuresMessages.previousPage)}
           isDisabled={cursors.length <= 1 || loading}
           onClick={() => setCursors((previous) => previous.slice(0, -1))}
         />
-        <Text.Detail>{`Page ${cursors.length}`}</Text.Detail>
+        <Text.Detail>{intl.formatMessage(failuresMessages.page, { page: cursors.length })}</Text.Detail>
         <SecondaryButton
-          label="Next page"
+          label={intl.formatMessage(failuresMessages.nextPage)}
           isDisabled={!data?.nextCursor || loading}
           onClick={() => data?.nextCursor && setCursors((previous) => [...previous, data.nextCursor])}
         />
         <label>
           <Spacings.Inline scale="s" alignItems="center">
-            <Text.Detail>Per page</Text.Detail>
+            <Text.Detail>{intl.formatMessage(failuresMessages.perPage)}</Text.Detail>
             <SelectInput
               name="limit"
-              aria-label="Per page"
+              aria-label={intl.formatMessage(failuresMessages.perPage)}
               horizontalConstraint={3}
               value={String(limit)}
               options={['20', '50', '100'].map((n) => ({ value: n, label: n }))}

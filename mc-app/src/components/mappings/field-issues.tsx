@@ -1,11 +1,15 @@
 import Text from '@commercetools-uikit/text';
-import { pathKey, type IssuesByPath } from './mapping-draft';
+import { pathKey } from './draft-issues';
+import type { IssuesByPath } from './mapping-draft';
 
-/** The schema's messages for exactly one path, shown under the input that holds it. */
-export function FieldIssues({ issues, path }: { issues: IssuesByPath; path: readonly (string | number)[] }) {
+/**
+ * The problems at one path, under the input that holds it; with `within`,
+ * also those deeper inside it (a transform's settings show at its field).
+ */
+export function FieldIssues({ issues, path, within = false }: { issues: IssuesByPath; path: readonly (string | number)[]; within?: boolean }) {
   const key = pathKey(path);
-  const messages = issues.get(key);
-  if (!messages) return null;
+  const messages = [...issues.entries()].filter(([at]) => at === key || (within && at.startsWith(`${key}.`))).flatMap(([, words]) => words);
+  if (messages.length === 0) return null;
   return (
     <div data-testid={`issues-${key}`}>
       {messages.map((message) => (
@@ -15,4 +19,10 @@ export function FieldIssues({ issues, path }: { issues: IssuesByPath; path: read
       ))}
     </div>
   );
+}
+
+/** Whether any problem sits at the path (or inside it, with `within`): the input shows as in error. */
+export function hasIssues(issues: IssuesByPath, path: readonly (string | number)[], within = false): boolean {
+  const key = pathKey(path);
+  return [...issues.keys()].some((at) => at === key || (within && at.startsWith(`${key}.`)));
 }

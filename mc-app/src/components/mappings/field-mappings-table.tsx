@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+import { useIntl } from 'react-intl';
 import DataTable, { type TColumn } from '@commercetools-uikit/data-table';
 import FlatButton from '@commercetools-uikit/flat-button';
 import SecondaryButton from '@commercetools-uikit/secondary-button';
@@ -6,11 +8,10 @@ import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import TextInput from '@commercetools-uikit/text-input';
 import { HiddenLabel } from '../shared/hidden-label';
-import { FieldIssues } from './field-issues';
+import { FieldIssues, hasIssues } from './field-issues';
 import {
   owners,
   parseJsonText,
-  pathKey,
   summariseTransforms,
   type FieldMappingDraft,
   type FieldOwner,
@@ -18,47 +19,60 @@ import {
   type MappedEntity,
   type TransformDraft,
 } from './mapping-draft';
+import { fieldsMessages } from './messages';
 import { useJsonText } from './use-json-text';
 
 type Row = { id: string; index: number; field: FieldMappingDraft };
+type Path = (string | number)[];
 
 const ownerOptions = owners.map((owner) => ({ value: owner, label: owner }));
 const newField: FieldMappingDraft = { source: '', target: '', transform: [], owner: 'commercetools' };
 
 const isTransformList = (value: unknown): value is TransformDraft[] => Array.isArray(value);
-const parseTransforms = (text: string) => parseJsonText(text, isTransformList, 'must be a JSON array of transforms');
 
 /**
- * The transforms of one field as compact JSON, with a readable summary above.
- * The field changes only when the text parses as a JSON array (the schema
- * checks each transform).
+ * The transforms of one field as JSON, with a readable summary above. Text
+ * that does not read as a list of transforms leaves the field as it was and is
+ * reported (`onUnreadable`), so the page refuses to save while the screen
+ * shows something the document does not hold; the schema checks each
+ * transform that does read.
  */
 function TransformsInput(props: {
   label: string;
+  path: Path;
   value: TransformDraft[] | undefined;
   isReadOnly: boolean;
+  hasError: boolean;
   onChange: (transforms: TransformDraft[]) => void;
+  onUnreadable: (path: Path, unreadable: boolean) => void;
 }) {
+  const intl = useIntl();
   const [text, setText] = useJsonText(props.value ?? []);
-  const parsed = parseTransforms(text);
+  const unreadable = parseJsonText(text, isTransformList) === undefined;
+  const { onUnreadable, path } = props;
+  const key = path.join('.');
+  useEffect(() => {
+    onUnreadable(path, unreadable);
+    // The row may go (removed) while its text is unreadable: it takes its problem with it.
+    return () => onUnreadable(path, false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, unreadable, onUnreadable]);
   return (
     <Spacings.Stack scale="xs">
-      <Text.Detail>{summariseTransforms(props.value)}</Text.Detail>
+      {unreadable ? null : <Text.Detail>{summariseTransforms(intl, props.value)}</Text.Detail>}
       <HiddenLabel text={props.label}>
         <TextInput
           name={props.label}
           value={text}
           isReadOnly={props.isReadOnly}
-          hasError={parsed.error !== undefined}
+          hasError={unreadable || props.hasError}
           onChange={(event) => {
             setText(event.target.value);
-            // Half-typed JSON leaves the field as it was until the text parses.
-            const typed = parseTransforms(event.target.value);
-            if (typed.value) props.onChange(typed.value);
+            const typed = parseJsonText(event.target.value, isTransformList);
+            if (typed) props.onChange(typed);
           }}
         />
       </HiddenLabel>
-      {parsed.error ? <Text.Detail tone="critical">{parsed.error}</Text.Detail> : null}
     </Spacings.Stack>
   );
 }
@@ -70,19 +84,21 @@ export function FieldMappingsTable(props: {
   issues: IssuesByPath;
   canManage: boolean;
   onChange: (fields: FieldMappingDraft[]) => void;
+  onUnreadableTransforms: (path: Path, unreadable: boolean) => void;
 }) {
+  const intl = useIntl();
   const { entity, fields, issues, canManage } = props;
-  const path = (index: number, key: string) => ['entities', entity, 'fields', index, key];
-  const label = (index: number, key: string) => `${entity} field ${index + 1} ${key}`;
+  const path = (index: number, key: string): Path => ['entities', entity, 'fields', index, key];
+  const label = (index: number, part: string) => intl.formatMessage(fieldsMessages.label, { entity, number: index + 1, part });
   const update = (index: number, change: Partial<FieldMappingDraft>) =>
     props.onChange(fields.map((field, i) => (i === index ? { ...field, ...change } : field)));
   const rows: Row[] = fields.map((field, index) => ({ id: String(index), index, field }));
 
   const columns: TColumn<Row>[] = [
-    { key: 'source', label: 'commercetools source' },
-    { key: 'target', label: 'CRM field' },
-    { key: 'transform', label: 'Transforms' },
-    { key: 'owner', label: 'Owner' },
+    { key: 'source', label: intl.formatMessage(fieldsMessages.source) },
+    { key: 'target', label: intl.formatMessage(fieldsMessages.target) },
+    { key: 'transform', label: intl.formatMessage(fieldsMessages.transforms) },
+    { key: 'owner', label: intl.formatMessage(fieldsMessages.owner) },
     ...(canManage ? [{ key: 'remove', label: '' }] : []),
   ];
   const renderItem = ({ index, field }: Row, column: TColumn<Row>) => {
@@ -96,7 +112,7 @@ export function FieldMappingsTable(props: {
                 name={label(index, column.key)}
                 value={typeof field[column.key] === 'string' ? field[column.key] : ''}
                 isReadOnly={!canManage}
-                hasError={issues.has(pathKey(path(index, column.key)))}
+                hasError={hasIssues(issues, path(index, column.key))}
                 onChange={(event) => update(index, { [column.key]: event.target.value })}
               />
             </HiddenLabel>
@@ -108,11 +124,14 @@ export function FieldMappingsTable(props: {
           <Spacings.Stack scale="xs">
             <TransformsInput
               label={label(index, 'transforms')}
+              path={path(index, 'transform')}
               value={field.transform}
               isReadOnly={!canManage}
+              hasError={hasIssues(issues, path(index, 'transform'), true)}
               onChange={(transform) => update(index, { transform })}
+              onUnreadable={props.onUnreadableTransforms}
             />
-            <FieldIssues issues={issues} path={path(index, 'transform')} />
+            <FieldIssues issues={issues} path={path(index, 'transform')} within />
           </Spacings.Stack>
         );
       case 'owner':
@@ -131,7 +150,12 @@ export function FieldMappingsTable(props: {
           </div>
         );
       case 'remove':
-        return <FlatButton label={`Remove ${label(index, '').trim()}`} onClick={() => props.onChange(fields.filter((_, i) => i !== index))} />;
+        return (
+          <FlatButton
+            label={intl.formatMessage(fieldsMessages.remove, { entity, number: index + 1 })}
+            onClick={() => props.onChange(fields.filter((_, i) => i !== index))}
+          />
+        );
       default:
         return null;
     }
@@ -140,14 +164,14 @@ export function FieldMappingsTable(props: {
   return (
     <Spacings.Stack scale="s">
       {rows.length === 0 ? (
-        <Text.Detail tone="secondary">{`No extra ${entity} fields: the adapter writes its standard fields only.`}</Text.Detail>
+        <Text.Detail tone="secondary">{intl.formatMessage(fieldsMessages.none, { entity })}</Text.Detail>
       ) : (
         <DataTable<Row> rows={rows} columns={columns} itemRenderer={renderItem} />
       )}
       <FieldIssues issues={issues} path={['entities', entity, 'fields']} />
       {canManage ? (
         <div>
-          <SecondaryButton label={`Add ${entity} field`} onClick={() => props.onChange([...fields, newField])} />
+          <SecondaryButton label={intl.formatMessage(fieldsMessages.add, { entity })} onClick={() => props.onChange([...fields, newField])} />
         </div>
       ) : null}
     </Spacings.Stack>

@@ -1,14 +1,13 @@
+import type { IntlShape } from 'react-intl';
 import {
   mappedEntities,
   matchingRules,
   owners,
-  validateMappingConfig,
-  type ConfigIssue,
   type FieldOwner,
   type MappedEntity,
   type MappingConfigInput,
-  type MappingTarget,
 } from '../../../../core/src/domain/mapping-config';
+import { transformMessages } from './messages';
 
 /**
  * The document being edited, as a person types it: defaults not filled in yet
@@ -25,24 +24,8 @@ export type GuestPolicy = NonNullable<NonNullable<MappingDraft['matching']>['gue
 export { mappedEntities, matchingRules, owners, type FieldOwner, type MappedEntity };
 export const guestPolicies: readonly GuestPolicy[] = ['attach-or-create', 'create'];
 
-/** Issue paths as the service's 400 answers and the README write them: `entities.person.fields.1.owner`. */
-export const pathKey = (path: readonly (string | number)[]): string => path.join('.');
-
+/** Problems in the merchandiser's words, by path key (draft-issues.ts `pathKey`). */
 export type IssuesByPath = ReadonlyMap<string, string[]>;
-
-/**
- * Runs the back end's own checks (core/src/domain/mapping-config.ts) for the
- * connection's CRM, as the service names it, and groups the messages by path.
- */
-export function validateDraft(draft: unknown, target: MappingTarget): { issues: ConfigIssue[]; byPath: IssuesByPath } {
-  const result = validateMappingConfig(draft, target);
-  const byPath = new Map<string, string[]>();
-  for (const issue of result.issues) {
-    const key = pathKey(issue.path);
-    byPath.set(key, [...(byPath.get(key) ?? []), issue.message]);
-  }
-  return { issues: result.issues, byPath };
-}
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -82,45 +65,42 @@ export function moved<T>(items: readonly T[], index: number, offset: -1 | 1): T[
 }
 
 /** One line a merchandiser can read: `lookup (2 values, else "Standard") → money (major)`. */
-export function summariseTransforms(transforms: unknown): string {
-  if (!Array.isArray(transforms) || transforms.length === 0) return 'as is';
-  return transforms.map(summariseTransform).join(' → ');
+export function summariseTransforms(intl: IntlShape, transforms: unknown): string {
+  if (!Array.isArray(transforms) || transforms.length === 0) return intl.formatMessage(transformMessages.asIs);
+  return transforms.map((transform) => summariseTransform(intl, transform)).join(' → ');
 }
 
-function summariseTransform(transform: unknown): string {
-  if (!isRecord(transform)) return 'unknown';
+function summariseTransform(intl: IntlShape, transform: unknown): string {
+  if (!isRecord(transform)) return '?';
   switch (transform.type) {
     case 'normalise':
     case 'date':
       return `${transform.type} (${String(transform.as)})`;
     case 'format':
-      return `format "${String(transform.template)}"`;
-    case 'lookup': {
-      const size = isRecord(transform.table) ? Object.keys(transform.table).length : 0;
-      const fallback = transform.default === undefined ? '' : `, else ${JSON.stringify(transform.default)}`;
-      return `lookup (${size} ${size === 1 ? 'value' : 'values'}${fallback})`;
-    }
+      return intl.formatMessage(transformMessages.format, { template: String(transform.template) });
+    case 'lookup':
+      return intl.formatMessage(transformMessages.lookup, {
+        count: isRecord(transform.table) ? Object.keys(transform.table).length : 0,
+        hasDefault: transform.default === undefined ? 'no' : 'yes',
+        fallback: JSON.stringify(transform.default),
+      });
     case 'locale':
       return transform.locale ? `locale (${String(transform.locale)})` : 'locale';
     case 'money':
       return `money (${String(transform.unit)})`;
     case 'join':
-      return `join with "${transform.separator === undefined ? ';' : String(transform.separator)}"`;
-    case 'not':
-      return 'not';
+      return intl.formatMessage(transformMessages.join, { separator: transform.separator === undefined ? ';' : String(transform.separator) });
     default:
       return String(transform.type);
   }
 }
 
-export type ParsedJson<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
-
-/** Parses what a person typed into a JSON field that must hold one shape (an object, an array). */
-export function parseJsonText<T>(text: string, hasShape: (value: unknown) => value is T, shapeMessage: string): ParsedJson<T> {
+/** What a person typed into a JSON box, if it reads as JSON of the one shape the box holds (an object, a list). */
+export function parseJsonText<T>(text: string, hasShape: (value: unknown) => value is T): T | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return hasShape(value) ? { value } : { error: shapeMessage };
-  } catch (caught) {
-    return { error: `Not valid JSON: ${caught instanceof Error ? caught.message : String(caught)}` };
+    return hasShape(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }

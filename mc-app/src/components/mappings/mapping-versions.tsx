@@ -1,15 +1,19 @@
+import { useIntl } from 'react-intl';
 import FlatButton from '@commercetools-uikit/flat-button';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import type { MappingsAnswer } from '../../../../core/src/api/contract';
 import { formatDateTime } from '../shared/format';
+import { versionMessages } from './messages';
 
-type Entry = { version: number; text: string };
+type Entry = { version: number; text: string; userId?: string };
 
 /**
- * Saved versions, newest first, and version 0, the CRM's default the service
- * falls back to before anything is saved. Rolling back saves the chosen
- * content again as a new version.
+ * Saved versions, newest first, with who saved them (their name; the user ID
+ * the session proved on hover), and version 0, the CRM's default the service
+ * falls back to before anything is saved. Rolling back asks first
+ * (`onRollback` opens the confirmation); it saves the chosen content again as
+ * a new version.
  */
 export function MappingVersions(props: {
   history: MappingsAnswer['history'];
@@ -18,23 +22,36 @@ export function MappingVersions(props: {
   isDisabled: boolean;
   onRollback: (version: number) => void;
 }) {
+  const intl = useIntl();
   const entries: Entry[] = [
     ...[...props.history]
       .sort((a, b) => b.version - a.version)
       .map((entry) => ({
         version: entry.version,
-        text: `v${entry.version} · ${formatDateTime(entry.savedAt)}${entry.savedBy ? ` · ${entry.savedBy}` : ''}`,
+        text: intl.formatMessage(versionMessages.saved, {
+          version: entry.version,
+          at: formatDateTime(entry.savedAt),
+          hasBy: entry.savedByName ?? entry.savedBy ? 'yes' : 'no',
+          by: entry.savedByName ?? entry.savedBy ?? '',
+        }),
+        ...(entry.savedBy ? { userId: entry.savedBy } : {}),
       })),
-    { version: 0, text: 'v0 · the CRM’s default' },
+    { version: 0, text: intl.formatMessage(versionMessages.initial) },
   ];
   return (
-    <ul aria-label="Versions" style={{ margin: 0, paddingLeft: 16 }}>
+    <ul aria-label={intl.formatMessage(versionMessages.list)} style={{ margin: 0, paddingLeft: 16 }}>
       {entries.map((entry) => (
         <li key={entry.version}>
           <Spacings.Inline scale="m" alignItems="center">
-            <Text.Detail>{`${entry.text}${entry.version === props.current ? ' (current)' : ''}`}</Text.Detail>
+            <span title={entry.userId}>
+              <Text.Detail>{entry.version === props.current ? intl.formatMessage(versionMessages.current, { entry: entry.text }) : entry.text}</Text.Detail>
+            </span>
             {props.canManage && entry.version !== props.current ? (
-              <FlatButton label={`Roll back to v${entry.version}`} onClick={() => props.onRollback(entry.version)} isDisabled={props.isDisabled} />
+              <FlatButton
+                label={intl.formatMessage(versionMessages.rollback, { version: entry.version })}
+                onClick={() => props.onRollback(entry.version)}
+                isDisabled={props.isDisabled}
+              />
             ) : null}
           </Spacings.Inline>
         </li>

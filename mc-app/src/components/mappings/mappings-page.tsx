@@ -1,5 +1,7 @@
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
+import { useIntl } from 'react-intl';
 import { useIsAuthorized } from '@commercetools-frontend/permissions';
+import { ConfirmationDialog } from '@commercetools-frontend/application-components';
 import Card from '@commercetools-uikit/card';
 import LoadingSpinner from '@commercetools-uikit/loading-spinner';
 import { ContentNotification } from '@commercetools-uikit/notifications';
@@ -8,50 +10,81 @@ import SecondaryButton from '@commercetools-uikit/secondary-button';
 import Spacings from '@commercetools-uikit/spacings';
 import Text from '@commercetools-uikit/text';
 import { useServiceCall, useServiceQuery } from '../../api/hooks';
-import { serviceApi, type MappingPreviewAnswer, type MappingValidationAnswer } from '../../../../core/src/api/contract';
+import { serviceApi, type MappingPreviewAnswer } from '../../../../core/src/api/contract';
+import { mappingConfigSchema, type MappingConfig } from '../../../../core/src/domain/mapping-config';
 import { PERMISSIONS } from '../../constants';
+import { entityMessages } from '../shared/messages';
 import { PageError } from '../shared/page-error';
 import { AdvancedJsonEditor } from './advanced-json-editor';
+import { draftIssues, pathKey, type DraftIssue } from './draft-issues';
 import { FieldMappingsTable } from './field-mappings-table';
-import { mappedEntities, fieldsOf, matchingOf, pathKey, validateDraft, withFields, withMatching, type MappingDraft } from './mapping-draft';
+import { issueText, placeText } from './issue-words';
+import { describeChanges } from './mapping-changes';
+import { mappedEntities, fieldsOf, matchingOf, withFields, withMatching, type MappingDraft } from './mapping-draft';
 import { MappingPreview, type PreviewRequest } from './mapping-preview';
 import { MappingVersions } from './mapping-versions';
 import { MatchingRulesEditor } from './matching-rules-editor';
+import { changeMessages, mappingsMessages } from './messages';
 
 type Message = { tone: 'success' | 'error'; text: string };
-type Issue = { path: string; message: string };
-
-const issueLine = (issue: Issue) => `${issue.path || '(root)'}: ${issue.message}`;
-const serviceIssues = (answer: MappingValidationAnswer): Issue[] =>
-  answer.issues.map((issue) => ({ path: pathKey(issue.path), message: issue.message }));
+/** A live change waiting for the user's confirmation, with what it changes. */
+type Pending = { kind: 'save'; version: number; changes: string[]; mapping: MappingDraft } | { kind: 'rollback'; from: number; version: number; changes: string[] };
 
 /**
  * Field mappings, ownership and matching rules of this connection's CRM.
  * Every edit is checked with the back end's own schema (`mappingConfigSchema`
  * in core/src/domain/mapping-config.ts, imported, not copied) against the CRM
- * the service names (its target rule), and each message is shown next to the
- * input its path names; saving asks the service to validate once more, so a
- * stale app can never save what the service refuses.
+ * the service names (its target rule); each problem shows at the input its
+ * path names, in the merchandiser's words, and text that does not read as
+ * what its box holds counts as a problem too, so Save stores exactly what the
+ * screen shows or nothing. Saving and rolling back change the live sync: both
+ * say what changes and ask first; saving asks the service to validate once
+ * more, so a stale app can never save what the service refuses.
  */
 export function MappingsPage() {
+  const intl = useIntl();
   const canManage = useIsAuthorized({ demandedPermissions: [PERMISSIONS.Manage] });
   const { data, error, loading, refetch } = useServiceQuery(serviceApi.mappings.get, {});
   const call = useServiceCall();
   const [draft, setDraft] = useState<MappingDraft | undefined>(undefined);
-  const [refused, setRefused] = useState<Issue[]>([]);
+  const [refused, setRefused] = useState<DraftIssue[]>([]);
+  const [unreadable, setUnreadable] = useState<ReadonlySet<string>>(new Set());
   const [preview, setPreview] = useState<MappingPreviewAnswer | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message | undefined>(undefined);
+  const [pending, setPending] = useState<Pending | undefined>(undefined);
 
   useEffect(() => {
     if (data) setDraft(data.current);
   }, [data]);
-  const validation = useMemo(
-    () => (draft && data ? validateDraft(draft, { crm: data.crm.name, targetRule: data.crm.targetRule }) : undefined),
-    [draft, data]
+  const crmLabel = data?.crm.label ?? '';
+  const markUnreadable = useCallback(
+    (key: string, isUnreadable: boolean) =>
+      setUnreadable((previous) => {
+        if (previous.has(key) === isUnreadable) return previous;
+        const next = new Set(previous);
+        if (isUnreadable) next.add(key);
+        else next.delete(key);
+        return next;
+      }),
+    []
   );
+  const onUnreadableTransforms = useCallback((path: (string | number)[], is: boolean) => markUnreadable(pathKey(path), is), [markUnreadable]);
+  const onUnreadableDocument = useCallback((is: boolean) => markUnreadable('', is), [markUnreadable]);
+
+  const issues = useMemo((): DraftIssue[] => {
+    if (!draft || !data) return [];
+    const typed = [...unreadable].map((key): DraftIssue => (key === '' ? { path: [], kind: 'documentText' } : { path: key.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), kind: 'transformText' }));
+    return [...typed, ...draftIssues(draft, { crm: data.crm.name, targetRule: data.crm.targetRule }), ...refused];
+  }, [draft, data, unreadable, refused]);
+  const byPath = useMemo(() => {
+    const map = new Map<string, string[]>();
+    for (const issue of issues) map.set(pathKey(issue.path), [...(map.get(pathKey(issue.path)) ?? []), issueText(intl, issue, crmLabel)]);
+    return map;
+  }, [issues, intl, crmLabel]);
   const dirty = data !== undefined && JSON.stringify(draft) !== JSON.stringify(data.current);
-  const valid = validation !== undefined && validation.issues.length === 0;
+  const valid = issues.length === 0;
+  const nextVersion = data ? Math.max(data.version, ...data.history.map((h) => h.version)) + 1 : 1;
 
   const edit = (next: MappingDraft) => {
     setDraft(next);
@@ -73,44 +106,52 @@ export function MappingsPage() {
     run(async () => {
       setPreview(await call(serviceApi.mappings.preview, { body: { mapping, ...request } }));
     });
-  const save = (mapping: MappingDraft) =>
+  const askToSave = (mapping: MappingDraft, live: MappingConfig) =>
+    setPending({ kind: 'save', version: nextVersion, mapping, changes: describeChanges(intl, live, mappingConfigSchema.parse(mapping)) });
+  const askToRollBack = (from: number, live: MappingConfig) =>
     run(async () => {
-      const check = await call(serviceApi.mappings.validate, { body: mapping });
-      if (!check.valid) {
-        setRefused(serviceIssues(check));
-        setMessage({ tone: 'error', text: 'Not saved: the service found problems (listed above).' });
-        return;
-      }
-      const answer = await call(serviceApi.mappings.save, { body: mapping });
-      setMessage({ tone: 'success', text: `Saved as version ${answer.version}.` });
-      await refetch();
+      const { config } = await call(serviceApi.mappings.version, { params: { version: from } });
+      setPending({ kind: 'rollback', from, version: nextVersion, changes: describeChanges(intl, live, config) });
     });
-  const rollback = (version: number) =>
+  const confirm = (change: Pending) =>
     run(async () => {
-      const answer = await call(serviceApi.mappings.rollback, { body: { version } });
-      setMessage({ tone: 'success', text: `Rolled back to version ${version}; now version ${answer.version}.` });
+      setPending(undefined);
+      if (change.kind === 'save') {
+        const check = await call(serviceApi.mappings.validate, { body: change.mapping });
+        if (!check.valid) {
+          setRefused(check.issues.map((issue): DraftIssue => ({ path: issue.path, kind: 'other', message: issue.message })));
+          setMessage({ tone: 'error', text: intl.formatMessage(mappingsMessages.refused) });
+          return;
+        }
+        const answer = await call(serviceApi.mappings.save, { body: change.mapping });
+        setMessage({ tone: 'success', text: intl.formatMessage(mappingsMessages.saved, { version: answer.version }) });
+      } else {
+        const answer = await call(serviceApi.mappings.rollback, { body: { version: change.from } });
+        setMessage({ tone: 'success', text: intl.formatMessage(mappingsMessages.rolledBack, { from: change.from, version: answer.version }) });
+      }
       await refetch();
     });
 
-  const issues: Issue[] = [...(validation?.issues.map((issue) => ({ path: pathKey(issue.path), message: issue.message })) ?? []), ...refused];
   const matching = draft ? matchingOf(draft) : undefined;
 
   return (
     <Spacings.Stack scale="l">
-      <Text.Headline as="h1">Mappings</Text.Headline>
+      <Text.Headline as="h1">{intl.formatMessage(mappingsMessages.title)}</Text.Headline>
       {error ? <PageError error={error} /> : null}
-      {loading && !data ? <LoadingSpinner>Loading mappings</LoadingSpinner> : null}
-      {data && draft && validation && matching ? (
+      {loading && !data ? <LoadingSpinner>{intl.formatMessage(mappingsMessages.loading)}</LoadingSpinner> : null}
+      {data && draft && matching ? (
         <Fragment>
           <Spacings.Inline scale="m" alignItems="center">
-            <Text.Detail>{`CRM: ${data.crm.label} · version ${data.version}${dirty ? ' (edited, not saved)' : ''}`}</Text.Detail>
+            <Text.Detail>
+              {`${intl.formatMessage(mappingsMessages.header, { crm: data.crm.label, version: data.version })}${dirty ? ` ${intl.formatMessage(mappingsMessages.edited)}` : ''}`}
+            </Text.Detail>
             {canManage ? (
               <Fragment>
-                <PrimaryButton label="Save" onClick={() => void save(draft)} isDisabled={busy || !dirty || !valid} />
-                <SecondaryButton label="Discard changes" onClick={() => edit(data.current)} isDisabled={busy || !dirty} />
+                <PrimaryButton label={intl.formatMessage(mappingsMessages.save)} onClick={() => askToSave(draft, data.current)} isDisabled={busy || !dirty || !valid} />
+                <SecondaryButton label={intl.formatMessage(mappingsMessages.discard)} onClick={() => edit(data.current)} isDisabled={busy || !dirty} />
               </Fragment>
             ) : (
-              <Text.Detail tone="secondary">You can look at the mapping and preview it; changing it needs the Manage permission.</Text.Detail>
+              <Text.Detail tone="secondary">{intl.formatMessage(mappingsMessages.viewOnly)}</Text.Detail>
             )}
           </Spacings.Inline>
           {message ? (
@@ -120,28 +161,32 @@ export function MappingsPage() {
           ) : null}
           {issues.length > 0 ? (
             <ContentNotification type="error">
-              <ul aria-label="Validation messages" style={{ margin: 0, paddingLeft: 16 }}>
-                {issues.map((issue) => (
-                  <li key={issueLine(issue)}>
-                    <Text.Detail>{issueLine(issue)}</Text.Detail>
+              <Text.Detail>{intl.formatMessage(mappingsMessages.problems, { count: issues.length })}</Text.Detail>
+              <ul aria-label={intl.formatMessage(mappingsMessages.problemList)} style={{ margin: 0, paddingLeft: 16 }}>
+                {issues.map((issue, index) => (
+                  <li key={`${pathKey(issue.path)}-${index}`}>
+                    <Text.Detail>
+                      {intl.formatMessage(mappingsMessages.problemLine, { where: placeText(intl, issue.path), what: issueText(intl, issue, crmLabel) })}
+                    </Text.Detail>
                   </li>
                 ))}
               </ul>
             </ContentNotification>
           ) : (
-            <Text.Detail tone="positive">The mapping is valid.</Text.Detail>
+            <Text.Detail tone="positive">{intl.formatMessage(mappingsMessages.valid)}</Text.Detail>
           )}
 
           {mappedEntities.map((entity) => (
             <Card key={entity} insetScale="m">
               <Spacings.Stack scale="s">
-                <Text.Subheadline as="h4">{`${entity[0]!.toUpperCase()}${entity.slice(1)} fields`}</Text.Subheadline>
+                <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.entityFields, { entity: intl.formatMessage(entityMessages[entity]) })}</Text.Subheadline>
                 <FieldMappingsTable
                   entity={entity}
                   fields={fieldsOf(draft, entity)}
-                  issues={validation.byPath}
+                  issues={byPath}
                   canManage={canManage}
                   onChange={(fields) => edit(withFields(draft, entity, fields))}
+                  onUnreadableTransforms={onUnreadableTransforms}
                 />
               </Spacings.Stack>
             </Card>
@@ -149,11 +194,11 @@ export function MappingsPage() {
 
           <Card insetScale="m">
             <Spacings.Stack scale="s">
-              <Text.Subheadline as="h4">Matching</Text.Subheadline>
+              <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.matching)}</Text.Subheadline>
               <MatchingRulesEditor
                 rules={matching.rules}
                 guests={matching.guests}
-                issues={validation.byPath}
+                issues={byPath}
                 canManage={canManage}
                 onChange={(change) => edit(withMatching(draft, change))}
               />
@@ -162,30 +207,58 @@ export function MappingsPage() {
 
           <Card insetScale="m">
             <Spacings.Stack scale="s">
-              <Text.Subheadline as="h4">Preview on sample records</Text.Subheadline>
+              <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.preview)}</Text.Subheadline>
               <MappingPreview isDisabled={busy || !valid} answer={preview} onPreview={(request) => void runPreview(draft, request)} />
             </Spacings.Stack>
           </Card>
 
           <Card insetScale="m">
             <Spacings.Stack scale="s">
-              <Text.Subheadline as="h4">Advanced (JSON): consent, segmentation, validation, locale</Text.Subheadline>
-              <AdvancedJsonEditor draft={draft} canManage={canManage} onChange={edit} />
+              <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.advanced)}</Text.Subheadline>
+              <AdvancedJsonEditor draft={draft} canManage={canManage} issues={byPath} onChange={edit} onUnreadable={onUnreadableDocument} />
             </Spacings.Stack>
           </Card>
 
           <Card insetScale="m">
             <Spacings.Stack scale="s">
-              <Text.Subheadline as="h4">Versions</Text.Subheadline>
+              <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.versions)}</Text.Subheadline>
               <MappingVersions
                 history={data.history}
                 current={data.version}
                 canManage={canManage}
                 isDisabled={busy}
-                onRollback={(version) => void rollback(version)}
+                onRollback={(version) => void askToRollBack(version, data.current)}
               />
             </Spacings.Stack>
           </Card>
+          <ConfirmationDialog
+            isOpen={pending !== undefined}
+            title={
+              pending?.kind === 'rollback'
+                ? intl.formatMessage(mappingsMessages.confirmRollbackTitle, { from: pending.from })
+                : intl.formatMessage(mappingsMessages.confirmSaveTitle, { version: pending?.version ?? nextVersion })
+            }
+            labelPrimary={intl.formatMessage(pending?.kind === 'rollback' ? mappingsMessages.rollback : mappingsMessages.save)}
+            onCancel={() => setPending(undefined)}
+            onClose={() => setPending(undefined)}
+            onConfirm={() => pending && void confirm(pending)}
+          >
+            <Spacings.Stack scale="s">
+              <Text.Body>
+                {pending?.kind === 'rollback'
+                  ? intl.formatMessage(mappingsMessages.confirmRollbackBody, { from: pending.from, version: pending.version, current: data.version, crm: crmLabel })
+                  : intl.formatMessage(mappingsMessages.confirmSaveBody, { crm: crmLabel })}
+              </Text.Body>
+              <Text.Detail isBold>{intl.formatMessage(mappingsMessages.whatChanges)}</Text.Detail>
+              <ul aria-label={intl.formatMessage(mappingsMessages.whatChanges)} style={{ margin: 0, paddingLeft: 16 }}>
+                {(pending?.changes ?? [intl.formatMessage(changeMessages.nothing)]).map((line) => (
+                  <li key={line}>
+                    <Text.Detail>{line}</Text.Detail>
+                  </li>
+                ))}
+              </ul>
+            </Spacings.Stack>
+          </ConfirmationDialog>
         </Fragment>
       ) : null}
     </Spacings.Stack>

@@ -32,7 +32,7 @@ describe('mappings page', () => {
     expect(screen.getByText('lookup (1 value, else "Standard")')).toBeInTheDocument();
     expect(screen.getByRole('textbox', { name: 'order field 1 target' })).toHaveValue('Amount__c');
     expect(screen.getByText('money (major)')).toBeInTheDocument();
-    expect(screen.getByText('No extra company fields: the adapter writes its standard fields only.')).toBeInTheDocument();
+    expect(screen.getByText('No extra company fields: the connector writes its standard fields only.')).toBeInTheDocument();
     const rules = within(screen.getByRole('list', { name: 'Matching rules' })).getAllByRole('listitem');
     expect(rules.map((rule) => rule.textContent)).toEqual([
       expect.stringMatching(/^link/),
@@ -49,6 +49,15 @@ describe('mappings page', () => {
     await user.click(screen.getByRole('button', { name: 'Move email up' }));
     expect(screen.getByText(/\(edited, not saved\)/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Save' }));
+    // Saving changes the live sync: the dialog says what changes before anything is sent.
+    const dialog = await screen.findByRole('dialog', { name: 'Save as version 4?' });
+    const changes = within(within(dialog).getByRole('list', { name: 'What changes' })).getAllByRole('listitem');
+    expect(changes.map((c) => c.textContent)).toEqual([
+      'Person: LeadSource changes (owner commercetools → first-write)',
+      'Matching rules: link → email → externalId (was link → externalId → email)',
+    ]);
+    expect(service.calls.some((c) => c.method === 'PUT')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByText('Saved as version 4.')).toBeInTheDocument();
     const saved = service.calls.find((c) => c.method === 'PUT')!.body as ReturnType<typeof makeMapping>;
@@ -57,6 +66,8 @@ describe('mappings page', () => {
     // The service validated the same document before it was saved.
     expect(service.calls.find((c) => c.path === '/api/mappings/validate')!.body).toEqual(saved);
     await waitFor(() => expect(screen.getByText(/version 4$/)).toBeInTheDocument());
+    // The version names who saved it, by the name the user is shown by.
+    expect(service.calls.find((c) => c.method === 'PUT')!.headers.get('x-forward-header-x-crm-sync-user-name')).toBe('Sheldon%20Cooper');
   });
 
   it('names the connection’s CRM as the service does', async () => {
@@ -81,14 +92,20 @@ describe('mappings page', () => {
     expect(issue).toEqual({ path: ['entities', 'person', 'fields', 0, 'target'], message: testCrm.targetRule.message });
 
     expect(screen.getByTestId('issues-entities.person.fields.0.target')).toHaveTextContent(issue!.message);
-    expect(within(screen.getByRole('list', { name: 'Validation messages' })).getByText(`entities.person.fields.0.target: ${issue!.message}`)).toBeInTheDocument();
+    // The banner names the place as the row is labelled (1-based), not the document's 0-based path.
+    expect(within(screen.getByRole('list', { name: 'Validation messages' })).getByText(`Person field 1, CRM field: ${issue!.message}`)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
 
     fireEvent.change(target, { target: { value: 'Loyalty_Tier__c' } });
     expect(screen.queryByRole('list', { name: 'Validation messages' })).not.toBeInTheDocument();
     expect(screen.getByText('The mapping is valid.')).toBeInTheDocument();
+    // A new row asks for what it needs, once per input, in words.
     await user.click(screen.getByRole('button', { name: 'Add person field' }));
-    expect(screen.getByTestId('issues-entities.person.fields.2.target')).toBeInTheDocument();
+    expect(screen.getByTestId('issues-entities.person.fields.2.source')).toHaveTextContent(
+      /^Enter the commercetools field to read, such as email or custom\.loyaltyTier\.$/
+    );
+    expect(screen.getByTestId('issues-entities.person.fields.2.target')).toHaveTextContent(/^Enter the Salesforce field to write\.$/);
+    expect(screen.getByText('Person field 3, commercetools source: Enter the commercetools field to read, such as email or custom.loyaltyTier.')).toBeInTheDocument();
   });
 
   it('adds a matching rule at the end and shows the schema’s message for what it still needs', async () => {
@@ -100,7 +117,7 @@ describe('mappings page', () => {
 
     const rules = within(screen.getByRole('list', { name: 'Matching rules' })).getAllByRole('listitem');
     expect(rules[3]).toHaveTextContent(/^customKey/);
-    expect(screen.getByTestId('issues-matching.customKeys')).toHaveTextContent('the customKey rule needs at least one custom key');
+    expect(screen.getByTestId('issues-matching.customKeys')).toHaveTextContent('The customKey rule needs at least one custom key');
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
   });
 
@@ -134,6 +151,12 @@ describe('mappings page', () => {
     expect(screen.getByTestId('owner-person-2')).toHaveTextContent('commercetools');
 
     await user.click(screen.getByRole('button', { name: 'Roll back to v2' }));
+    // Rolling back changes the live sync at once: it asks first, and says what changes.
+    const dialog = await screen.findByRole('dialog', { name: 'Roll back to version 2?' });
+    expect(dialog).toHaveTextContent('Version 2’s mapping becomes live as version 4, in place of version 3');
+    expect(within(dialog).getByRole('list', { name: 'What changes' })).toHaveTextContent('Person: LeadSource changes (owner commercetools → crm)');
+    expect(service.calls.some((c) => c.path === '/api/mappings/rollback')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Roll back' }));
     expect(await screen.findByText('Rolled back to version 2; now version 4.')).toBeInTheDocument();
     expect(service.calls.find((c) => c.path === '/api/mappings/rollback')!.body).toEqual({ version: 2 });
     // Version 2 let the CRM own LeadSource.
@@ -145,13 +168,59 @@ describe('mappings page', () => {
     await renderMappings();
     const json = screen.getByRole('textbox', { name: 'Mapping configuration (JSON)' });
     fireEvent.change(json, { target: { value: '{ "schemaVersion": ' } });
-    expect(screen.getByText(/^Not valid JSON/)).toBeInTheDocument();
+    expect(screen.getByTestId('issues-')).toHaveTextContent('Write the mapping as one JSON object. Nothing is saved until it reads as one.');
     expect(screen.getByRole('textbox', { name: 'person field 1 source' })).toHaveValue('custom.loyaltyTier');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
 
     const edited = makeMapping();
     edited.entities.person.fields[0]!.source = 'custom.tier';
     fireEvent.change(json, { target: { value: JSON.stringify(edited) } });
     expect(screen.getByRole('textbox', { name: 'person field 1 source' })).toHaveValue('custom.tier');
+  });
+
+  it('refuses to save transforms it cannot read, says why at the field, and saves exactly the transforms typed once they read', async () => {
+    const user = userEvent.setup();
+    const service = await renderMappings();
+    const transforms = screen.getByRole('textbox', { name: 'person field 2 transforms' });
+    const atField = () => screen.getByTestId('issues-entities.person.fields.1.transform');
+    const banner = () => within(screen.getByRole('list', { name: 'Validation messages' }));
+
+    // Not JSON: the document keeps its old transforms, so Save must not store them as if they were what the screen shows.
+    fireEvent.change(transforms, { target: { value: 'upper' } });
+    expect(atField()).toHaveTextContent('Write transforms as a list, for example [{"type": "normalise", "as": "upper"}]. Nothing is saved until it reads as one.');
+    expect(banner().getByText(/^Person field 2, transforms: Write transforms as a list/)).toBeInTheDocument();
+    expect(screen.queryByText('The mapping is valid.')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+
+    // A wrong value, a wrong transform, a setting the transform does not have: each at the field, in words.
+    fireEvent.change(transforms, { target: { value: '[{"type":"normalise","as":"uper"}]' } });
+    expect(atField()).toHaveTextContent('Choose one of: email, phone, trim, upper, lower, country.');
+    expect(banner().getByText('Person field 2, transform 1: Choose one of: email, phone, trim, upper, lower, country.')).toBeInTheDocument();
+    fireEvent.change(transforms, { target: { value: '[{"type":"upper"}]' } });
+    expect(atField()).toHaveTextContent('“upper” is not a transform. Use one of: normalise, format, lookup, locale, money, date, join, not.');
+    fireEvent.change(transforms, { target: { value: '[{"type":"normalise","as":"upper","when":"always"}]' } });
+    expect(atField()).toHaveTextContent('Not a setting here: when. Remove it, or it would not be saved.');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+
+    fireEvent.change(transforms, { target: { value: '[{"type":"normalise","as":"upper"}]' } });
+    expect(screen.getByText('The mapping is valid.')).toBeInTheDocument();
+    expect(screen.getByText('normalise (upper)')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.click(within(await screen.findByRole('dialog', { name: 'Save as version 4?' })).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Saved as version 4.')).toBeInTheDocument();
+    const saved = service.calls.find((c) => c.method === 'PUT')!.body as ReturnType<typeof makeMapping>;
+    expect(saved.entities.person.fields[1]!.transform).toEqual([{ type: 'normalise', as: 'upper' }]);
+  });
+
+  it('speaks German to a German user, problems included', async () => {
+    const service = fakeService();
+    server.use(service.handler);
+    renderPage('mappings', { locale: 'de' });
+    await screen.findByRole('heading', { name: 'Felder: Person' });
+    const target = screen.getByRole('textbox', { name: 'Personenfeld 1 Ziel' });
+    fireEvent.change(target, { target: { value: '' } });
+    expect(screen.getByTestId('issues-entities.person.fields.0.target')).toHaveTextContent('Geben Sie das Salesforce-Feld an, das geschrieben wird.');
+    expect(screen.getByText('Person, Feld 1, CRM-Feld: Geben Sie das Salesforce-Feld an, das geschrieben wird.')).toBeInTheDocument();
   });
 
   it('is read-only for a user without the Manage permission, who may still preview', async () => {

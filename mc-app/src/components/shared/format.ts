@@ -1,3 +1,4 @@
+/** Times in UTC, the same for every reader of a shared failure ID or log line. */
 export function formatDateTime(value: string | undefined): string {
   if (!value) return '—';
   const date = new Date(value);
@@ -12,14 +13,3 @@ export function formatDuration(seconds: number | undefined): string {
   if (seconds < 86400) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86400).toFixed(1)} d`;
 }
-
-export const errorClassLabels: Record<string, string> = {
-  validation: 'Validation',
-  not_found: 'Not found',
-  conflict: 'Conflict',
-  ambiguous_match: 'Ambiguous match',
-  throttled: 'Throttled',
-  crm_unavailable: 'CRM unavailable',
-  auth: 'Authentication',
-  unknown: 'Unknown',
-};

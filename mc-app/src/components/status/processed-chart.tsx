@@ -1,7 +1,9 @@
+import { useIntl } from 'react-intl';
 import { designTokens } from '@commercetools-uikit/design-system';
 import Text from '@commercetools-uikit/text';
 import Spacings from '@commercetools-uikit/spacings';
 import type { ConnectionStatus } from '../../../../core/src/api/contract';
+import { chartMessages } from './messages';
 
 /**
  * Records processed per hour over the last 24 hours as stacked bars (written,
@@ -10,8 +12,8 @@ import type { ConnectionStatus } from '../../../../core/src/api/contract';
  * follows the design tokens.
  */
 const series = [
-  { key: 'written', label: 'Written', color: designTokens.colorPrimary },
-  { key: 'failed', label: 'Failed', color: designTokens.colorError },
+  { key: 'written', label: chartMessages.written, color: designTokens.colorPrimary },
+  { key: 'failed', label: chartMessages.failed, color: designTokens.colorError },
 ] as const;
 
 const width = 480;
@@ -19,6 +21,7 @@ const height = 120;
 const padding = { top: 8, bottom: 18, left: 28, right: 4 };
 
 export function ProcessedChart({ processed, title }: { processed: ConnectionStatus['processed']; title: string }) {
+  const intl = useIntl();
   const hours = [...processed].sort((a, b) => a.hour.localeCompare(b.hour));
   const max = Math.max(1, ...hours.map((h) => h.written + h.failed));
   const innerWidth = width - padding.left - padding.right;
@@ -26,7 +29,8 @@ export function ProcessedChart({ processed, title }: { processed: ConnectionStat
   const slot = innerWidth / Math.max(hours.length, 1);
   const barWidth = Math.max(2, slot * 0.7);
   const totals = series.map((s) => ({ ...s, total: hours.reduce((sum, h) => sum + h[s.key], 0) }));
-  const summary = `${title}: ${totals.map((t) => `${t.total} ${t.label.toLowerCase()}`).join(', ')} in the last ${hours.length} hours`;
+  const [written, failed] = totals.map((t) => t.total);
+  const summary = intl.formatMessage(chartMessages.summary, { title, written, failed, hours: hours.length });
 
   return (
     <Spacings.Stack scale="xs">
@@ -52,7 +56,7 @@ export function ProcessedChart({ processed, title }: { processed: ConnectionStat
           return (
             <g key={hour.hour} data-testid="processed-bar">
               <title>
-                {`${hour.hour.slice(11, 16) || hour.hour}: ${hour.written} written, ${hour.failed} failed`}
+                {intl.formatMessage(chartMessages.hour, { hour: hour.hour.slice(11, 16) || hour.hour, written: hour.written, failed: hour.failed })}
               </title>
               {series.map((s) => {
                 const value = hour[s.key];
@@ -73,7 +77,7 @@ export function ProcessedChart({ processed, title }: { processed: ConnectionStat
         {totals.map((t) => (
           <Spacings.Inline key={t.key} scale="xs" alignItems="center">
             <span style={{ display: 'inline-block', width: 10, height: 10, background: t.color }} />
-            <Text.Detail>{`${t.label}: ${t.total}`}</Text.Detail>
+            <Text.Detail>{intl.formatMessage(chartMessages.legend, { label: intl.formatMessage(t.label), total: t.total })}</Text.Detail>
           </Spacings.Inline>
         ))}
       </Spacings.Inline>

@@ -1,4 +1,5 @@
-import { Link, useRouteMatch } from 'react-router-dom';
+import { useIntl } from 'react-intl';
+import { Link } from 'react-router-dom';
 import Card from '@commercetools-uikit/card';
 import Grid from '@commercetools-uikit/grid';
 import LoadingSpinner from '@commercetools-uikit/loading-spinner';
@@ -7,73 +8,88 @@ import Spacings from '@commercetools-uikit/spacings';
 import Stamp from '@commercetools-uikit/stamp';
 import Text from '@commercetools-uikit/text';
 import { useServiceQuery } from '../../api/hooks';
-import { serviceApi, type ConnectionStatus, type ErrorClass } from '../../../../core/src/api/contract';
-import { errorClassLabels, formatDateTime, formatDuration } from '../shared/format';
+import { serviceApi, type ConnectionStatus, type ErrorClass, type HealthState } from '../../../../core/src/api/contract';
+import { useConnectionCrm } from '../shared/connection-crm';
+import { failuresLink } from '../shared/failures-link';
+import { formatDateTime, formatDuration } from '../shared/format';
+import { errorClassMessages } from '../shared/messages';
 import { PageError } from '../shared/page-error';
+import { HealthReasons } from './health-reasons';
+import { healthMessages, jobOutcomeMessages, statusMessages } from './messages';
 import { ProcessedChart } from './processed-chart';
 
-type Health = { tone: 'positive' | 'critical' | 'secondary'; label: string };
+const healthTones: Record<HealthState, 'positive' | 'warning' | 'critical' | 'secondary'> = {
+  healthy: 'positive',
+  attention: 'warning',
+  failing: 'critical',
+  idle: 'secondary',
+};
 
-export function healthOf(connection: ConnectionStatus): Health {
-  const success = connection.lastSuccessAt ? Date.parse(connection.lastSuccessAt) : undefined;
-  const error = connection.lastErrorAt ? Date.parse(connection.lastErrorAt) : undefined;
-  if (success === undefined && error === undefined) return { tone: 'secondary', label: 'No activity yet' };
-  if (error !== undefined && (success === undefined || error > success)) return { tone: 'critical', label: 'Failing' };
-  return { tone: 'positive', label: 'Healthy' };
-}
-
-function ConnectionCard({ connection, failuresUrl }: { connection: ConnectionStatus; failuresUrl: string }) {
-  const health = healthOf(connection);
-  const openByClass = Object.entries(connection.openFailuresByClass).filter(([, count]) => (count ?? 0) > 0) as [
-    ErrorClass,
-    number,
-  ][];
+function ConnectionCard({ connection, failuresUrl, crmLabel }: { connection: ConnectionStatus; failuresUrl: string; crmLabel: string }) {
+  const intl = useIntl();
+  const { health } = connection;
+  const openByClass = Object.entries(connection.openFailuresByClass).filter(([, count]) => (count ?? 0) > 0) as [ErrorClass, number][];
   const openTotal = openByClass.reduce((sum, [, count]) => sum + count, 0);
+  const run = connection.lastJobRun;
   return (
     <Card insetScale="l">
-      <section aria-label={`Connection ${connection.connection}`}>
+      <section aria-label={intl.formatMessage(statusMessages.connection, { name: connection.connection })}>
         <Spacings.Stack scale="m">
           <Spacings.Inline scale="m" alignItems="center" justifyContent="space-between">
             <Text.Headline as="h2">{connection.connection}</Text.Headline>
-            <Stamp tone={health.tone} label={health.label} />
+            <Stamp tone={healthTones[health.state]} label={intl.formatMessage(healthMessages[health.state])} />
           </Spacings.Inline>
-          <Text.Detail tone="secondary">{`CRM: ${connection.crm}`}</Text.Detail>
+          <Text.Detail tone="secondary">{intl.formatMessage(statusMessages.crm, { label: crmLabel })}</Text.Detail>
+          <Spacings.Stack scale="xs">
+            <Text.Subheadline as="h4">{intl.formatMessage(statusMessages.needsAttention)}</Text.Subheadline>
+            {health.reasons.length > 0 ? (
+              <HealthReasons connection={connection} failuresUrl={failuresUrl} />
+            ) : (
+              <Text.Detail tone="secondary">
+                {intl.formatMessage(health.state === 'idle' ? statusMessages.idle : statusMessages.allGood)}
+              </Text.Detail>
+            )}
+          </Spacings.Stack>
           <Grid gridGap="16px" gridTemplateColumns="repeat(2, 1fr)">
             <Grid.Item>
-              <Text.Detail isBold>Last success</Text.Detail>
+              <Text.Detail isBold>{intl.formatMessage(statusMessages.lastSuccess)}</Text.Detail>
               <Text.Body>{formatDateTime(connection.lastSuccessAt)}</Text.Body>
             </Grid.Item>
             <Grid.Item>
-              <Text.Detail isBold>Last error</Text.Detail>
+              <Text.Detail isBold>{intl.formatMessage(statusMessages.lastError)}</Text.Detail>
               <Text.Body>{formatDateTime(connection.lastErrorAt)}</Text.Body>
-              {connection.lastError ? <Text.Detail tone="critical">{connection.lastError}</Text.Detail> : null}
+              {connection.lastErrorAt ? (
+                <Text.Detail tone="critical">{connection.lastError ?? intl.formatMessage(statusMessages.lastErrorUnknown)}</Text.Detail>
+              ) : null}
             </Grid.Item>
             <Grid.Item>
-              <Text.Detail isBold>Last job run</Text.Detail>
+              <Text.Detail isBold>{intl.formatMessage(statusMessages.lastJobRun)}</Text.Detail>
               <Text.Body>
-                {connection.lastJobRun
-                  ? `${formatDateTime(connection.lastJobRun.startedAt)} — ${connection.lastJobRun.outcome}`
+                {run
+                  ? intl.formatMessage(statusMessages.jobRun, { at: formatDateTime(run.startedAt), outcome: intl.formatMessage(jobOutcomeMessages[run.outcome]) })
                   : '—'}
               </Text.Body>
             </Grid.Item>
             <Grid.Item>
-              <Text.Detail isBold>Checkpoint lag</Text.Detail>
-              <Text.Body>{formatDuration(connection.checkpointLagSeconds)}</Text.Body>
+              <Text.Detail isBold>{intl.formatMessage(statusMessages.checkpointLag)}</Text.Detail>
+              <Text.Body>
+                {connection.checkpointLagSeconds === undefined
+                  ? '—'
+                  : intl.formatMessage(statusMessages.checkpointLagValue, { duration: formatDuration(connection.checkpointLagSeconds) })}
+              </Text.Body>
             </Grid.Item>
           </Grid>
-          <Text.Subheadline as="h4">Events processed, last 24 hours</Text.Subheadline>
+          <Text.Subheadline as="h4">{intl.formatMessage(statusMessages.processed)}</Text.Subheadline>
           <ProcessedChart processed={connection.processed} title={connection.connection} />
-          <Text.Subheadline as="h4">{`Open failures: ${openTotal}`}</Text.Subheadline>
+          <Text.Subheadline as="h4">{intl.formatMessage(statusMessages.openFailures, { count: openTotal })}</Text.Subheadline>
           {openByClass.length === 0 ? (
-            <Text.Detail tone="secondary">None</Text.Detail>
+            <Text.Detail tone="secondary">{intl.formatMessage(statusMessages.none)}</Text.Detail>
           ) : (
-            <ul aria-label={`Open failures of ${connection.connection} by class`} style={{ margin: 0, paddingLeft: 16 }}>
+            <ul aria-label={intl.formatMessage(statusMessages.openFailuresByClass, { name: connection.connection })} style={{ margin: 0, paddingLeft: 16 }}>
               {openByClass.map(([errorClass, count]) => (
                 <li key={errorClass}>
-                  <Link
-                    to={`${failuresUrl}?${new URLSearchParams({ crm: connection.crm, errorClass, state: 'open' }).toString()}`}
-                  >
-                    {`${errorClassLabels[errorClass] ?? errorClass}: ${count}`}
+                  <Link to={failuresLink(failuresUrl, { crm: connection.crm, errorClass, state: 'open' })}>
+                    {intl.formatMessage(statusMessages.classCount, { label: intl.formatMessage(errorClassMessages[errorClass]), count })}
                   </Link>
                 </li>
               ))}
@@ -86,19 +102,20 @@ function ConnectionCard({ connection, failuresUrl }: { connection: ConnectionSta
 }
 
 export function StatusPage({ baseUrl }: { baseUrl: string }) {
+  const intl = useIntl();
   const { data, error, loading, refetch } = useServiceQuery(serviceApi.status.get, {});
-  useRouteMatch();
+  const { labelOf } = useConnectionCrm();
   return (
     <Spacings.Stack scale="l">
       <Spacings.Inline justifyContent="space-between" alignItems="center">
-        <Text.Headline as="h1">CRM sync status</Text.Headline>
-        <SecondaryButton label="Refresh" onClick={() => void refetch()} isDisabled={loading} />
+        <Text.Headline as="h1">{intl.formatMessage(statusMessages.title)}</Text.Headline>
+        <SecondaryButton label={intl.formatMessage(statusMessages.refresh)} onClick={() => void refetch()} isDisabled={loading} />
       </Spacings.Inline>
       {error ? <PageError error={error} /> : null}
-      {loading && !data ? <LoadingSpinner>Loading status</LoadingSpinner> : null}
-      {data && data.connections.length === 0 ? <Text.Body>No CRM connections are configured.</Text.Body> : null}
+      {loading && !data ? <LoadingSpinner>{intl.formatMessage(statusMessages.loading)}</LoadingSpinner> : null}
+      {data && data.connections.length === 0 ? <Text.Body>{intl.formatMessage(statusMessages.noConnections)}</Text.Body> : null}
       {data?.connections.map((connection) => (
-        <ConnectionCard key={connection.connection} connection={connection} failuresUrl={`${baseUrl}/failures`} />
+        <ConnectionCard key={connection.connection} connection={connection} failuresUrl={`${baseUrl}/failures`} crmLabel={labelOf(connection.crm)} />
       ))}
     </Spacings.Stack>
   );
