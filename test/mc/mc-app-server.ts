@@ -107,7 +107,11 @@ function serveStatic(port: number): Promise<Server> {
     });
   });
   server.keepAliveTimeout = 1000;
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+  // A taken port rejects (EADDRINUSE, with its port) instead of an unhandled error event.
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
 }
 
 export async function startMcAppStack(options: McAppStackOptions): Promise<McAppStack> {

@@ -1,7 +1,8 @@
 import { sandboxProjectKey } from "../emulator/emulator";
 import { mcAppIsBuilt, startMcAppStack } from "../mc/mc-app-server";
 import { startMcStandIn } from "../mc/mc-api-stand-in";
-import { startSandbox } from "./sandbox";
+import { ensurePortsFree, portTakenMessage, sandboxPortUses, type PortUse } from "./ports";
+import { defaultPorts, startSandbox } from "./sandbox";
 import { seedFailure } from "./seed";
 
 /**
@@ -16,6 +17,22 @@ if (crm !== "salesforce" && crm !== "close" && crm !== "crmone" && crm !== "fres
   process.exit(1);
 }
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+// Every port is checked before anything starts or seeds: a taken one names its component and the variable to change.
+const ports: PortUse[] = [
+  ...sandboxPortUses(defaultPorts, process.env, { emulator: "commercetools emulator", event: "event app", service: "service app", job: "job app" }),
+  { component: "Merchant Center app", variable: "MC_APP_PORT", port: port("MC_APP_PORT", 3001) },
+  { component: "MC API stand-in", variable: "MC_API_PORT", port: port("MC_API_PORT", 3002) },
+];
+const stopOnTakenPort = (error: unknown) => {
+  const message = portTakenMessage(error, ports);
+  if (!message) throw error;
+  console.error(message);
+  process.exit(1);
+};
+// A port taken between the check and the listen fails the same way.
+process.on("unhandledRejection", stopOnTakenPort);
+await ensurePortsFree(ports).catch(stopOnTakenPort);
 
 // The service trusts the stand-in as the session issuer, so the stand-in starts first.
 const mcApi = await startMcStandIn({ projectKey: sandboxProjectKey, port: port("MC_API_PORT", 3002) });
