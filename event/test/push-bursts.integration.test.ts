@@ -136,6 +136,27 @@ describe("event app under bursts (Salesforce at production pacing)", () => {
     expect(await failuresOf(ids)).toEqual([]);
   });
 
+  it("writes a new customer pushed to two instances at once as one contact: the upsert Salesforce refuses as a race (DUPLICATE_VALUE) goes again as an update", async () => {
+    const [a, b] = ["event-c", "event-d"].map((app) => createRuntime({ app, retry: inlineRetryPolicy, env: sandbox.env, logger: sandbox.logs!.child({ app }) }));
+    const instances = [a!, b!].map((runtime) => http.createServer(createEventApp(runtime)));
+    servers.push(...instances);
+    const urls = [await listen(instances[0]!), await listen(instances[1]!)];
+    const [id] = await seedCustomers(sandbox.emulator, 1, { idPrefix: "twice" });
+    const refusedBefore = sandbox.salesforce.requests.length;
+    // A's upsert reaches Salesforce first and waits there; B's creates the contact meanwhile.
+    const delayed = sandbox.salesforce.faults.injected.delay;
+    await armFault(sandbox.urls.salesforce, { delayMs: 1_000, times: 1, pathIncludes: "/composite/sobjects/Contact" });
+    const first = pushAtOnce(urls[0]!, [created(id!)]);
+    await until(async () => (sandbox.salesforce.faults.injected.delay > delayed ? true : undefined), 5_000, 20);
+    expect((await pushAtOnce(urls[1]!, [created(id!)]))[0]!.status).toBe(204);
+    expect((await first)[0]!.status).toBe(204);
+    expect(sandbox.salesforce.store.rows("Contact", false).filter((c) => c.CT_Customer_Id__c === id)).toHaveLength(1);
+    expect(await failuresOf([id!])).toEqual([]);
+    // A was refused once as racing (the result says DUPLICATE_VALUE inside a 200), then wrote again.
+    const contactCalls = sandbox.salesforce.requests.slice(refusedBefore).filter((r) => r.path.includes("/composite/sobjects/Contact"));
+    expect(contactCalls.length).toBe(3);
+  });
+
   it("keeps the order of a record's versions across two instances: a slow write of an older version that lands last is written again from current state", async () => {
     const [a, b] = ["event-a", "event-b"].map((app) => createRuntime({ app, retry: inlineRetryPolicy, env: sandbox.env, logger: sandbox.logs!.child({ app }) }));
     const instances = [a!, b!].map((runtime) => http.createServer(createEventApp(runtime)));

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { createSimulatorApp, listen, type SimulatorApp } from "../shared/server";
@@ -7,7 +8,7 @@ import { salesforceDialect, sendErrors, SfHttpError } from "./errors";
 import { ApiUsage } from "./limits";
 import { restRouter } from "./rest-routes";
 import { OutboundMessages, outboundMessageSchema } from "./outbound-messages";
-import { SalesforceStore } from "./store";
+import { SalesforceStore, type WriteRequest } from "./store";
 import { deliveryFaultsSchema, type OutboxOptions } from "../shared/outbox";
 
 export const apiVersion = "62.0";
@@ -24,6 +25,8 @@ export type SalesforceSimulatorOptions = Partial<AuthOptions> & {
   dailyApiLimit?: number;
   /** Retry timing of Outbound Messages (Salesforce retries for 24 hours; tests want milliseconds). */
   outboundRetry?: OutboxOptions;
+  /** Upserts of a new key whose request arrived before another request created the key are refused with DUPLICATE_VALUE, as in an org (default true). */
+  concurrentInserts?: boolean;
 };
 
 export type SalesforceSimulator = Pick<SimulatorApp, "faults" | "requests"> & {
@@ -54,6 +57,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
     ...(options.announceExpiry ? { announceExpiry: true } : {}),
   };
   const store = new SalesforceStore(options.now);
+  store.concurrentInserts = options.concurrentInserts ?? true;
   const instance = { url: "http://127.0.0.1" };
   const outboundMessages = new OutboundMessages(store, () => instance.url, options.outboundRetry);
   const usage = new ApiUsage();
@@ -69,7 +73,9 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
   const outer = express();
   outer.disable("x-powered-by");
   outer.set("etag", false);
-  outer.use("/services/data", (req, _res, next) => {
+  outer.use("/services/data", (req, res, next) => {
+    // Stamped before any injected delay: a request delayed while another created its record raced it.
+    res.locals.writeRequest = { id: randomUUID(), arrivedAt: Date.now() } satisfies WriteRequest;
     correlationIds.push(req.get("x-correlation-id"));
     next();
   });

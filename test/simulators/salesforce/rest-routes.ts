@@ -3,7 +3,7 @@ import { z } from "zod";
 import { describe, findField, findSObject, sobjects } from "./schema";
 import { notFound, sendErrors, sfError, type SfError } from "./errors";
 import { parseSoql, runQuery } from "./soql";
-import type { SalesforceStore, WriteResult } from "./store";
+import type { SalesforceStore, WriteRequest, WriteResult } from "./store";
 import type { ApiUsage } from "./limits";
 
 export type RestDeps = {
@@ -41,6 +41,9 @@ const asRecordBody = (body: unknown): Record<string, unknown> => {
 
 const toCollectionErrors = (errors: SfError[]): CollectionError[] =>
   errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }));
+
+/** The request a write belongs to, stamped on arrival (index.ts). */
+const writeRequest = (res: Response): WriteRequest => res.locals.writeRequest as WriteRequest;
 
 export function restRouter(deps: RestDeps): Router {
   const { store, apiPath } = deps;
@@ -142,7 +145,7 @@ export function restRouter(deps: RestDeps): Router {
       const field = findField(object, req.params.field);
       if (field && (field.externalId || field.type === "id") && store.findBy(object, field, req.params.value).length === 0) throw notFound();
     }
-    sendWrite(res, object.name, store.upsert(object.name, req.params.field, req.params.value, body), (r) => {
+    sendWrite(res, object.name, store.upsert(object.name, req.params.field, req.params.value, body, "json", writeRequest(res)), (r) => {
       res.status(r.created ? 201 : 200).json({ id: r.id, success: true, errors: [], created: r.created });
     });
   });
@@ -170,6 +173,7 @@ export function restRouter(deps: RestDeps): Router {
     }
     // Parents named by external ID are looked up before any record is written.
     const unresolved = records.map((r) => store.unresolvedReference(object.name, r));
+    const request = writeRequest(res);
     const rollback = allOrNone ? store.snapshot() : undefined;
     const results: CollectionResult[] = records.map((r, index) => {
       const key = keyOf(r);
@@ -185,7 +189,7 @@ export function restRouter(deps: RestDeps): Router {
       }
       const missingParent = unresolved[index];
       if (missingParent) return { success: false, errors: toCollectionErrors([missingParent]) };
-      const result = store.upsert(object.name, field.name, key, r);
+      const result = store.upsert(object.name, field.name, key, r, "json", request);
       return result.ok ? { id: result.id, success: true, errors: [], created: result.created } : { success: false, errors: toCollectionErrors(result.errors) };
     });
     if (rollback && results.some((r) => !r.success)) {

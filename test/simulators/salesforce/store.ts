@@ -33,6 +33,9 @@ const indexValues = (value: unknown) => (typeof value === "string" ? [value.toLo
  * The org's data: one table per sObject, plus a recycle bin for `queryAll`.
  * Every write goes through the field table (values.ts) so errors match an org's.
  */
+/** The API request a write belongs to: its ID and when it arrived (before any delay). */
+export type WriteRequest = { id: string; arrivedAt: number };
+
 export class SalesforceStore {
   private tables = new Map<string, Map<string, Row>>();
   private recycleBin = new Map<string, Map<string, Row>>();
@@ -40,6 +43,15 @@ export class SalesforceStore {
   private indexes = new Map<string, ValueIndex>();
   private counter = 0;
   private readonly writeListeners: ((objectName: string, row: Row) => void)[] = [];
+  /**
+   * Concurrent upserts of one new external ID: each request saw no record
+   * when it started and inserts; the org keeps the first and refuses the
+   * others with DUPLICATE_VALUE. A request that arrived before another request
+   * created its key is such a request (false: never refused; see the README).
+   */
+  concurrentInserts = true;
+  /** Object.field.key (lower case) → the request that created the record, and when. */
+  private readonly recentCreates = new Map<string, { request: string; at: number }>();
 
   constructor(private readonly now: () => Date = () => new Date()) {
     for (const o of sobjects) {
@@ -167,7 +179,7 @@ export class SalesforceStore {
    * Upsert by external ID (or Id): none → create, one → update, several → 300
    * with the matching records. The body may repeat the key only with the same value.
    */
-  upsert(objectName: string, fieldName: string, value: string, body: Record<string, unknown>, source: ValueSource = "json"): WriteResult {
+  upsert(objectName: string, fieldName: string, value: string, body: Record<string, unknown>, source: ValueSource = "json", request?: WriteRequest): WriteResult {
     const object = findSObject(objectName);
     const field = object ? findField(object, fieldName) : undefined;
     if (!object || !field || !(field.externalId || field.type === "id")) return notFoundResult();
@@ -188,11 +200,33 @@ export class SalesforceStore {
         errors: [{ message: `more than one record found for external id field: [${matches.map((r) => r.Id).join(", ")}]`, errorCode: "DUPLICATE_EXTERNAL_ID", fields: [] }],
       };
     }
-    if (matches.length === 1) return this.write(object, matches[0], body, source);
+    const raceKey = `${object.name}.${field.name}.${value.toLowerCase()}`;
+    if (matches.length === 1) {
+      const created = this.recentCreates.get(raceKey);
+      if (this.concurrentInserts && request && created && created.request !== request.id && request.arrivedAt < created.at) {
+        return {
+          ok: false,
+          status: 400,
+          errors: [{ message: `duplicate value found: ${field.name} duplicates value on record with id: ${matches[0]!.Id}`, errorCode: "DUPLICATE_VALUE", fields: [field.name] }],
+        };
+      }
+      return this.write(object, matches[0], body, source);
+    }
     if (field.type === "id") return notFoundResult();
     const withKey = { ...body };
     if (repeated !== undefined) delete withKey[repeated];
-    return this.write(object, undefined, { ...withKey, [field.name]: value }, source);
+    const result = this.write(object, undefined, { ...withKey, [field.name]: value }, source);
+    if (result.ok && request && this.concurrentInserts) this.rememberCreate(raceKey, request.id);
+    return result;
+  }
+
+  /** Creates are remembered a minute: no request waits longer than that between arriving and being answered. */
+  private rememberCreate(key: string, request: string) {
+    const now = Date.now();
+    if (this.recentCreates.size > 10_000) {
+      for (const [k, { at }] of this.recentCreates) if (now - at > 60_000) this.recentCreates.delete(k);
+    }
+    this.recentCreates.set(key, { request, at: now });
   }
 
   /**

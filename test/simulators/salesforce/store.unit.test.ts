@@ -45,3 +45,25 @@ describe("SalesforceStore external-ID lookups", () => {
     expect(store.get("Contact", other.Id.slice(0, 15))).toBeUndefined();
   });
 });
+
+describe("SalesforceStore concurrent upserts of one new external ID", () => {
+  it("refuses, with DUPLICATE_VALUE, an upsert whose request arrived before another request created its key; later requests update", () => {
+    const store = new SalesforceStore();
+    const early = { id: "request-b", arrivedAt: Date.now() - 1_000 }; // arrived, then waited (a slow network, a delay)
+    expect(store.upsert("Contact", "CT_Customer_Id__c", "race-1", contact("race-1"), "json", { id: "request-a", arrivedAt: Date.now() - 10 })).toMatchObject({ ok: true, created: true });
+    const refused = store.upsert("Contact", "CT_Customer_Id__c", "race-1", contact("race-1", "Other"), "json", early);
+    expect(refused).toMatchObject({ ok: false, status: 400, errors: [{ errorCode: "DUPLICATE_VALUE", fields: ["CT_Customer_Id__c"] }] });
+    // The creating request itself, a request arriving after the create, and callers without a request are not racing.
+    expect(store.upsert("Contact", "CT_Customer_Id__c", "race-1", contact("race-1", "Same"), "json", { id: "request-a", arrivedAt: 0 })).toMatchObject({ ok: true, created: false });
+    expect(store.upsert("Contact", "CT_Customer_Id__c", "race-1", contact("race-1", "Later"), "json", { id: "request-c", arrivedAt: Date.now() + 1 })).toMatchObject({ ok: true, created: false });
+    expect(store.upsert("Contact", "CT_Customer_Id__c", "race-1", contact("race-1", "Plain"))).toMatchObject({ ok: true, created: false });
+    expect(store.rows("Contact", false).filter((r) => r.CT_Customer_Id__c === "race-1")).toHaveLength(1);
+  });
+
+  it("never refuses with concurrent inserts switched off", () => {
+    const store = new SalesforceStore();
+    store.concurrentInserts = false;
+    store.upsert("Contact", "CT_Customer_Id__c", "race-2", contact("race-2"), "json", { id: "request-a", arrivedAt: Date.now() });
+    expect(store.upsert("Contact", "CT_Customer_Id__c", "race-2", contact("race-2"), "json", { id: "request-b", arrivedAt: 0 })).toMatchObject({ ok: true, created: false });
+  });
+});
