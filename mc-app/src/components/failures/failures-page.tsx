@@ -228,16 +228,16 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
           },
         ]
       : []),
-    { key: 'lastFailedAt', label: intl.formatMessage(failuresMessages.lastFailed), isSortable: true },
-    { key: 'subject', label: intl.formatMessage(failuresMessages.subject), width: 'minmax(200px, 2fr)' },
+    { key: 'lastFailedAt', label: intl.formatMessage(failuresMessages.lastFailed), isSortable: true, width: 'minmax(110px, auto)' },
+    { key: 'subject', label: intl.formatMessage(failuresMessages.subject), width: 'minmax(220px, 2fr)' },
     { key: 'entity', label: intl.formatMessage(failuresMessages.entity), isSortable: true },
-    { key: 'direction', label: intl.formatMessage(failuresMessages.direction) },
-    { key: 'crm', label: intl.formatMessage(failuresMessages.crm) },
+    // One column for the way the record went: which CRM, and in which direction.
+    { key: 'direction', label: intl.formatMessage(failuresMessages.direction), width: 'minmax(150px, auto)' },
     { key: 'errorClass', label: intl.formatMessage(failuresMessages.errorClass), isSortable: true },
-    { key: 'message', label: intl.formatMessage(failuresMessages.message), isTruncated: true, width: 'minmax(200px, 3fr)' },
+    { key: 'message', label: intl.formatMessage(failuresMessages.message), isTruncated: true, width: 'minmax(160px, 2fr)' },
     { key: 'attempts', label: intl.formatMessage(failuresMessages.attempts), isSortable: true },
     { key: 'state', label: intl.formatMessage(failuresMessages.state) },
-    ...(canManage ? [{ key: 'actions', label: intl.formatMessage(failuresMessages.actions), shouldIgnoreRowClick: true }] : []),
+    ...(canManage ? [{ key: 'actions', label: intl.formatMessage(failuresMessages.actions), shouldIgnoreRowClick: true, width: 'minmax(150px, auto)' }] : []),
   ];
 
   const renderItem = (row: FailureListItem, column: TColumn<FailureListItem>) => {
@@ -263,9 +263,7 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
       case 'entity':
         return entityLabel(intl, row.entity);
       case 'direction':
-        return intl.formatMessage(directionMessages[row.direction]);
-      case 'crm':
-        return labelOf(row.crm);
+        return intl.formatMessage(row.direction === 'ct-to-crm' ? failuresMessages.toCrm : failuresMessages.fromCrm, { crm: labelOf(row.crm) });
       case 'errorClass':
         return intl.formatMessage(errorClassMessages[row.errorClass]);
       case 'message':
@@ -278,7 +276,12 @@ export function FailuresPage({ baseUrl }: { baseUrl: string }) {
       case 'actions':
         return row.state === 'open' || row.state === 'retrying' ? (
           <Spacings.Inline scale="s">
-            <FlatButton label={intl.formatMessage(failuresMessages.replay)} onClick={() => void replay([row.id])} isDisabled={busy} />
+            {row.errorClass === 'ambiguous_match' ? (
+              // Replaying would meet the same people again: the way out is a decision, on the detail.
+              <Link to={detailUrl(row)}>{intl.formatMessage(failuresMessages.review)}</Link>
+            ) : (
+              <FlatButton label={intl.formatMessage(failuresMessages.replay)} onClick={() => void replay([row.id])} isDisabled={busy} />
+            )}
             <FlatButton label={intl.formatMessage(failuresMessages.dismiss)} tone="secondary" onClick={() => void dismiss([row.id])} isDisabled={busy} />
           </Spacings.Inline>
         ) : null;

@@ -34,8 +34,8 @@ describe('failures page', () => {
     const row = rowOf('Ada Lovelace');
     expect(within(row).getByText('ada@example.test')).toBeInTheDocument();
     expect(within(row).getByText('Person')).toBeInTheDocument();
-    expect(within(row).getByText('commercetools → CRM')).toBeInTheDocument();
-    expect(within(row).getByText('Salesforce')).toBeInTheDocument();
+    // Which CRM and which way, as the service names the CRM.
+    expect(within(row).getByText('commercetools → Salesforce')).toBeInTheDocument();
     expect(within(row).getByText('Validation')).toBeInTheDocument();
     expect(within(row).getByText('open')).toBeInTheDocument();
     const message = within(row).getByText('REQUIRED_FIELD_MISSING: LastName is required for every contact in this org');
@@ -44,10 +44,12 @@ describe('failures page', () => {
     const order = rowOf('Order SB-1004');
     expect(within(order).getByText('Guest Shopper · Sam.Shared@example.com')).toBeInTheDocument();
     expect(within(order).getByText('Ambiguous match')).toBeInTheDocument();
+    // Replaying an ambiguous match would meet the same people again: its row leads to the decision instead.
+    expect(within(order).getByRole('link', { name: 'Decide' })).toHaveAttribute('href', '/test-project/crm-sync/failures/f4');
+    expect(within(order).queryByRole('button', { name: 'Replay' })).not.toBeInTheDocument();
     // A CRM → commercetools failure of another CRM: its direction, and the CRM by its key (this connection does not know its label).
     const inbound = rowOf('Person lead_xyz');
-    expect(within(inbound).getByText('CRM → commercetools')).toBeInTheDocument();
-    expect(within(inbound).getByText('close')).toBeInTheDocument();
+    expect(within(inbound).getByText('close → commercetools')).toBeInTheDocument();
     expect(listCalls(service.calls)[0]!.search.get('sort')).toBe('lastFailedAt');
     expect(listCalls(service.calls)[0]!.search.get('limit')).toBe('20');
   });
