@@ -168,6 +168,24 @@ describe("Close simulator", () => {
     expect(bad.body).toHaveProperty("field-errors");
   });
 
+  it("lags search behind writes when told to: a new contact is read by ID at once, found by search only after the index delay", async () => {
+    const cf = await field("contact", "lag_key");
+    const setDelay = (delayMs: number) => fetch(`${sim.origin}/__sim/close/search-index`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ delayMs }) });
+    expect((await setDelay(300)).status).toBe(204);
+    const created = await call("POST", "/contact/", { name: "Lagging", [`custom.${cf}`]: "lag-1" });
+    const search = () =>
+      call("POST", "/data/search/", {
+        query: { type: "and", queries: [{ type: "object_type", object_type: "contact" }, { type: "field_condition", field: { type: "custom_field", custom_field_id: cf }, condition: { type: "term", values: ["lag-1"] } }] },
+        _limit: 10,
+      });
+    expect((await search()).body.data).toEqual([]);
+    expect((await call("GET", `/contact/${created.body.id}/`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 320));
+    expect((await search()).body.data.map((d: { id: string }) => d.id)).toEqual([created.body.id]);
+    expect((await setDelay(0)).status).toBe(204);
+    expect((await fetch(`${sim.origin}/__sim/close/search-index`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(400);
+  });
+
   it("keeps custom activity types, their fields and activities; notes; opportunities in cents", async () => {
     const type = await call("POST", "/custom_activity/", { name: "commercetools Order" });
     expect(type.status).toBe(201);

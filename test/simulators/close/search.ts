@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { customValueKey } from "./lookup";
 import { type CloseStore, type Contact, type Email, inCreationOrder, type Lead } from "./store";
+import type { SearchIndex } from "./search-index";
 
 /**
  * The Advanced Filtering API (`POST /data/search/`), as far as the docs describe
@@ -185,13 +186,14 @@ function narrowed(store: CloseStore, query: SearchQuery): Ids | undefined {
 }
 
 /** Leads and contacts matching the query, oldest first, one page of them. */
-export function runSearch(store: CloseStore, request: SearchRequest, offset: number) {
+export function runSearch(store: CloseStore, request: SearchRequest, offset: number, index?: SearchIndex) {
   const ids = narrowed(store, request.query);
   const leads = ids ? inCreationOrder(new Set([...ids.leads].filter((id) => store.leads.has(id))), store.leads) : [...store.leads.values()];
   const contacts = ids ? inCreationOrder(new Set([...ids.contacts].filter((id) => store.contacts.has(id))), store.contacts) : [...store.contacts.values()];
+  const indexed = (record: { id: string }) => !index || index.indexed(record.id);
   const candidates: Item[] = [
-    ...leads.map((record) => ({ type: "lead" as const, record })),
-    ...contacts.map((record) => ({ type: "contact" as const, record })),
+    ...leads.filter(indexed).map((record) => ({ type: "lead" as const, record })),
+    ...contacts.filter(indexed).map((record) => ({ type: "contact" as const, record })),
   ].sort((a, b) => (a.record.date_created < b.record.date_created ? -1 : 1));
   const all = candidates.filter((item) => matches(store, item, request.query));
   for (const { direction, field } of [...(request.sort ?? [])].reverse()) {

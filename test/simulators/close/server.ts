@@ -8,6 +8,7 @@ import { activityRoutes } from "./routes/activities";
 import { configRoutes } from "./routes/config";
 import { peopleRoutes } from "./routes/people";
 import { searchRoutes } from "./routes/search";
+import { SearchIndex, searchIndexSpec } from "./search-index";
 import { webhookRoutes } from "./routes/webhooks";
 import { CloseStore } from "./store";
 import { deliverEvent, type CloseEventInput } from "./webhooks";
@@ -28,7 +29,14 @@ export const closeDialect: ErrorDialect = {
   },
 };
 
-export type CloseSimulatorOptions = { port?: number; apiKey?: string; /** Retry timing of webhook deliveries (Close backs off for 72 hours; tests want milliseconds). */ webhookRetry?: OutboxOptions };
+export type CloseSimulatorOptions = {
+  port?: number;
+  apiKey?: string;
+  /** Retry timing of webhook deliveries (Close backs off for 72 hours; tests want milliseconds). */
+  webhookRetry?: OutboxOptions;
+  /** How long a created lead or contact stays out of search answers (search-index.ts; default 0). */
+  searchIndexDelayMs?: number;
+};
 
 /** Accepts `Authorization: Basic base64("<key>:")`, the API key as username and an empty password. */
 function basicAuth(apiKey: string) {
@@ -57,6 +65,7 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
   const store = new CloseStore();
   const webhooks = new CloseWebhookDeliveries(store, options.webhookRetry);
   const limiter = new RateLimiter();
+  const searchIndex = new SearchIndex(store, options.searchIndexDelayMs ?? 0);
   const recorded: RecordedRequest[] = [];
   const { app, faults, requests } = createSimulatorApp({
     name: "close",
@@ -76,6 +85,13 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
     const parsed = deliveryFaultsSchema.partial().strict().safeParse(req.body);
     if (!parsed.success) return sendError(res, 400, parsed.error.message);
     res.json(webhooks.configure(parsed.data));
+  });
+  // Search lag: how long a new lead or contact stays out of search answers.
+  app.post("/__sim/close/search-index", express.json(), (req, res) => {
+    const parsed = searchIndexSpec.safeParse(req.body);
+    if (!parsed.success) return sendError(res, 400, parsed.error.message);
+    searchIndex.delayMs = parsed.data.delayMs;
+    res.status(204).end();
   });
   app.get("/__sim/close/webhooks", (_req, res) => {
     res.json(webhooks.stats());
@@ -97,7 +113,7 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
   api.use(peopleRoutes(store));
   api.use(configRoutes(store));
   api.use(activityRoutes(store));
-  api.use(searchRoutes(store));
+  api.use(searchRoutes(store, searchIndex));
   api.use(webhookRoutes(store));
   api.use((_req, res) => sendError(res, 404, "Not found."));
   api.use(closeErrorHandler);
@@ -116,6 +132,8 @@ export async function startCloseSimulator(options: CloseSimulatorOptions = {}) {
     /** Every accepted API request with bodies (for the OpenAPI drift check). */
     recorded,
     rateLimit: (spec: { limit: number; windowSeconds: number }) => limiter.configure(spec),
+    /** Search lag (`delayMs`), settable while running. */
+    searchIndex,
     /** Signs and sends a webhook event to every matching subscription. */
     deliverEvent: (input: CloseEventInput, opts?: { timestamp?: number; tamper?: boolean }) => deliverEvent(store, input, opts),
     /** Deliveries Close makes by itself for changes through the API: faults, figures, `drained()`. */
