@@ -205,9 +205,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   if (crm === "salesforce") {
-    // The admin's set-up in the org (connector README): an Outbound Message per object to the service, the shared secret in the URL.
+    // The admin's set-up in the org (connector README): an Outbound Message per object to the service, the shared
+    // secret in the URL; the Contact rule fires on edits of the fields a salesperson changes, not on every write.
     const endpointUrl = `${service.url}/webhooks/salesforce?secret=${env.SALESFORCE_OUTBOUND_SECRET}`;
-    salesforce.outboundMessages.define(["Contact", "Account", "Opportunity"].map((object) => ({ object, endpointUrl, fields: ["SystemModstamp"] })));
+    const contactFields = ["CT_Follow_Up__c", "CT_Segments__c", "FirstName", "LastName", "Email", "HasOptedOutOfEmail"];
+    salesforce.outboundMessages.define([
+      { object: "Contact", endpointUrl, fields: ["SystemModstamp"], whenChanged: contactFields },
+      ...["Account", "Opportunity"].map((object) => ({ object, endpointUrl, fields: ["SystemModstamp"] })),
+    ]);
   }
 
   const api = createCommercetoolsApi(loadConfig(commercetoolsEnv, env));

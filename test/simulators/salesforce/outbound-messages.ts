@@ -10,6 +10,12 @@ export const outboundMessageSchema = z.object({
   endpointUrl: z.url(),
   /** Fields sent with each record besides Id (Salesforce sends the ones ticked in the definition). */
   fields: z.array(z.string().min(1)).default(["SystemModstamp"]),
+  /**
+   * The workflow rule's criteria `OR(ISCHANGED(A), ISCHANGED(B), …)`: only
+   * edits that change one of these fields send the message (ISCHANGED is
+   * false when a record is created). Absent: every create and edit sends it.
+   */
+  whenChanged: z.array(z.string().min(1)).optional(),
 });
 export type OutboundMessageDefinition = z.infer<typeof outboundMessageSchema>;
 
@@ -44,7 +50,7 @@ export class OutboundMessages {
     options: OutboxOptions = {},
   ) {
     this.outbox = new Outbox((message) => this.post(message), options);
-    store.onWrite((objectName, row) => this.written(objectName, row));
+    store.onWrite((objectName, row, before) => this.written(objectName, row, before));
   }
 
   define(definitions: OutboundMessageDefinition[]): void {
@@ -68,9 +74,10 @@ export class OutboundMessages {
     this.outbox.close();
   }
 
-  private written(objectName: string, row: Row): void {
+  private written(objectName: string, row: Row, before: Row | undefined): void {
     for (const definition of this.definitions) {
       if (definition.object !== objectName) continue;
+      if (definition.whenChanged && !(before && definition.whenChanged.some((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(row[f] ?? null)))) continue;
       const key = definition.actionId;
       const pending = this.batching.get(key);
       const notification = { id: toId18(`04l5g${randomBytes(5).toString("hex")}`.slice(0, 15)), object: objectName, row: { ...row } };

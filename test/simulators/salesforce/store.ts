@@ -42,7 +42,7 @@ export class SalesforceStore {
   /** `Object.Field` → lower-cased value → Ids, built on first lookup by that field, as an org indexes external IDs. */
   private indexes = new Map<string, ValueIndex>();
   private counter = 0;
-  private readonly writeListeners: ((objectName: string, row: Row) => void)[] = [];
+  private readonly writeListeners: ((objectName: string, row: Row, before: Row | undefined) => void)[] = [];
   /**
    * Concurrent upserts of one new external ID: each request saw no record
    * when it started and inserts; the org keeps the first and refuses the
@@ -131,8 +131,8 @@ export class SalesforceStore {
     }
   }
 
-  /** Tells `listener` of every record created or updated through the API from now on (workflow rules fire on these). */
-  onWrite(listener: (objectName: string, row: Row) => void): void {
+  /** Tells `listener` of every record created or updated through the API from now on, with the record before (workflow rules fire on these). */
+  onWrite(listener: (objectName: string, row: Row, before: Row | undefined) => void): void {
     this.writeListeners.push(listener);
   }
 
@@ -318,7 +318,7 @@ export class SalesforceStore {
       : { ...merged, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     if (object.name === "Contact") row.Name = [row.FirstName, row.LastName].filter(Boolean).join(" ");
     this.store(object, row.Id, row);
-    for (const listener of this.writeListeners) listener(object.name, row);
+    for (const listener of this.writeListeners) listener(object.name, row, existing);
     return { ok: true, id: row.Id, created: !existing };
   }
 }

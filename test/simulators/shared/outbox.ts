@@ -29,6 +29,8 @@ export type OutboxOptions = {
   maxAttempts?: number;
   /** How long deliveries are held to be reordered. */
   reorderWindowMs?: number;
+  /** Deliveries in flight at once to one subscriber; the rest wait their turn (CRMs deliver a queue, not a flood). */
+  maxInFlight?: number;
 };
 
 export type OutboxStats = { queued: number; attempts: number; acknowledged: number; refused: number; duplicated: number; givenUp: number; pending: number };
@@ -39,6 +41,7 @@ type Pending<T> = { item: T; attempt: number };
 export class Outbox<T> {
   private faults: DeliveryFaults = deliveryFaultsSchema.parse({});
   private readonly held: Pending<T>[] = [];
+  private readonly queued: Pending<T>[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private waiters: (() => void)[] = [];
@@ -50,7 +53,7 @@ export class Outbox<T> {
     private readonly send: (item: T, attempt: number) => Promise<boolean>,
     options: OutboxOptions = {},
   ) {
-    this.options = { retryBaseMs: 100, maxBackoffMs: 2_000, maxAttempts: 12, reorderWindowMs: 40, ...options };
+    this.options = { retryBaseMs: 100, maxBackoffMs: 2_000, maxAttempts: 12, reorderWindowMs: 40, maxInFlight: 4, ...options };
   }
 
   configure(faults: Partial<DeliveryFaults>): DeliveryFaults {
@@ -86,6 +89,7 @@ export class Outbox<T> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.held.length = 0;
+    this.queued.length = 0;
     this.stats.pending = 0;
     this.settle();
   }
@@ -116,12 +120,17 @@ export class Outbox<T> {
       }
       return;
     }
-    void this.attempt(pending);
+    this.start(pending);
   }
 
   private release(): void {
     const batch = this.held.splice(0, this.held.length);
-    for (const pending of batch.reverse()) void this.attempt(pending);
+    for (const pending of batch.reverse()) this.start(pending);
+  }
+
+  private start(pending: Pending<T>): void {
+    if (this.inFlight >= this.options.maxInFlight) this.queued.push(pending);
+    else void this.attempt(pending);
   }
 
   private async attempt(pending: Pending<T>): Promise<void> {
@@ -135,6 +144,8 @@ export class Outbox<T> {
     }
     this.inFlight--;
     this.stats.pending--;
+    const next = this.queued.shift();
+    if (next && !this.closed) void this.attempt(next);
     if (acknowledged) this.stats.acknowledged++;
     else {
       this.stats.refused++;
