@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@commercetools/platform-sdk";
+import { z } from "zod";
 import { runJob } from "../../job/src/run-job";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { salesforceCall, soql } from "../support/salesforce-reader";
@@ -103,6 +104,58 @@ describe("Salesforce → commercetools in the sandbox", () => {
     }
     await settled();
     expect((await customer(id)).version).toBe(before.version + 1);
+  });
+
+  it("turns an opportunity with products reaching a configured stage into one draft cart, kept to its products while it is a cart", async () => {
+    const { id, contactId } = await syncedCustomer("quote@example.com");
+    const service = sandbox.runtimes.service;
+    const config = await service.mappings.config();
+    await service.mappings.save({ ...config, inbound: { ...config.inbound, carts: { stages: ["Closed Won"], currency: "EUR" } } });
+    const { body: productType } = await sandbox.api.productTypes().post({ body: { key: "quote-gear", name: "Quote gear", description: "e2e" } }).execute();
+    for (const sku of ["QUOTE-1", "QUOTE-2"]) {
+      const price = { value: { type: "centPrecision" as const, currencyCode: "EUR", centAmount: 1000, fractionDigits: 2 } };
+      const draft = { key: sku.toLowerCase(), productType: { typeId: "product-type" as const, id: productType.id }, name: { en: sku }, slug: { en: sku.toLowerCase() }, masterVariant: { sku, prices: [price] }, publish: true };
+      await sandbox.api.products().post({ body: draft }).execute();
+    }
+    const created = async (object: string, fields: Record<string, unknown>) => z.object({ id: z.string() }).parse(await (await salesforceCall(sandbox.urls.salesforce, "POST", `/sobjects/${object}`, fields)).json()).id;
+    const dealId = await created("Opportunity", { Name: "Quote", StageName: "Negotiation/Review", CloseDate: "2026-12-31", ContactId: contactId });
+    await created("OpportunityLineItem", { OpportunityId: dealId, ProductCode: "QUOTE-1", Quantity: 2, UnitPrice: 10 });
+    await settled();
+    const key = `crm-salesforce-${dealId}`;
+    const cartByKey = async () => (await sandbox.api.carts().get({ queryArgs: { where: `key = "${key}"` } }).execute()).body.results;
+    expect(await cartByKey()).toEqual([]);
+
+    await salesforceCall(sandbox.urls.salesforce, "PATCH", `/sobjects/Opportunity/${dealId}`, { StageName: "Closed Won" });
+    await settled();
+    const [cart] = await until(async () => ((await cartByKey()).length ? await cartByKey() : undefined));
+    expect(cart).toMatchObject({ customerId: id, cartState: "Active", totalPrice: { currencyCode: "EUR" } });
+    expect(cart!.lineItems.map((l) => [l.variant.sku, l.quantity])).toEqual([["QUOTE-1", 2]]);
+
+    await created("OpportunityLineItem", { OpportunityId: dealId, ProductCode: "QUOTE-2", Quantity: 1, UnitPrice: 10 });
+    await salesforceCall(sandbox.urls.salesforce, "PATCH", `/sobjects/Opportunity/${dealId}`, { Amount: 30 });
+    await settled();
+    const carts = await cartByKey();
+    expect(carts).toHaveLength(1);
+    expect(carts[0]!.lineItems.map((l) => [l.variant.sku, l.quantity]).sort()).toEqual([["QUOTE-1", 2], ["QUOTE-2", 1]]);
+  });
+
+  it("creates a customer (ExternalAuth) for a contact born in Salesforce when configured to, and keeps one contact for it", async () => {
+    const service = sandbox.runtimes.service;
+    const config = await service.mappings.config();
+    await service.mappings.save({ ...config, inbound: { ...config.inbound, unknownPeople: "create" } });
+    try {
+      const created = await salesforceCall(sandbox.urls.salesforce, "POST", "/sobjects/Contact", { FirstName: "Nora", LastName: "New", Email: "nora.new@example.com" });
+      const contactId = z.object({ id: z.string() }).parse(await created.json()).id;
+      await salesforceCall(sandbox.urls.salesforce, "PATCH", `/sobjects/Contact/${contactId}`, { CT_Follow_Up__c: true });
+      const found = await until(async () => (await sandbox.api.customers().get({ queryArgs: { where: 'email = "nora.new@example.com"' } }).execute()).body.results[0]);
+      expect(found).toMatchObject({ authenticationMode: "ExternalAuth", firstName: "Nora", lastName: "New", key: `crm-salesforce-${contactId}` });
+      await settled();
+      expect((await customer(found.id)).custom?.fields.crmFollowUp).toBe(true);
+      const contacts = await soql<{ Id: string; CT_Customer_Id__c: string }>(sandbox.urls.salesforce, "SELECT Id, CT_Customer_Id__c FROM Contact WHERE Email = 'nora.new@example.com'");
+      expect(contacts).toEqual([expect.objectContaining({ Id: contactId, CT_Customer_Id__c: found.id })]);
+    } finally {
+      await service.mappings.save(config);
+    }
   });
 
   it("refuses an Outbound Message without the shared secret, or from another org, with 401 and changes nothing", async () => {

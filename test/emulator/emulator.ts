@@ -9,7 +9,9 @@ import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-stora
  *    times stays a list, and queries cost what an indexed lookup costs
  *    (indexed-storage.ts);
  *  - custom-object POST with `version: 0` on an existing object answers 409
- *    ConcurrentModification instead of overwriting (create-only semantics).
+ *    ConcurrentModification instead of overwriting (create-only semantics);
+ *  - a cart created with a `key` keeps it (the emulator drops it), and a
+ *    second cart with a key in use is refused as DuplicateField.
  * Everything else is the emulator unchanged.
  */
 export type Emulator = {
@@ -78,6 +80,28 @@ export async function startEmulator(
         errors: [{ code: "ConcurrentModification", message: "version mismatch", currentVersion: existing.version }],
       });
     }
+  });
+  const cartsPath = /^\/([^/]+)\/carts\/?$/;
+  app.addHook("preHandler", async (request, reply) => {
+    const match = request.method === "POST" ? cartsPath.exec(request.url.split("?")[0] ?? "") : null;
+    const key = (request.body as { key?: unknown } | undefined)?.key;
+    if (!match || typeof key !== "string") return;
+    const existing = await mock.project(match[1]!).getRepository("cart").getByKey({ projectKey: match[1]! } as never, key);
+    if (existing) {
+      return reply.status(400).send({
+        statusCode: 400,
+        message: `A duplicate value '"${key}"' exists for field 'key'.`,
+        errors: [{ code: "DuplicateField", message: "duplicate key", field: "key", duplicateValue: key }],
+      });
+    }
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    const match = request.method === "POST" && reply.statusCode === 201 ? cartsPath.exec(request.url.split("?")[0] ?? "") : null;
+    const key = (request.body as { key?: unknown } | undefined)?.key;
+    if (!match || typeof key !== "string" || typeof payload !== "string") return payload;
+    const cart = { ...(JSON.parse(payload) as Record<string, unknown>), key };
+    await mock.project(match[1]!).unsafeAdd("cart", cart as never);
+    return JSON.stringify(cart);
   });
   if (options.onWrite) {
     const onWrite = options.onWrite;
