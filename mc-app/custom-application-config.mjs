@@ -37,15 +37,16 @@ const config = {
     manage: [],
   },
   icon: '${path:@commercetools-frontend/assets/application-icons/rocket.svg}',
+  // Menu labels live here, not in the app's message files: the Merchant Center draws the menu before the app loads.
   mainMenuLink: {
     defaultLabel: 'CRM Sync',
-    labelAllLocales: [],
+    labelAllLocales: [{ locale: 'de', value: 'CRM-Synchronisierung' }],
     permissions: ['ViewCrmSync'],
   },
   submenuLinks: [
-    { uriPath: 'status', defaultLabel: 'Status', labelAllLocales: [], permissions: ['ViewCrmSync'] },
-    { uriPath: 'failures', defaultLabel: 'Failures', labelAllLocales: [], permissions: ['ViewCrmSync'] },
-    { uriPath: 'mappings', defaultLabel: 'Mappings', labelAllLocales: [], permissions: ['ViewCrmSync'] },
+    { uriPath: 'status', defaultLabel: 'Status', labelAllLocales: [{ locale: 'de', value: 'Status' }], permissions: ['ViewCrmSync'] },
+    { uriPath: 'failures', defaultLabel: 'Failures', labelAllLocales: [{ locale: 'de', value: 'Fehler' }], permissions: ['ViewCrmSync'] },
+    { uriPath: 'mappings', defaultLabel: 'Mappings', labelAllLocales: [{ locale: 'de', value: 'Mappings' }], permissions: ['ViewCrmSync'] },
   ],
 };
 
