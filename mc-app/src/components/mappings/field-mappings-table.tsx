@@ -77,9 +77,18 @@ function TransformsInput(props: {
   );
 }
 
-/** Field mappings of one entity: source → target, transforms and who owns the field. */
+/** Which way a field's value travels, by its owner (the same rules the sync applies in both directions). */
+const directionMessage: Record<FieldOwner, (typeof fieldsMessages)['directionOut']> = {
+  commercetools: fieldsMessages.directionOut,
+  crm: fieldsMessages.directionIn,
+  'first-write': fieldsMessages.directionOnce,
+};
+
+/** Field mappings of one entity: source → target, transforms, who owns the field and so which way it travels. */
 export function FieldMappingsTable(props: {
   entity: MappedEntity;
+  /** The CRM's name, as the service names it. */
+  crm: string;
   fields: FieldMappingDraft[];
   issues: IssuesByPath;
   canManage: boolean;
@@ -99,6 +108,7 @@ export function FieldMappingsTable(props: {
     { key: 'target', label: intl.formatMessage(fieldsMessages.target) },
     { key: 'transform', label: intl.formatMessage(fieldsMessages.transforms) },
     { key: 'owner', label: intl.formatMessage(fieldsMessages.owner) },
+    { key: 'direction', label: intl.formatMessage(fieldsMessages.direction) },
     ...(canManage ? [{ key: 'remove', label: '' }] : []),
   ];
   const renderItem = ({ index, field }: Row, column: TColumn<Row>) => {
@@ -149,6 +159,14 @@ export function FieldMappingsTable(props: {
             <FieldIssues issues={issues} path={path(index, 'owner')} />
           </div>
         );
+      case 'direction': {
+        const owner = owners.includes(field.owner as FieldOwner) ? (field.owner as FieldOwner) : 'commercetools';
+        return (
+          <div data-testid={`direction-${entity}-${index + 1}`}>
+            <Text.Detail>{intl.formatMessage(directionMessage[owner], { crm: props.crm })}</Text.Detail>
+          </div>
+        );
+      }
       case 'remove':
         return (
           <FlatButton

@@ -182,6 +182,7 @@ export function MappingsPage() {
                 <Text.Subheadline as="h4">{intl.formatMessage(mappingsMessages.entityFields, { entity: intl.formatMessage(entityMessages[entity]) })}</Text.Subheadline>
                 <FieldMappingsTable
                   entity={entity}
+                  crm={crmLabel}
                   fields={fieldsOf(draft, entity)}
                   issues={byPath}
                   canManage={canManage}

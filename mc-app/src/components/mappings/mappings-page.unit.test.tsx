@@ -41,6 +41,16 @@ describe('mappings page', () => {
     ]);
   });
 
+  it('says which way each field travels, by its owner, and follows an edited owner', async () => {
+    const user = userEvent.setup();
+    await renderMappings();
+    expect(screen.getByTestId('direction-person-2')).toHaveTextContent('commercetools → Salesforce: a change in Salesforce is restored');
+    await choose(user, ownerSelect('person', 2), 'crm');
+    expect(screen.getByTestId('direction-person-2')).toHaveTextContent('Salesforce → commercetools: never written to Salesforce');
+    await choose(user, ownerSelect('person', 2), 'first-write');
+    expect(screen.getByTestId('direction-person-2')).toHaveTextContent('commercetools → Salesforce once, while it is empty');
+  });
+
   it('saves an edited owner and a reordered matching rule in the document it sends', async () => {
     const user = userEvent.setup();
     const service = await renderMappings();

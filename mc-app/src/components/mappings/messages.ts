@@ -90,6 +90,10 @@ export const fieldsMessages = defineMessages({
   target: { id: 'CrmSync.Fields.target', defaultMessage: 'CRM field' },
   transforms: { id: 'CrmSync.Fields.transforms', defaultMessage: 'Transforms' },
   owner: { id: 'CrmSync.Fields.owner', defaultMessage: 'Owner' },
+  direction: { id: 'CrmSync.Fields.direction', defaultMessage: 'Direction' },
+  directionOut: { id: 'CrmSync.Fields.directionOut', defaultMessage: 'commercetools → {crm}: a change in {crm} is restored' },
+  directionIn: { id: 'CrmSync.Fields.directionIn', defaultMessage: '{crm} → commercetools: never written to {crm}' },
+  directionOnce: { id: 'CrmSync.Fields.directionOnce', defaultMessage: 'commercetools → {crm} once, while it is empty; {crm} → commercetools while commercetools has none' },
   label: {
     id: 'CrmSync.Fields.label',
     defaultMessage:
