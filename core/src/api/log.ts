@@ -12,6 +12,8 @@ export const logQuerySchema = z.object({
   entity: z.enum(["person", "company", "order", "deal"]).optional(),
   direction: z.enum(logDirections).optional(),
   correlationId: z.string().max(128).optional(),
+  /** Only batches logged at or after this instant (ISO 8601). */
+  since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO date").optional(),
   limit: z.coerce.number<number | string>().int().min(1).max(500).default(100),
   /** The previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),

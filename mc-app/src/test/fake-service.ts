@@ -30,6 +30,13 @@ export const testCrm: ConnectionCrm = {
 export const testTarget: MappingTarget = { crm: testCrm.name, targetRule: testCrm.targetRule };
 
 /** Answers as the service does: only what the route's contract schema accepts (it throws, and the test fails, otherwise). */
+/** The sync log: an outbound write, and two CRM changes (one applied, one not), oldest first. */
+export const logItems = [
+  { id: 'b1.0', source: 'event' as const, at: '2026-11-24T10:00:00.000Z', correlationId: 'msg-1', connection: 'sandbox', entity: 'person', sourceId: 'customer-1', outcome: 'written' as const, crmId: '003000000000001', direction: 'ct-to-crm' as const },
+  { id: 'b2.0', source: 'webhook' as const, at: '2026-11-24T10:30:00.000Z', correlationId: 'webhook-1', connection: 'sandbox', entity: 'person', sourceId: 'customer-1', outcome: 'failed' as const, crmId: '003000000000001', detail: 'validation: customer group "vip" does not exist', direction: 'crm-to-ct' as const },
+  { id: 'b3.0', source: 'webhook' as const, at: '2026-11-24T11:15:00.000Z', correlationId: 'webhook-2', connection: 'sandbox', entity: 'person', sourceId: 'customer-1', outcome: 'written' as const, crmId: '003000000000001', direction: 'crm-to-ct' as const },
+];
+
 const reply = <R extends ApiRoute>(route: R, body: z.input<R['answer']>) => HttpResponse.json(route.answer.parse(body) as JsonBodyType);
 
 export function makeFailure(overrides: Partial<Failure> & { id: string }): Failure {
@@ -69,6 +76,8 @@ export function makeStatus(): ConnectionStatus {
     hour: new Date(Date.UTC(2026, 10, 24, index)).toISOString(),
     written: index % 3,
     failed: index === 10 ? 2 : 0,
+    inboundWritten: index === 11 ? 2 : 0,
+    inboundFailed: index === 10 ? 1 : 0,
   }));
   return {
     connection: 'sandbox',
@@ -174,6 +183,10 @@ export function fakeService(
     const path = target.pathname;
 
     if (request.method === 'GET' && path === '/api/status') return reply(serviceApi.status.get, { connections: [makeStatus()] });
+    if (request.method === 'GET' && path === '/api/log') {
+      const direction = target.searchParams.get('direction');
+      return reply(serviceApi.log.list, { items: logItems.filter((item) => !direction || item.direction === direction) });
+    }
     if (request.method === 'GET' && path === '/api/failures') {
       let items = [...failures.values()];
       for (const key of ['crm', 'direction', 'errorClass', 'state'] as const) {

@@ -8,7 +8,7 @@ import { serve } from "./serve";
 export function logRoutes(runtime: Runtime): Router {
   const router = Router();
   serve(router, serviceApi.log.list, async ({ query }) => {
-    const page = await runtime.log.list({ afterKey: query.cursor, limit: query.limit });
+    const page = await runtime.log.list({ afterKey: query.cursor, limit: query.limit, ...(query.since ? { since: new Date(query.since).toISOString() } : {}) });
     // Numbered before filtering, so an entry keeps its ID whatever the filter.
     const items = (page.items as { key: string; value: LogBatch }[]).flatMap(({ key, value }) =>
       value.entries

@@ -79,3 +79,14 @@ export const chartMessages = defineMessages({
   hour: { id: 'CrmSync.Chart.hour', defaultMessage: '{hour}: {written} written, {failed} failed' },
   legend: { id: 'CrmSync.Chart.legend', defaultMessage: '{label}: {total}' },
 });
+
+export const fromCrmMessages = defineMessages({
+  title: { id: 'CrmSync.FromCrm.title', defaultMessage: 'Changes from {crm}' },
+  counts: {
+    id: 'CrmSync.FromCrm.counts',
+    defaultMessage: 'Last 24 hours: {written, plural, one {# change applied} other {# changes applied}} to commercetools, {failed, plural, one {# not applied} other {# not applied}}',
+  },
+  latest: { id: 'CrmSync.FromCrm.latest', defaultMessage: 'Latest changes from {crm}' },
+  entry: { id: 'CrmSync.FromCrm.entry', defaultMessage: '{at}: {entity} {crmId} → {sourceId}, {outcome} (correlation ID {correlationId})' },
+  none: { id: 'CrmSync.FromCrm.none', defaultMessage: 'No change from {crm} was written or failed in the last 24 hours.' },
+});

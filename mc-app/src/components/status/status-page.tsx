@@ -16,6 +16,7 @@ import { errorClassMessages } from '../shared/messages';
 import { PageError } from '../shared/page-error';
 import { HealthReasons } from './health-reasons';
 import { healthMessages, jobOutcomeMessages, statusMessages } from './messages';
+import { FromCrm } from './from-crm';
 import { ProcessedChart } from './processed-chart';
 
 const healthTones: Record<HealthState, 'positive' | 'warning' | 'critical' | 'secondary'> = {
@@ -81,6 +82,7 @@ function ConnectionCard({ connection, failuresUrl, crmLabel }: { connection: Con
           </Grid>
           <Text.Subheadline as="h4">{intl.formatMessage(statusMessages.processed)}</Text.Subheadline>
           <ProcessedChart processed={connection.processed} title={connection.connection} />
+          <FromCrm connection={connection} crmLabel={crmLabel} />
           <Text.Subheadline as="h4">{intl.formatMessage(statusMessages.openFailures, { count: openTotal })}</Text.Subheadline>
           {openByClass.length === 0 ? (
             <Text.Detail tone="secondary">{intl.formatMessage(statusMessages.none)}</Text.Detail>

@@ -39,7 +39,19 @@ describe('status page', () => {
     const link = within(byClass).getByRole('link', { name: 'Validation: 2' });
     expect(link).toHaveAttribute('href', '/test-project/crm-sync/failures?crm=salesforce&errorClass=validation&state=open');
     expect(within(card).getByText('Open failures: 3')).toBeInTheDocument();
-    expect(service.calls.map((c) => `${c.method} ${c.path}`).sort()).toEqual(['GET /api/mappings', 'GET /api/status']);
+
+    // The other direction: counts from the status, the latest changes from the sync log with their correlation IDs.
+    expect(within(card).getByText('Changes from Salesforce')).toBeInTheDocument();
+    expect(within(card).getByText('Last 24 hours: 2 changes applied to commercetools, 1 not applied')).toBeInTheDocument();
+    const latest = await within(card).findByRole('list', { name: 'Latest changes from Salesforce' });
+    expect(within(latest).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      expect.stringMatching(/person 003000000000001 → customer-1, written \(correlation ID webhook-2\)$/),
+      expect.stringMatching(/person 003000000000001 → customer-1, failed \(correlation ID webhook-1\)$/),
+    ]);
+    const logCall = service.calls.find((c) => c.path === '/api/log')!;
+    expect(logCall.search.get('direction')).toBe('crm-to-ct');
+    expect(logCall.search.get('since')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(service.calls.map((c) => `${c.method} ${c.path}`).sort()).toEqual(['GET /api/log', 'GET /api/mappings', 'GET /api/status']);
   });
 
   it('says what each health reason means and where to act: failing writes, throttling, a lagging job, a failed run', async () => {
