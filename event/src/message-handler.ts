@@ -13,10 +13,10 @@ import { keepUnreadable } from "./review";
 /**
  * How long CRM calls (with their inline retries) may take inside one push,
  * from its arrival: the ack deadline is 10 s, and the failure store writes of
- * a whole batch still have to fit after it. CRM calls still running then are
- * aborted and the records go to the store.
+ * a whole batch (up to the CRM's batch size) still have to fit after it. CRM
+ * calls still running then are aborted and the records go to the store.
  */
-export const inlineCrmDeadlineMs = 7_000;
+export const inlineCrmDeadlineMs = 6_000;
 
 const isSynced = (typeId: string): typeId is SyncedTypeId => Object.hasOwn(entityOfType, typeId);
 

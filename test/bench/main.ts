@@ -8,7 +8,8 @@
  * are ours alone. Writes test-output/bench-results.json.
  *
  * BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_FRESHSALES_SIZES / BENCH_DYNAMICS_SIZES / BENCH_CRMONE_SIZES (comma lists), BENCH_CRMS (which CRMs' rows), BENCH_CLOSE_RPS, BENCH_FRESHSALES_RPS, BENCH_CRMONE_RPS,
- * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_PARTS (backfill,event) override the defaults.
+ * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_EVENT_SCALE_IN_FLIGHT / _MESSAGES / _ALONE_MESSAGES,
+ * BENCH_PARTS (backfill,event-scale,event) override the defaults.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
@@ -29,6 +30,7 @@ import type { Runtime } from "@ct-crm-sync/core/runtime";
 import { runJob } from "../../job/src/run-job";
 import { startBackends } from "./backends-client";
 import { eventFigures } from "./event-figures";
+import { eventScaleFigures } from "./event-scale";
 import { callCounts, countCallsTo } from "./measure";
 import { benchCloseRequestsPerSecond, benchCrmOneRequestsPerSecond, benchFreshsalesRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
 
@@ -39,7 +41,7 @@ const freshsalesSizes = list(process.env.BENCH_FRESHSALES_SIZES, "1000,10000").m
 const dynamicsSizes = list(process.env.BENCH_DYNAMICS_SIZES, "1000,10000").map(Number);
 const crmoneSizes = list(process.env.BENCH_CRMONE_SIZES, "1000,10000").map(Number);
 const crms = new Set(list(process.env.BENCH_CRMS, "salesforce,close,freshsales,dynamics,crmone"));
-const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event"));
+const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event-scale,event"));
 const pageSize = 500;
 /** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
 const chunkSize = 10_000;
@@ -211,6 +213,11 @@ async function main() {
         write();
       }
     }
+  }
+  if (parts.has("event-scale")) {
+    console.log("event app at production pacing, 8/64/256 in flight …");
+    results.eventScale = await eventScaleFigures();
+    write();
   }
   if (parts.has("event")) {
     console.log("event app …");

@@ -12,6 +12,7 @@ import type { SyncOutcomeKind } from "../state/sync-log";
 import { bulkUpsertPeople } from "./bulk-writer";
 import { inPool } from "../pool";
 import { KeyedLock } from "../reliability/keyed-lock";
+import { Overloaded } from "./push-batcher";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
@@ -123,7 +124,32 @@ export async function writeRecords(
 ): Promise<RecordOutcome[]> {
   const records = newestPerSource(input);
   const lockKeys = records.map((r) => `${deps.connection}|${entity}|${r.sourceId}`);
-  return recordLocksOf(deps.links).runAll(lockKeys, () => writeLocked(deps, entity, records, ctx, options));
+  return lockedWithin(recordLocksOf(deps.links), lockKeys, ctx.signal, () => writeLocked(deps, entity, records, ctx, options));
+}
+
+/**
+ * Runs the task holding the keys, unless the caller's deadline passes while
+ * it waits for them (another writer of the same records holds them): then it
+ * gives up as Overloaded, nothing done, and its turn passes unused.
+ */
+function lockedWithin<T>(locks: KeyedLock, keys: string[], signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+  if (!signal) return locks.runAll(keys, task);
+  return new Promise<T>((resolve, reject) => {
+    let started = false;
+    const giveUp = () => {
+      if (!started) reject(new Overloaded("its deadline passed while another writer held its records"));
+    };
+    signal.addEventListener("abort", giveUp, { once: true });
+    locks
+      .runAll(keys, async () => {
+        signal.removeEventListener("abort", giveUp);
+        if (signal.aborted) return undefined as T;
+        started = true;
+        return task();
+      })
+      .then((value) => started && resolve(value), reject);
+    if (signal.aborted) giveUp();
+  });
 }
 
 export type WriteOptions = {

@@ -181,8 +181,15 @@ export class SyncService {
         error: new SyncError({ errorClass: "validation", message: "order has neither a customer nor a valid customer email" }),
       };
     }
+    let match;
+    try {
+      match = await matchGuest(this.deps, email, (await this.deps.model?.config())?.matching, ctx);
+    } catch (error) {
+      // The CRM could not be asked (its failure, not the batch's): this order waits in the failure store.
+      if (error instanceof SyncError) return { outcomes: [], error };
+      throw error;
+    }
     // Several candidates go to review, never merged.
-    const match = await matchGuest(this.deps, email, (await this.deps.model?.config())?.matching, ctx);
     if (match.kind === "ambiguous") return { outcomes: [], error: ambiguityError(match) };
     if (match.kind === "matched" && match.candidate.sourceId) return { sourceId: match.candidate.sourceId, outcomes: [] };
     const guest = guestPersonFromOrder(order, email);
