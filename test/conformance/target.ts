@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { fieldMappingSchema, MappingConfigInput } from "@ct-crm-sync/core/domain/mapping-config";
 import type { CallContext, CrmAdapter, CrmName } from "@ct-crm-sync/core/ports/crm-outbound";
 import type { Person } from "@ct-crm-sync/core/domain/model";
 import type { FaultSpec } from "../simulators/shared/faults";
@@ -43,6 +45,27 @@ export type RunningTarget = {
   close(): Promise<void>;
 };
 
+/** Values the CRM holds for one synced person in an admin's own fields, read through the CRM's own API. */
+export type MappedValues = { signupChannel?: string | null; loyaltyTier?: string | null; emailOptIn?: boolean };
+
+/**
+ * Where this CRM keeps fields an admin adds (a signup channel, a loyalty tier,
+ * an email consent flag), as mapping targets, and how to read them back: the
+ * sync model's field mappings, owners and consent are proven through them.
+ */
+export type MappedFieldProfile = {
+  /** Mappings of `custom.signupChannel` (owner first-write) and `custom.loyaltyTier` (lookup gold → "Gold customer"), and the consent flag if it is a field. */
+  personFields: z.input<typeof fieldMappingSchema>[];
+  consent: MappingConfigInput["consent"];
+  read(sourceId: string): Promise<MappedValues>;
+};
+
+/** The two owned fields every profile maps, onto this CRM's targets. */
+export const ownedFields = (signup: string, tier: string): MappedFieldProfile["personFields"] => [
+  { source: "custom.signupChannel", target: signup, owner: "first-write" },
+  { source: "custom.loyaltyTier", target: tier, transform: [{ type: "lookup", table: { gold: "Gold customer" } }] },
+];
+
 /** One CRM = an adapter and its simulator. Adding a CRM means adding one of these. */
 export type ConformanceTarget = {
   name: CrmName;
@@ -50,6 +73,8 @@ export type ConformanceTarget = {
   start(): Promise<RunningTarget>;
   /** A person this CRM refuses, and a fragment of the CRM's own message for it. */
   invalidPerson(base: Person): { person: Person; messageIncludes: string };
+  /** The admin's own fields in this CRM (the sync-model suite runs where this is given). */
+  mappedFields?(crm: RunningTarget): Promise<MappedFieldProfile>;
 };
 
 export const testContext = (name: string): CallContext => ({ correlationId: `conformance-${name}` });

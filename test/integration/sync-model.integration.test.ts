@@ -2,8 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Order } from "@commercetools/platform-sdk";
 import { failureKey } from "@ct-crm-sync/core/domain/keys";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
-import { fieldMappingSchema, mappingConfigSchema, type MappingConfigInput } from "@ct-crm-sync/core/domain/mapping-config";
-import type { z } from "zod";
 import type { Person } from "@ct-crm-sync/core/domain/model";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CommerceReader } from "@ct-crm-sync/core/ports/commerce";
@@ -13,89 +11,27 @@ import { LinkStore } from "@ct-crm-sync/core/state/link-store";
 import { writeRecords } from "@ct-crm-sync/core/sync/record-writer";
 import { SyncModel } from "@ct-crm-sync/core/sync/sync-model";
 import { SyncService } from "@ct-crm-sync/core/sync/sync-service";
+import { mappingConfigSchema, type MappingConfigInput } from "@ct-crm-sync/core/domain/mapping-config";
 import { conformanceTargets } from "../conformance/targets";
-import type { RunningTarget } from "../conformance/target";
+import type { MappedFieldProfile, RunningTarget } from "../conformance/target";
 import { company, person } from "../conformance/fixtures";
-import { soql } from "../support/salesforce-reader";
-import { closeReader } from "../support/close-reader";
-import { defaultCloseApiKey } from "../simulators/close/server";
 import { startEmulator, type Emulator } from "../emulator/emulator";
 import { createCommercetoolsApi } from "@ct-crm-sync/core/commercetools/client";
 import { CustomObjectStore } from "@ct-crm-sync/core/commercetools/custom-object-store";
-import { contactFields } from "@ct-crm-sync/core/crm/close/field-names";
 
 const ctx = { correlationId: "sync-model-it" };
 
-type FieldMappingInput = z.input<typeof fieldMappingSchema>[];
-
-/** Values the CRM holds for one synced person, read through the CRM's own API. */
-type OwnedValues = { signupChannel?: string | null; loyaltyTier?: string | null; emailOptIn?: boolean };
-
 /**
- * Where each CRM keeps the mapped custom fields of these tests. Salesforce: fields
- * of the Contact by API name. Close: contact custom fields an admin creates, mapped
- * by their `custom.cf_...` key (IDs differ per org, so they are created first).
+ * The sync model through every CRM whose conformance target says where an
+ * admin's custom fields live (`mappedFields`); a target without it is not
+ * covered here.
  */
-type CrmFieldProfile = {
-  personFields: FieldMappingInput;
-  consent: MappingConfigInput["consent"];
-  read(sourceId: string): Promise<OwnedValues>;
-};
+const withMappedFields = conformanceTargets.filter((t) => t.mappedFields);
 
-async function fieldProfile(name: string, crm: RunningTarget): Promise<CrmFieldProfile> {
-  const owned = (signup: string, tier: string): FieldMappingInput => [
-    { source: "custom.signupChannel", target: signup, owner: "first-write" },
-    { source: "custom.loyaltyTier", target: tier, transform: [{ type: "lookup", table: { gold: "Gold customer" } }] },
-  ];
-  if (name === "salesforce") {
-    return {
-      personFields: owned("Title", "Description"),
-      consent: { email: { target: "HasOptedOutOfEmail", invert: true } },
-      async read(sourceId) {
-        const [row] = await soql<{ Title: string | null; Description: string | null; HasOptedOutOfEmail: boolean }>(
-          crm.baseUrl,
-          `SELECT Title, Description, HasOptedOutOfEmail FROM Contact WHERE CT_Customer_Id__c = '${sourceId}'`,
-        );
-        return { signupChannel: row?.Title, loyaltyTier: row?.Description, emailOptIn: row ? !row.HasOptedOutOfEmail : undefined };
-      },
-    };
-  }
-  const close = closeReader(crm.baseUrl, defaultCloseApiKey);
-  const createField = async (body: object) => {
-    const response = await fetch(`${crm.baseUrl}/custom_field/contact/`, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`${defaultCloseApiKey}:`).toString("base64")}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return `custom.${((await response.json()) as { id: string }).id}`;
-  };
-  const signup = await createField({ name: "Signup channel", type: "text" });
-  const tier = await createField({ name: "Loyalty tier", type: "text" });
-  const consent = await createField({ name: "Email consent", type: "choices", choices: ["Opted in", "Opted out"] });
-  return {
-    personFields: [
-      ...owned(signup, tier),
-      { source: "emailConsent.granted", target: consent, transform: [{ type: "lookup", table: { true: "Opted in", false: "Opted out" } }] },
-    ],
-    consent: {},
-    async read(sourceId) {
-      const idField = await close.fieldId("/custom_field/contact/", contactFields.customerId.name);
-      const [contact] = await close.searchByCustomField("contact", idField!, sourceId, [signup, tier, consent]);
-      if (!contact) return {};
-      const consentValue = contact[consent];
-      return {
-        signupChannel: contact[signup] as string | undefined,
-        loyaltyTier: contact[tier] as string | undefined,
-        emailOptIn: consentValue === undefined ? undefined : consentValue === "Opted in",
-      };
-    },
-  };
-}
-
-describe.each(conformanceTargets)("sync model through the $name simulator", (target) => {
+describe.each(withMappedFields)("sync model through the $name simulator", (target) => {
   let crm: RunningTarget;
   let emulator: Emulator;
-  let profile: CrmFieldProfile;
+  let profile: MappedFieldProfile;
   let links: LinkStore;
   let failures: FailureStore;
   const logger = new MemoryLogger();
@@ -131,7 +67,7 @@ describe.each(conformanceTargets)("sync model through the $name simulator", (tar
     failures = new FailureStore(store, () => new Date());
     crm = await target.start();
     await crm.adapter.ensureSchema(ctx);
-    profile = await fieldProfile(target.name, crm);
+    profile = await target.mappedFields!(crm);
     current = config();
   });
   afterAll(async () => {

@@ -3,10 +3,10 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { connector } from "@ct-crm-sync/core/crm/close/connector";
 import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
-import { startCloseSimulator } from "../../simulators/close";
+import { defaultCloseApiKey, startCloseSimulator } from "../../simulators/close";
 import { checkRequests } from "../../simulators/close/spec/contract";
 import { closeReader } from "../../support/close-reader";
-import type { ConformanceTarget, CrmInspector, InspectedCompany, InspectedOrder, InspectedPerson } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedCompany, type InspectedOrder, type InspectedPerson, ownedFields } from "../target";
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
@@ -101,5 +101,39 @@ export const target: ConformanceTarget = {
   },
   invalidPerson(base) {
     return { person: { ...base, email: "not-an-email" }, messageIncludes: "Invalid email address" };
+  },
+  // Contact custom fields an admin creates, mapped by their `custom.cf_...` key (IDs differ per org, so they are created first).
+  async mappedFields(crm) {
+    const close = closeReader(crm.baseUrl, defaultCloseApiKey);
+    const createField = async (body: object) => {
+      const response = await fetch(`${crm.baseUrl}/custom_field/contact/`, {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from(`${defaultCloseApiKey}:`).toString("base64")}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return `custom.${((await response.json()) as { id: string }).id}`;
+    };
+    const signup = await createField({ name: "Signup channel", type: "text" });
+    const tier = await createField({ name: "Loyalty tier", type: "text" });
+    const consent = await createField({ name: "Email consent", type: "choices", choices: ["Opted in", "Opted out"] });
+    return {
+      personFields: [
+        ...ownedFields(signup, tier),
+        { source: "emailConsent.granted", target: consent, transform: [{ type: "lookup", table: { true: "Opted in", false: "Opted out" } }] },
+      ],
+      // Close has no consent field of its own: the flag is the mapped field above.
+      consent: {},
+      async read(sourceId) {
+        const idField = await close.fieldId("/custom_field/contact/", contactFields.customerId.name);
+        const [contact] = await close.searchByCustomField("contact", idField!, sourceId, [signup, tier, consent]);
+        if (!contact) return {};
+        const consentValue = contact[consent];
+        return {
+          signupChannel: contact[signup] as string | undefined,
+          loyaltyTier: contact[tier] as string | undefined,
+          emailOptIn: consentValue === undefined ? undefined : consentValue === "Opted in",
+        };
+      },
+    };
   },
 };

@@ -3,7 +3,7 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { startSalesforceSimulator } from "../../simulators/salesforce";
 import { soql } from "../../support/salesforce-reader";
-import type { ConformanceTarget, CrmInspector } from "../target";
+import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
 
 const clientId = "sandbox-client";
 const clientSecret = "sandbox-secret";
@@ -69,5 +69,19 @@ export const target: ConformanceTarget = {
   invalidPerson(base) {
     // Salesforce checks email format on Contact.Email and answers INVALID_EMAIL_ADDRESS.
     return { person: { ...base, email: "jane.doe(at)example.com" }, messageIncludes: "invalid email address" };
+  },
+  // Fields of the Contact by API name; email consent is Salesforce's own opt-out flag.
+  async mappedFields(crm) {
+    return {
+      personFields: ownedFields("Title", "Description"),
+      consent: { email: { target: "HasOptedOutOfEmail", invert: true } },
+      async read(sourceId) {
+        const [row] = await soql<{ Title: string | null; Description: string | null; HasOptedOutOfEmail: boolean }>(
+          crm.baseUrl,
+          `SELECT Title, Description, HasOptedOutOfEmail FROM Contact WHERE CT_Customer_Id__c = '${sourceId}'`,
+        );
+        return { signupChannel: row?.Title, loyaltyTier: row?.Description, emailOptIn: row ? !row.HasOptedOutOfEmail : undefined };
+      },
+    };
   },
 };
