@@ -120,7 +120,7 @@ export type InboundConfig = z.infer<typeof inboundSchema>;
 const inboundDefaults: InboundConfig = { unknownPeople: "ignore", segmentGroups: {}, carts: { stages: [], currency: "EUR" } };
 
 /** A connector's name (core/src/crm/<name>). */
-const crmNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a connector name such as salesforce");
+const crmNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a connector name (lower-case letters, digits and dashes)");
 
 /**
  * What a mapping target must look like in one CRM, declared by its connector.
