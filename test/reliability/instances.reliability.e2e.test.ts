@@ -104,10 +104,10 @@ const close: CrmUnderTest = {
         const lead = leadOf(c.lead_id);
         return { sourceId: c.custom.get(contactCustomer) as string, values: { name: c.name, email: c.emails[0]?.email, lifetimeValue: lead?.custom.get(leadValue) ?? 0 } };
       });
-    const ownLeads = new Map<string, number>();
+    const ownLeads = new Map<string, number[]>();
     for (const lead of store.leads.values()) {
       const sourceId = lead.custom.get(leadCustomer);
-      if (typeof sourceId === "string") ownLeads.set(sourceId, (ownLeads.get(sourceId) ?? 0) + 1);
+      if (typeof sourceId === "string") ownLeads.set(sourceId, [...(ownLeads.get(sourceId) ?? []), store.contactsOf(lead.id).length]);
     }
     const customerOfContact = new Map(contacts.map((c) => [c.id, c.custom.get(contactCustomer) as string | undefined]));
     const orders = [...store.activities.values()]
@@ -117,7 +117,7 @@ const close: CrmUnderTest = {
       people,
       orders,
       guestEmails: people.filter((p) => p.sourceId.startsWith("guest-")).map((p) => p.values.email as string | undefined),
-      duplicates: [...ownLeads].filter(([, n]) => n > 1).map(([sourceId, n]) => `person ${sourceId}: ${n} own leads`),
+      duplicates: [...ownLeads].filter(([, leads]) => leads.length > 1).map(([sourceId, leads]) => `person ${sourceId}: ${leads.length} own leads (holding ${leads.join(" and ")} contacts)`),
     };
   },
   expectedPerson: (customer, orders) => ({ name: [customer.firstName, customer.lastName].filter(Boolean).join(" "), email: customer.email, lifetimeValue: majorUnits(orders) }),
