@@ -17,9 +17,9 @@ import { type CommercetoolsFaults, startCommercetoolsFaults } from "./two-way/co
  * change follow-up flags and segments in Salesforce while the shop changes
  * the same customers' names; Outbound Messages come duplicated and out of
  * order, forged requests hit the webhook endpoint, Salesforce answers 503s,
- * commercetools answers 503s and 409s. At the end both sides must hold the
- * last value of every field by its owner, with nothing lost, nothing
- * duplicated and no write that no change asked for.
+ * commercetools answers 503s and 409s and is down for three seconds. At the
+ * end both sides must hold the last value of every field by its owner, with
+ * nothing lost, nothing duplicated and no write that no change asked for.
  */
 const people = 150;
 const crmChanges = 1_000;
@@ -190,7 +190,14 @@ describe("two-way chaos: Salesforce and commercetools changing the same people a
       });
       return statuses;
     })();
-    const [, , forgedStatuses] = await Promise.all([crmSide, shopSide, forged]);
+    // commercetools down for three seconds in the middle: what cannot be applied waits in the failure store.
+    const outage = (async () => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      faults.arm({ unavailable: 1, conflict: 0 });
+      await new Promise((r) => setTimeout(r, 3_000));
+      faults.arm({ unavailable: 0.05, conflict: 0.1 });
+    })();
+    const [, , forgedStatuses] = await Promise.all([crmSide, shopSide, forged, outage]);
 
     // Chaos off; what is still on its way arrives, what failed is replayed.
     faults.disarm();
@@ -228,6 +235,8 @@ describe("two-way chaos: Salesforce and commercetools changing the same people a
     const perCustomer = new Map<string, number>();
     for (const c of contacts) perCustomer.set(c.CT_Customer_Id__c, (perCustomer.get(c.CT_Customer_Id__c) ?? 0) + 1);
 
+    const entries = (await sandbox.runtimes.service.failures.list({}, { limit: 500 })).items;
+    const failuresKept = { ctToCrm: entries.filter((f) => f.direction === "ct-to-crm").length, crmToCt: entries.filter((f) => f.direction === "crm-to-ct").length };
     const messages = sandbox.salesforce.outboundMessages.stats();
     const answered = sandbox.salesforce.outboundMessages.sent.slice(sentBefore);
     const answers: Record<string, number> = {};
@@ -252,7 +261,9 @@ describe("two-way chaos: Salesforce and commercetools changing the same people a
         commercetools409: faults.injected.conflict,
         salesforce503: sandbox.salesforce.faults.injected.status,
       },
-      writes: { commercetoolsFromCrm: inboundWrites, salesforceContactsFromCommercetools: outboundContactWrites, replayedFailures: replayed },
+      writes: { commercetoolsFromCrm: inboundWrites, salesforceContactsFromCommercetools: outboundContactWrites },
+      // Records that failed at least once (each later written by a retry, a redelivery or the replay below).
+      failures: { ...failuresKept, stillOpenAfterDeliveries: replayed },
       lost: mismatched,
       duplicated: [...perCustomer.values()].filter((n) => n > 1).length + Math.max(0, contacts.length - people),
       loops: Math.max(0, inboundWrites - crmEdits) + Math.max(0, outboundContactWrites - shopEdits) + quietWrites,
