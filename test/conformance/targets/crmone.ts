@@ -1,9 +1,18 @@
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { connector } from "@ct-crm-sync/core/crm/crmone/connector";
-import { connectorSetup, crmOneReader, startCrmOneSimulator } from "../../simulators/crmone";
+import { connectorSetup, crmOneReader, startCrmOneSimulator, type InstanceSetup } from "../../simulators/crmone";
 import { checkExchanges } from "../../simulators/crmone/spec/contract";
-import type { ConformanceTarget, CrmInspector, InspectedOrder } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedOrder, ownedFields } from "../target";
+
+/** The API client the connector (and the inspector) use. */
+const credentials = { clientId: "sandbox-client", clientSecret: "sandbox-secret" };
+
+/** The instance as the merchant's admin set it up: the connector's fields and two contact fields of their own (Module Designer). */
+const setup: InstanceSetup = {
+  ...connectorSetup,
+  customFields: { ...connectorSetup.customFields, Contact: { ...connectorSetup.customFields.Contact, signup_channel: "string", loyalty_tier: "string" } },
+};
 
 const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
@@ -57,7 +66,7 @@ function inspector(crm: ReturnType<typeof crmOneReader>): CrmInspector {
 export const target: ConformanceTarget = {
   name: "crmone",
   async start() {
-    const sim = await startCrmOneSimulator();
+    const sim = await startCrmOneSimulator({ ...credentials, setup });
     // Built as the apps build it: the connector's settings, its connection's outbound side.
     // The production pace (5 a second) would make the suite minutes long; what it proves does not depend on the pace.
     const settings = { CRMONE_API_URL: sim.url, CRMONE_CLIENT_ID: sim.clientId, CRMONE_CLIENT_SECRET: sim.clientSecret, CRMONE_REQUESTS_PER_SECOND: "50" };
@@ -73,7 +82,7 @@ export const target: ConformanceTarget = {
       async close() {
         await sim.close();
         // Everything the adapter (and the inspector) sent, and every answer, must agree with the 1CRM OpenAPI files.
-        const customFields = Object.fromEntries(Object.entries(connectorSetup.customFields).map(([model, fields]) => [model, Object.keys(fields)]));
+        const customFields = Object.fromEntries(Object.entries(setup.customFields).map(([model, fields]) => [model, Object.keys(fields)]));
         const violations = checkExchanges(sim.exchanges, customFields);
         if (violations.length > 0) throw new Error(`1CRM OpenAPI drift:\n${violations.map((v) => `  ${v.exchange}: ${v.problem}`).join("\n")}`);
       },
@@ -81,5 +90,23 @@ export const target: ConformanceTarget = {
   },
   invalidPerson(base) {
     return { person: { ...base, email: "not-an-email" }, messageIncludes: "Invalid email address" };
+  },
+  // The admin's own contact fields; email consent as the connector's default has it: 1CRM's email_opt_out, inverted,
+  // owned by the CRM (the adapter writes it and keeps a newer consent event the contact holds).
+  async mappedFields(crm) {
+    const reader = crmOneReader(crm.baseUrl, credentials);
+    return {
+      personFields: ownedFields("signup_channel", "loyalty_tier"),
+      consent: connector.defaultMapping.consent,
+      async read(sourceId) {
+        const [contact] = await reader.all("Contact", ["signup_channel", "loyalty_tier", "email_opt_out"], { ct_customer_id: sourceId });
+        if (!contact) return {};
+        return {
+          signupChannel: contact.signup_channel as string | null | undefined,
+          loyaltyTier: contact.loyalty_tier as string | null | undefined,
+          emailOptIn: typeof contact.email_opt_out === "boolean" ? !contact.email_opt_out : undefined,
+        };
+      },
+    };
   },
 };

@@ -1,9 +1,12 @@
 import { connector } from "@ct-crm-sync/core/crm/dynamics/connector";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
-import { startDynamicsSimulator } from "../../simulators/dynamics";
+import { defaultTenant, startDynamicsSimulator } from "../../simulators/dynamics";
 import { dataverseReader, type DataverseReader } from "../../simulators/dynamics/reader";
-import type { ConformanceTarget, CrmInspector } from "../target";
+import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
+
+/** A salesperson's app registration: reads with a token of its own, never the connector's. */
+const salesReader = (orgUrl: string) => dataverseReader(orgUrl, { tenant: defaultTenant, clientId: "sandbox-sales", clientSecret: "sales-secret" });
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
@@ -62,7 +65,7 @@ export const target: ConformanceTarget = {
       baseUrl: sim.url,
       // Built as the apps build it: the connector's settings, its connection's outbound side.
       adapter: connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock }).outbound,
-      inspect: webApiInspector(dataverseReader(sim.url, { tenant: sim.tenant, clientId: "sandbox-sales", clientSecret: "sales-secret" })),
+      inspect: webApiInspector(salesReader(sim.url)),
       async armFault(spec) {
         const response = await fetch(`${sim.url}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
         if (!response.ok) throw new Error(`arming fault failed: ${response.status} ${await response.text()}`);
@@ -73,5 +76,23 @@ export const target: ConformanceTarget = {
   invalidPerson(base) {
     // Dataverse enforces column lengths (firstname: 50) and answers 0x80044331 naming the limit.
     return { person: { ...base, firstName: "J".repeat(60) }, messageIncludes: "exceeded the maximum allowed length" };
+  },
+  // Columns the admin added to the contact table (their publisher's prefix); email consent is the connector's default:
+  // contact's own donotbulkemail, inverted, with the event's time in ct_emailconsentat.
+  async mappedFields(crm) {
+    const org = salesReader(crm.baseUrl);
+    return {
+      personFields: ownedFields("new_signupchannel", "new_loyaltytier"),
+      consent: connector.defaultMapping.consent,
+      async read(sourceId) {
+        const [row] = await org.all(`/contacts?$select=new_signupchannel,new_loyaltytier,donotbulkemail&$filter=ct_customerid eq '${sourceId}'`);
+        if (!row) return {};
+        return {
+          signupChannel: row.new_signupchannel as string | null,
+          loyaltyTier: row.new_loyaltytier as string | null,
+          emailOptIn: typeof row.donotbulkemail === "boolean" ? !row.donotbulkemail : undefined,
+        };
+      },
+    };
   },
 };

@@ -2,10 +2,14 @@ import { connector } from "@ct-crm-sync/core/crm/freshsales/connector";
 import { accountIdField, contactIdField, dealIdField } from "@ct-crm-sync/core/crm/freshsales/fields";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
-import { startFreshsalesSimulator } from "../../simulators/freshsales";
+import { defaultFreshsalesApiKey, startFreshsalesSimulator } from "../../simulators/freshsales";
 import { freshsalesReader, type FreshsalesObject } from "../../simulators/freshsales/reader";
 import { undocumented } from "../../simulators/freshsales/spec/paths";
-import type { ConformanceTarget, CrmInspector } from "../target";
+import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
+
+/** The merchant's own contact fields (API names as Module customization shows them). */
+const signupField = "cf_signup_channel";
+const tierField = "cf_loyalty_tier";
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
@@ -62,6 +66,9 @@ export const target: ConformanceTarget = {
   name: "freshsales",
   async start() {
     const sim = await startFreshsalesSimulator();
+    // Two contact fields of the merchant's own, added in Admin settings → Module customization (Freshsales has no API for it).
+    sim.store.addCustomField("contacts", { name: signupField, label: "Signup channel", type: "text", unique: false });
+    sim.store.addCustomField("contacts", { name: tierField, label: "Loyalty tier", type: "text", unique: false });
     // Built as the apps build it: the connector's settings, its connection's outbound side.
     const settings = { FRESHSALES_API_URL: sim.url, FRESHSALES_API_KEY: sim.apiKey };
     return {
@@ -82,5 +89,24 @@ export const target: ConformanceTarget = {
   },
   invalidPerson(base) {
     return { person: { ...base, email: "jane.doe(at)example.com" }, messageIncludes: "Emails is invalid" };
+  },
+  // The merchant's custom contact fields; email consent as the connector's default has it: no mapping, the adapter
+  // writes Freshsales' own subscription_status (Subscribed / Unsubscribed) itself.
+  async mappedFields(crm) {
+    const freshsales = freshsalesReader(crm.baseUrl, defaultFreshsalesApiKey);
+    return {
+      personFields: ownedFields(signupField, tierField),
+      consent: connector.defaultMapping.consent,
+      async read(sourceId) {
+        const [contact] = await freshsales.lookup("contacts", contactIdField, sourceId);
+        if (!contact) return {};
+        const status = contact.subscription_status;
+        return {
+          signupChannel: contact.custom_field[signupField] as string | null,
+          loyaltyTier: contact.custom_field[tierField] as string | null,
+          emailOptIn: status === "Subscribed" ? true : status === "Unsubscribed" ? false : undefined,
+        };
+      },
+    };
   },
 };

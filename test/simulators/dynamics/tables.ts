@@ -78,6 +78,9 @@ const contact: TableDef = {
     ct_lifetimevaluecurrency: text(3),
     ct_followup: bool,
     ct_segments: text(1000),
+    // Two columns the merchant's admin added with their own publisher's prefix (the sync-model suite maps onto them).
+    new_signupchannel: text(100),
+    new_loyaltytier: text(100),
   },
   lookups: [{ column: "parentcustomerid", targets: { parentcustomerid_account: "account", parentcustomerid_contact: "contact" } }],
   computed: (row) => ({ fullname: [row.firstname, row.lastname].filter((v) => typeof v === "string" && v !== "").join(" ") || null }),
