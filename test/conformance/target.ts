@@ -73,6 +73,8 @@ export type ConformanceTarget = {
   start(): Promise<RunningTarget>;
   /** A person this CRM refuses, and a fragment of the CRM's own message for it. */
   invalidPerson(base: Person): { person: Person; messageIncludes: string };
+  /** The CRM keeps one contact per email address (a second person with it is refused as ambiguous). */
+  oneContactPerEmail?: boolean;
   /** The admin's own fields in this CRM (the sync-model suite runs where this is given). */
   mappedFields?(crm: RunningTarget): Promise<MappedFieldProfile>;
 };

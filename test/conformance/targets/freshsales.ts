@@ -64,6 +64,7 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
 
 export const target: ConformanceTarget = {
   name: "freshsales",
+  oneContactPerEmail: true,
   async start() {
     const sim = await startFreshsalesSimulator();
     // Two contact fields of the merchant's own, added in Admin settings → Module customization (Freshsales has no API for it).
