@@ -24,7 +24,7 @@ const script = fileURLToPath(new URL("./backends.ts", import.meta.url));
 const nodeFlags = (process.env.BENCH_BACKENDS_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 export async function startBackends(): Promise<Backends> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script], { stdio: ["pipe", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, "--conditions=ct-crm-sync-tests", "--import", "tsx", script], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const urls = await new Promise<BackendUrls>((resolve, reject) => {
