@@ -152,6 +152,7 @@ export async function eventScaleFigures() {
         ctCallsPerMessage: figures.ctCallsPerRecord,
         p50PushMs: round1(percentile(answers.map((a) => a.ms), 50)),
         p95PushMs: round1(percentile(answers.map((a) => a.ms), 95)),
+        maxPushMs: round1(Math.max(...answers.map((a) => a.ms))),
         answeredAfterDeadline: answers.filter((a) => a.ms > ackDeadlineMs).length,
         statuses,
         inFailureStore: failed,
