@@ -60,16 +60,7 @@ export class CommercetoolsReader extends CommercetoolsWriter implements PagingRe
 
   async getMany<T extends CommerceTypeId>(typeId: T, ids: string[]): Promise<Map<string, CommerceResource[T]>> {
     const out = new Map<string, CommerceResource[T]>();
-    const query = async (where: Predicate | undefined) => {
-      const queryArgs = { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false };
-      const request =
-        typeId === "customer"
-          ? this.api.customers().get({ queryArgs })
-          : typeId === "order"
-            ? this.api.orders().get({ queryArgs })
-            : this.api.businessUnits().get({ queryArgs });
-      return (await request.execute()).body.results as CommerceResource[T][];
-    };
+    const query = (where: Predicate | undefined) => this.query(typeId, { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false });
     await this.eachOfIds([...new Set(ids)], (chunk) => predicate`id in ${chunk}`, query, (resource) => out.set(resource.id, resource));
     return out;
   }
@@ -158,13 +149,17 @@ export class CommercetoolsReader extends CommercetoolsWriter implements PagingRe
   /** One keyset page of customers, business units or orders, ordered by (lastModifiedAt, id). */
   async page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]> {
     const queryArgs = { ...predicateArgs(pagePredicate(query)), sort: ["lastModifiedAt asc", "id asc"], limit: query.limit, withTotal: false };
+    return (await this.query(typeId, queryArgs)).sort(byModifiedThenId);
+  }
+
+  /** One query of customers, business units or orders. */
+  private async query<T extends CommerceTypeId>(typeId: T, queryArgs: Record<string, string | string[] | number | boolean>): Promise<CommerceResource[T][]> {
     const request =
       typeId === "customer"
         ? this.api.customers().get({ queryArgs })
         : typeId === "order"
           ? this.api.orders().get({ queryArgs })
           : this.api.businessUnits().get({ queryArgs });
-    const { body } = await request.execute();
-    return (body.results as CommerceResource[T][]).sort(byModifiedThenId);
+    return (await request.execute()).body.results as CommerceResource[T][];
   }
 }
