@@ -167,8 +167,6 @@ export type PersonChangeInput = {
 export type ChangeDecision = {
   /** Values to write to commercetools, by field path. */
   apply: FieldValues;
-  /** commercetools-owned values the CRM changed: recorded as what the CRM holds, restored by the next outbound sync. */
-  overruled: FieldValues;
   decisions: FieldDecision[];
   echoes: string[];
 };
@@ -275,21 +273,21 @@ function setPath(record: Record<string, unknown>, path: string, value: unknown):
 }
 
 /**
- * The link's record of what the CRM holds after a change was handled: the
- * standard fields applied to commercetools or overruled (the CRM holds them
- * now) go into `written`, so the outbound side finds nothing new in our own
- * commercetools write and restores overruled values on its next sync; the
- * CRM-only fields go into `fromCrm.applied`. `consent` is the consent state
- * the customer now carries, when the CRM's consent was applied.
+ * The link's record of what the CRM holds after a change was applied: the
+ * standard fields applied to commercetools go into `written` (the CRM and
+ * commercetools now hold the same), so the outbound side finds nothing new in
+ * our own commercetools write; the CRM-only fields go into `fromCrm.applied`.
+ * `consent` is the consent state the customer now carries, when the CRM's
+ * consent was applied.
  */
 export function recordCrmState(
   written: Record<string, unknown>,
   previous: FromCrm | undefined,
-  handled: { apply: FieldValues; overruled: FieldValues; modifiedAt: string; at: string; correlationId: string; consent?: unknown },
+  handled: { apply: FieldValues; modifiedAt: string; at: string; correlationId: string; consent?: unknown },
 ): { written: Record<string, unknown>; fromCrm: FromCrm } {
   let next = written;
   const applied: FieldValues = { ...(previous?.applied ?? {}) };
-  for (const [path, value] of Object.entries({ ...handled.overruled, ...handled.apply })) {
+  for (const [path, value] of Object.entries(handled.apply)) {
     if (path.startsWith("custom.") || path === inboundTargets.customerGroup) applied[path] = value;
     else if (path === "emailConsent.granted") next = handled.consent === undefined ? next : setPath(next, "emailConsent", handled.consent);
     else next = setPath(next, path, value);

@@ -40,7 +40,6 @@ describe("inbound decisions for a contact", () => {
   it("applies the follow-up flag and segments (CRM data) and leaves everything else alone when nothing else changed", () => {
     const out = decidePersonChange({ config: config(), snapshot: snapshot({ followUp: true, segments: ["VIP", "B2B"] }), current: jane, currentGroup: undefined, written });
     expect(out.apply).toEqual({ "custom.crmFollowUp": true, "custom.crmSegments": ["B2B", "VIP"] });
-    expect(out.overruled).toEqual({});
   });
 
   it("writes nothing for an unset flag and no segments on a customer that never had them", () => {
@@ -49,10 +48,9 @@ describe("inbound decisions for a contact", () => {
     expect(out.decisions).toEqual([]);
   });
 
-  it("does not let a CRM edit of a commercetools-owned first name reach the customer: decided, logged, recorded as overruled", () => {
+  it("does not let a CRM edit of a commercetools-owned first name reach the customer: decided and logged", () => {
     const out = decidePersonChange({ config: config(), snapshot: snapshot({ fields: { firstName: "Janet" } }), current: jane, currentGroup: undefined, written });
     expect(out.apply).toEqual({});
-    expect(out.overruled).toEqual({ firstName: "Janet" });
     expect(out.decisions).toEqual([expect.objectContaining({ field: "firstName", winner: "commercetools", why: expect.stringContaining("next sync restores") })]);
   });
 
@@ -60,7 +58,7 @@ describe("inbound decisions for a contact", () => {
     const owned = config((c) => ({ ...c, entities: { ...c.entities, person: { fields: [{ source: "firstName", target: "FirstName", owner: "crm" }] } } }));
     const first = decidePersonChange({ config: owned, snapshot: snapshot({ fields: { firstName: "Janet" } }), current: jane, currentGroup: undefined, written });
     expect(first.apply).toEqual({ firstName: "Janet" });
-    const { written: after } = recordCrmState(written, undefined, { apply: first.apply, overruled: {}, modifiedAt: "2026-11-20T10:00:00.000Z", at: "t", correlationId: "c" });
+    const { written: after } = recordCrmState(written, undefined, { apply: first.apply, modifiedAt: "2026-11-20T10:00:00.000Z", at: "t", correlationId: "c" });
     // The customer took the value; the same CRM value again is no news.
     const again = decidePersonChange({ config: owned, snapshot: snapshot({ fields: { firstName: "Janet" } }), current: { ...jane, firstName: "Janet" }, currentGroup: undefined, written: after });
     expect(again.apply).toEqual({});
@@ -71,7 +69,7 @@ describe("inbound decisions for a contact", () => {
     // We wrote Jane; commercetools is Janine now (its own write to the CRM is on its way); the CRM still says Jane.
     const out = decidePersonChange({ config: config(), snapshot: snapshot(), current: { ...jane, firstName: "Janine" }, currentGroup: undefined, written });
     expect(out.echoes).toContain("firstName");
-    expect(out.overruled).toEqual({});
+    expect(out.decisions).toEqual([]);
   });
 
   it("puts the customer in the group of the first mapped segment, takes it out of a mapped group only", () => {
@@ -135,7 +133,7 @@ describe("inbound decisions for an account", () => {
     const owned = config((c) => ({ ...c, entities: { ...c.entities, company: { fields: [{ source: "custom.region", target: "Region__c", owner: "crm" }] } } }));
     const out = decideCompanyChange({ config: owned, snapshot: { modifiedAt: "2026-11-20T10:00:00.000Z", fields: { name: "ACME Corp" }, crmFields: { Region__c: "south" } }, current: unit });
     expect(out.apply).toEqual({ "custom.region": "south" });
-    expect(out.overruled).toEqual({ name: "ACME Corp" });
+    expect(out.decisions).toContainEqual(expect.objectContaining({ field: "name", winner: "commercetools" }));
   });
 });
 
@@ -153,10 +151,9 @@ describe("stale changes and the link's record", () => {
     expect(isStale("2026-11-20T10:00:00.0001Z", micro)).toBe(true);
   });
 
-  it("records standard fields in written (so the outbound side finds them unchanged), CRM-only fields as applied", () => {
+  it("records applied standard fields in written (so the outbound side finds them unchanged), CRM-only fields as applied", () => {
     const out = recordCrmState(written, applied, {
-      apply: { "address.city": "Munich", "custom.crmSegments": ["VIP"] },
-      overruled: { lastName: "Doe-Smith" },
+      apply: { lastName: "Doe-Smith", "address.city": "Munich", "custom.crmSegments": ["VIP"] },
       modifiedAt: "2026-11-20T11:00:00.000Z",
       at: "t2",
       correlationId: "c2",

@@ -75,9 +75,12 @@ export function decideOutbound(input: OutboundInput): { write: Record<string, un
  * what the CRM was last known to hold per field (what we wrote to it, or
  * applied from it): a value equal to it is no news — our own write coming
  * back (an echo) or a duplicate delivery — and is dropped, which is what
- * stops ping-pong between the two systems. `overruled` are the CRM's values
- * of fields commercetools owns: the caller records them as what the CRM now
- * holds, so the next outbound sync restores commercetools' value.
+ * stops ping-pong between the two systems. A CRM value of a field
+ * commercetools owns is not applied; the decision says so, and the next
+ * outbound write of the record (it sends every commercetools-owned field)
+ * restores commercetools' value. The link is not marked for it: a CRM that
+ * holds a value in another form (one name field for two) would otherwise
+ * have every later change of the record written back.
  */
 export function decideInbound(input: {
   incoming: Record<string, unknown>;
@@ -85,9 +88,8 @@ export function decideInbound(input: {
   lastKnown?: Record<string, unknown>;
   /** commercetools' current values. */
   current: Record<string, unknown>;
-}): { apply: Record<string, unknown>; decisions: FieldDecision[]; echoes: string[]; overruled: Record<string, unknown> } {
+}): { apply: Record<string, unknown>; decisions: FieldDecision[]; echoes: string[] } {
   const apply: Record<string, unknown> = {};
-  const overruled: Record<string, unknown> = {};
   const decisions: FieldDecision[] = [];
   const echoes: string[] = [];
   for (const [field, value] of Object.entries(input.incoming)) {
@@ -104,7 +106,6 @@ export function decideInbound(input: {
       decisions.push({ field, old: current, new: value, winner: "crm", why: owner === "crm" ? "field owned by the CRM" : "first write: commercetools field was empty" });
       continue;
     }
-    if (owner === "commercetools") overruled[field] = value;
     decisions.push({
       field,
       old: current,
@@ -113,5 +114,5 @@ export function decideInbound(input: {
       why: owner === "commercetools" ? "field owned by commercetools: CRM change not propagated, next sync restores it" : "first write: already set, never overwritten",
     });
   }
-  return { apply, decisions, echoes, overruled };
+  return { apply, decisions, echoes };
 }

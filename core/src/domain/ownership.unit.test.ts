@@ -39,7 +39,6 @@ describe("field ownership, CRM → commercetools", () => {
     });
     expect(out.echoes).toEqual(["Tier__c"]);
     expect(out.apply).toEqual({ Rating__c: "Hot" });
-    expect(out.overruled).toEqual({ Email: "x@example.com" });
     expect(out.decisions.find((d) => d.field === "Email")).toMatchObject({ winner: "commercetools", why: expect.stringContaining("next sync restores") });
   });
 });

@@ -25,20 +25,17 @@ export async function applyCompany(ac: ApplyContext, snapshot: CrmCompanySnapsho
       ...(link?.fromCrm ? { fromCrm: link.fromCrm } : {}),
     });
     ac.logDecisions("company", unit.id, decision.decisions);
-    const applies = Object.keys(decision.apply).length > 0;
-    if (!applies && Object.keys(decision.overruled).length === 0) return outcome("company", snapshot.crmId, "unchanged", { sourceId: unit.id });
-    if (applies) {
-      const names = Object.keys(decision.apply).filter((p) => p.startsWith("custom.")).map((p) => p.slice("custom.".length));
-      const typeKey = unit.custom ? undefined : typeForNewFields(await ac.types("business-unit"), "business-unit", names)?.key;
-      try {
-        await deps.commerce.updateBusinessUnit(unit.id, unit.version, businessUnitActions(unit, decision.apply, typeKey));
-      } catch (error) {
-        if (error instanceof ConcurrentModificationError) continue;
-        throw error;
-      }
+    if (Object.keys(decision.apply).length === 0) return outcome("company", snapshot.crmId, "unchanged", { sourceId: unit.id });
+    const names = Object.keys(decision.apply).filter((p) => p.startsWith("custom.")).map((p) => p.slice("custom.".length));
+    const typeKey = unit.custom ? undefined : typeForNewFields(await ac.types("business-unit"), "business-unit", names)?.key;
+    try {
+      await deps.commerce.updateBusinessUnit(unit.id, unit.version, businessUnitActions(unit, decision.apply, typeKey));
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) continue;
+      throw error;
     }
     await recordCrmChange(ac, "company", unit.id, snapshot.crmId, { decision, modifiedAt: snapshot.modifiedAt });
-    return outcome("company", snapshot.crmId, applies ? "written" : "unchanged", { sourceId: unit.id });
+    return outcome("company", snapshot.crmId, "written", { sourceId: unit.id });
   }
   throw new SyncError({ errorClass: "conflict", message: "the business unit kept changing while the CRM change was decided" });
 }

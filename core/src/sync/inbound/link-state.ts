@@ -27,7 +27,6 @@ export async function recordCrmChange(
     const settled = base.hash === stableHash(base.written);
     const { written, fromCrm } = recordCrmState(base.written, base.fromCrm, {
       apply: handled.decision.apply,
-      overruled: handled.decision.overruled,
       modifiedAt: handled.modifiedAt,
       at,
       correlationId: ctx.correlationId,

@@ -82,22 +82,19 @@ export async function applyPerson(ac: ApplyContext, snapshot: CrmPersonSnapshot,
       ...(link?.fromCrm ? { fromCrm: link.fromCrm } : {}),
     });
     ac.logDecisions("person", customer.id, decision.decisions);
-    const applies = Object.keys(decision.apply).length > 0;
-    if (!applies && Object.keys(decision.overruled).length === 0) return outcome("person", snapshot.crmId, "unchanged", { sourceId: customer.id });
+    if (Object.keys(decision.apply).length === 0) return outcome("person", snapshot.crmId, "unchanged", { sourceId: customer.id });
     const granted = decision.apply["emailConsent.granted"];
     const consent: ConsentState | undefined = typeof granted === "boolean" ? { granted, at: snapshot.modifiedAt, source: `crm:${deps.crm}` } : undefined;
-    if (applies) {
-      const typeKey = customer.custom ? undefined : typeForNewFields(await ac.types("customer"), "customer", customNames(decision.apply))?.key;
-      const actions = customerActions(customer, decision.apply, { typeKey, groupIds: await groupIds(ac, decision.apply), ...(consent ? { consent } : {}) });
-      try {
-        await deps.commerce.updateCustomer(customer.id, customer.version, actions);
-      } catch (error) {
-        if (error instanceof ConcurrentModificationError) continue;
-        throw error;
-      }
+    const typeKey = customer.custom ? undefined : typeForNewFields(await ac.types("customer"), "customer", customNames(decision.apply))?.key;
+    const actions = customerActions(customer, decision.apply, { typeKey, groupIds: await groupIds(ac, decision.apply), ...(consent ? { consent } : {}) });
+    try {
+      await deps.commerce.updateCustomer(customer.id, customer.version, actions);
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError) continue;
+      throw error;
     }
     await recordCrmChange(ac, "person", customer.id, snapshot.crmId, { decision, modifiedAt: snapshot.modifiedAt, ...(consent ? { consent } : {}) });
-    return outcome("person", snapshot.crmId, applies ? "written" : "unchanged", { sourceId: customer.id });
+    return outcome("person", snapshot.crmId, "written", { sourceId: customer.id });
   }
   throw new SyncError({ errorClass: "conflict", message: "the customer kept changing while the CRM change was decided" });
 }
