@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "@commercetools/platform-sdk";
 import { z } from "zod";
 import { runJob } from "../../job/src/run-job";
+import { installInbound } from "../../service/src/connector/install";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { salesforceCall, soql } from "../support/salesforce-reader";
 import { until } from "../support/until";
@@ -153,6 +154,30 @@ describe("Salesforce → commercetools in the sandbox", () => {
       expect((await customer(found.id)).custom?.fields.crmFollowUp).toBe(true);
       const contacts = await soql<{ Id: string; CT_Customer_Id__c: string }>(sandbox.urls.salesforce, "SELECT Id, CT_Customer_Id__c FROM Contact WHERE Email = 'nora.new@example.com'");
       expect(contacts).toEqual([expect.objectContaining({ Id: contactId, CT_Customer_Id__c: found.id })]);
+    } finally {
+      await service.mappings.save(config);
+    }
+  });
+
+  it("puts an account attribute the configuration gives Salesforce onto the business unit's custom field, without writing the account back", async () => {
+    const service = sandbox.runtimes.service;
+    const config = await service.mappings.config();
+    await service.mappings.save({ ...config, entities: { ...config.entities, company: { fields: [{ source: "custom.crmRegion", target: "Description", transform: [], owner: "crm" }] } } });
+    try {
+      // A redeploy's postDeploy adds the field the configuration now names to the business units' type.
+      await installInbound(service, sandbox.urls.service);
+      const { body: unit } = await sandbox.api.businessUnits().post({ body: { key: "northwind", name: "Northwind", unitType: "Company" } }).execute();
+      const account = await until(async () => (await soql<{ Id: string }>(sandbox.urls.salesforce, `SELECT Id FROM Account WHERE CT_Business_Unit_Id__c = '${unit.id}'`))[0]);
+      await settled();
+      const writesBefore = crmWrites();
+      expect((await salesforceCall(sandbox.urls.salesforce, "PATCH", `/sobjects/Account/${account.Id}`, { Description: "North" })).status).toBe(204);
+      const updated = await until(async () => {
+        const { body } = await sandbox.api.businessUnits().withId({ ID: unit.id }).get().execute();
+        return body.custom?.fields.crmRegion === "North" ? body : undefined;
+      }, 5_000);
+      await settled();
+      expect((await sandbox.api.businessUnits().withId({ ID: unit.id }).get().execute()).body.version).toBe(updated.version);
+      expect(crmWrites()).toBe(writesBefore + 1);
     } finally {
       await service.mappings.save(config);
     }
