@@ -69,6 +69,25 @@ describe("Close adapter", () => {
     expect(contacts[0]!.lead_id).toBe(leads[0]!.id);
   });
 
+  it("removes an empty second own lead of a person (a clean-up that failed half-way) on the person's next write", async () => {
+    const crm = adapter();
+    await crm.upsertPeople([person("p-two-leads")], ctx);
+    const ownLeads = () => [...sim.store.leads.values()].filter((l) => l.custom.get(fieldId("lead", "ct_customer_id")) === "p-two-leads");
+    const kept = ownLeads()[0]!;
+    // The lead a removed duplicate contact left behind: our ID, no contacts.
+    const key = `custom.${fieldId("lead", "ct_customer_id")}`;
+    const left = await fetch(`${sim.url}/lead/`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${sim.apiKey}:`).toString("base64")}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Left behind", [key]: "p-two-leads" }),
+    });
+    expect(left.status).toBe(200);
+    expect(ownLeads()).toHaveLength(2);
+    await crm.upsertPeople([person("p-two-leads", { sourceVersion: 2, firstName: "Janet" })], ctx);
+    expect(ownLeads().map((l) => l.id)).toEqual([kept.id]);
+    expect(contactsOf("p-two-leads")).toHaveLength(1);
+  });
+
   it("writes a batch of people with one search for their contacts, one for their leads and one re-check", async () => {
     const a = adapter();
     await a.ensureSchema(ctx);

@@ -31,15 +31,19 @@ async function currentOwnLead(call: Call, person: Person): Promise<SearchHit | u
 
 const leadWithContacts = z.looseObject({ id: z.string(), contact_ids: z.array(z.string()).optional() });
 
+/** Deletes a lead when it is this customer's own B2C lead with nothing left on it (a duplicate's, or one a failed clean-up left). */
+async function removeEmptyOwnLead(call: Call, sourceId: string, leadId: string): Promise<void> {
+  const key = customKey(call.schema.lead.customerId);
+  const lead = await send(call, "GET", `/lead/${leadId}/`, leadWithContacts, { query: { _fields: `id,contact_ids,${key}` } }).catch(() => undefined);
+  if (lead && lead[key] === sourceId && (lead.contact_ids ?? []).length === 0) await removeQuietly(call, `/lead/${leadId}/`);
+}
+
 /** Deletes a duplicate contact, and its lead too when that is this customer's own B2C lead with nothing else left on it. */
 async function removeDuplicate(call: Call, sourceId: string, duplicate: SearchHit, survivor: SearchHit): Promise<void> {
   await removeQuietly(call, `/contact/${duplicate.id}/`);
   call.logger.warn("close: removed duplicate contact", { kept: survivor.id, removed: duplicate.id, sourceId });
   const leadId = leadIdOf(duplicate);
-  if (!leadId || leadId === leadIdOf(survivor)) return;
-  const key = customKey(call.schema.lead.customerId);
-  const lead = await send(call, "GET", `/lead/${leadId}/`, leadWithContacts, { query: { _fields: `id,contact_ids,${key}` } }).catch(() => undefined);
-  if (lead && lead[key] === sourceId && (lead.contact_ids ?? []).length === 0) await removeQuietly(call, `/lead/${leadId}/`);
+  if (leadId && leadId !== leadIdOf(survivor)) await removeEmptyOwnLead(call, sourceId, leadId);
 }
 
 /**
@@ -75,7 +79,7 @@ async function update(call: Call, person: Person, contact: SearchHit, companyLea
 }
 
 /** What a person's convergence knows before it starts: the unit's lead (B2B) and, when writing a person, their own lead as found (B2C). */
-type Known = { person: Person; companyLeadId?: string | undefined; ownLead?: SearchHit | undefined };
+type Known = { person: Person; companyLeadId?: string | undefined; ownLead?: SearchHit | undefined; otherOwnLeads?: SearchHit[] };
 
 /**
  * One contact per person, found by commercetools ID and converged (see
@@ -88,7 +92,10 @@ async function convergePeople(call: Call, known: Map<string, Known>, mode: "writ
   if (mode === "write") {
     const b2c = [...known.values()].filter((k) => !k.person.companySourceId).map((k) => k.person.sourceId);
     const ownLeads = await findOwnLeadsOf(call, b2c);
-    for (const sourceId of b2c) of(sourceId).ownLead = ownLeads.get(sourceId)![0];
+    for (const sourceId of b2c) {
+      const [first, ...others] = ownLeads.get(sourceId)!;
+      Object.assign(of(sourceId), { ownLead: first, otherOwnLeads: others });
+    }
   }
   const steps: ConvergeSteps<SearchHit> = {
     find: (sourceIds) => findContactsOf(call, sourceIds),
@@ -105,7 +112,12 @@ async function convergePeople(call: Call, known: Map<string, Known>, mode: "writ
       await update(call, person, survivor, companyLeadId, duplicates.length > 0 ? await currentOwnLead(call, person) : ownLead);
     };
   }
-  return convergeAll([...known.keys()], steps, guard);
+  const results = await convergeAll([...known.keys()], steps, guard);
+  // A second own lead (a clean-up that failed half-way, or another instance's creation) goes once it is empty.
+  for (const [sourceId, { survivor }] of results) {
+    for (const lead of of(sourceId).otherOwnLeads ?? []) if (lead.id !== leadIdOf(survivor)) await removeEmptyOwnLead(call, sourceId, lead.id);
+  }
+  return results;
 }
 
 /**
