@@ -38,7 +38,7 @@ describe("Dataverse simulator contract", () => {
   }
 
   beforeAll(async () => {
-    sim = await startDynamicsSimulator({ webhooks: { retryDelaysMs: [20, 20], maxBytes: 4096 } });
+    sim = await startDynamicsSimulator({ webhooks: { retryDelaysMs: [20, 20], maxBytes: 8192 } });
     org = dataverseReader(sim.url, { tenant: sim.tenant, clientId: "sandbox-client", clientSecret: "sandbox-secret" });
   });
   afterAll(async () => {
