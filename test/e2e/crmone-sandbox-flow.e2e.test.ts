@@ -1,11 +1,10 @@
+import { redeliveries } from "../support/redeliveries";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failureKey } from "@ct-crm-sync/core/domain/keys";
-import { createCustomer, importOrder } from "../sandbox/seed";
+import { createCustomer } from "../sandbox/seed";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { pushEnvelope } from "../sandbox/pubsub-relay";
 import { crmOneReader, type CrmOneReader } from "../simulators/crmone";
 import { until } from "../support/until";
-import { startPushSink, type PushSink } from "../support/push-sink";
 
 /**
  * `CRM=crmone npm start`, as a test: commercetools changes reach the CRM One
@@ -85,29 +84,7 @@ describe("sandbox: commercetools ⇄ CRM One", () => {
   });
 
   describe("repeated deliveries", () => {
-    let sink: PushSink;
-    beforeAll(async () => {
-      // The relay only feeds the sink: the test delivers each message itself.
-      sink = await startPushSink();
-      sandbox.setPushUrl(sink.url);
-    });
-    afterAll(async () => {
-      sandbox.setPushUrl(undefined);
-      await sink?.close();
-    });
-
-    const deliver = (notification: object) =>
-      fetch(sandbox.urls.event, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pushEnvelope(notification)) }).then((r) => r.status);
-
-    async function newCustomerWithOrder(label: string) {
-      const email = `${label}@example.com`;
-      const customerId = await createCustomer(sandbox.api, { email, firstName: "Rita", lastName: `Repeat ${label}`, store: "berlin", country: "DE" });
-      const orderId = await importOrder(sandbox.api, { orderNumber: `SB-${label}`, customerId, email, store: "berlin", currency: "EUR", lines: [{ sku: "BEAN-1KG", name: "Coffee beans 1kg", quantity: 1, cents: 2490 }] });
-      await sandbox.relay.drained();
-      const [customerCreated] = sink.about(customerId);
-      const [orderCreated] = sink.about(orderId);
-      return { customerId, orderId, customerCreated: customerCreated!, orderCreated: orderCreated! };
-    }
+    const { deliver, newCustomerWithOrder } = redeliveries(() => sandbox);
 
     it("leaves one contact and one note when the same messages arrive ten times in a row", async () => {
       const record = await newCustomerWithOrder("crmone-ten-in-a-row");

@@ -1,11 +1,10 @@
+import { redeliveries } from "../support/redeliveries";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failureKey } from "@ct-crm-sync/core/domain/keys";
 import { createCustomer, importOrder } from "../sandbox/seed";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { pushEnvelope } from "../sandbox/pubsub-relay";
 import { freshsalesReader, type FreshsalesReader } from "../simulators/freshsales/reader";
 import { until } from "../support/until";
-import { startPushSink, type PushSink } from "../support/push-sink";
 
 /**
  * `CRM=freshsales npm start`, as a test: commercetools changes reach the
@@ -74,35 +73,13 @@ describe("sandbox: commercetools ⇄ Freshsales", () => {
   });
 
   describe("repeated deliveries", () => {
-    let sink: PushSink;
-    beforeAll(async () => {
-      // The relay only feeds the sink: the test delivers each message itself.
-      sink = await startPushSink();
-      sandbox.setPushUrl(sink.url);
-    });
-    afterAll(async () => {
-      sandbox.setPushUrl(undefined);
-      await sink?.close();
-    });
-
-    const deliver = (notification: object) =>
-      fetch(sandbox.urls.event, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pushEnvelope(notification)) }).then((r) => r.status);
-
-    async function newCustomerWithOrder(label: string) {
-      const email = `${label}@example.com`;
-      const customerId = await createCustomer(sandbox.api, { email, firstName: "Rita", lastName: `Repeat ${label}`, store: "berlin", country: "DE" });
-      const orderId = await importOrder(sandbox.api, { orderNumber: `SB-${label}`, customerId, email, store: "berlin", currency: "EUR", lines: [{ sku: "BEAN-1KG", name: "Coffee beans 1kg", quantity: 1, cents: 2490 }] });
-      await sandbox.relay.drained();
-      const [customerCreated] = sink.about(customerId);
-      const [orderCreated] = sink.about(orderId);
-      return { customerId, orderId, customerCreated: customerCreated!, orderCreated: orderCreated! };
-    }
+    const { about, deliver, newCustomerWithOrder } = redeliveries(() => sandbox);
 
     it("gathers a burst of 300 customer changes, pushed at once, into a few bulk jobs instead of a call each", async () => {
       const created = [];
       for (let i = 0; i < 300; i++) created.push(await createCustomer(sandbox.api, { email: `burst-${i}@example.com`, firstName: "Bea", lastName: `Burst ${i}`, store: "berlin", country: "DE" }));
       await sandbox.relay.drained();
-      const pushes = created.map((id) => sink.about(id)[0]!);
+      const pushes = created.map((id) => about(id)[0]!);
       const before = sandbox.freshsales.recorded.length;
       const statuses = await Promise.all(pushes.map((push) => deliver(push)));
       expect(statuses.every((s) => s === 204)).toBe(true);
