@@ -20,13 +20,31 @@ export function redeliveries(sandbox: () => Sandbox) {
     await sink?.close();
   });
 
+  const deliver = (notification: object) =>
+    fetch(sandbox().urls.event, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pushEnvelope(notification)) }).then((r) => r.status);
+
   return {
     /** Notifications about one resource, in the order commercetools emitted them. */
     about: (id: string) => sink.about(id),
 
     /** The event app's answer to one push of this notification. */
-    deliver: (notification: object) =>
-      fetch(sandbox().urls.event, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pushEnvelope(notification)) }).then((r) => r.status),
+    deliver,
+
+    /** Both creation messages delivered ten times in a row; the answers. */
+    async tenInARow(record: { customerCreated: object; orderCreated: object }) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push(await deliver(record.customerCreated), await deliver(record.orderCreated));
+      return statuses;
+    },
+
+    /** Ten deliveries of each creation message at once, interleaved; the answers. */
+    tenAtOnce(record: { customerCreated: object; orderCreated: object }) {
+      return Promise.all(
+        Array.from({ length: 10 }, (_, i) => deliver(i % 2 ? record.orderCreated : record.customerCreated)).concat(
+          Array.from({ length: 10 }, (_, i) => deliver(i % 2 ? record.customerCreated : record.orderCreated)),
+        ),
+      );
+    },
 
     /** A new customer with one order, and the notifications commercetools sent for their creation. */
     async newCustomerWithOrder(label: string) {
