@@ -27,6 +27,20 @@ export function orderActivityKey(orderId: string): string {
   return `ct-order-${orderId}`;
 }
 
+/** One cart gives one CRM opportunity/deal, whatever it becomes. */
+export function cartDealKey(cartId: string): string {
+  return `ct-cart-${cartId}`;
+}
+
+/**
+ * One transition of one order gives one timeline entry; `occurrence` tells
+ * apart transitions that can happen more than once (each refund transaction,
+ * each return).
+ */
+export function orderEventKey(orderId: string, type: string, occurrence?: string): string {
+  return occurrence ? `ct-order-${orderId}-${type}-${occurrence}` : `ct-order-${orderId}-${type}`;
+}
+
 /** Guests have no customer ID: derive a stable one from the normalised email. */
 export function guestSourceId(normalisedEmail: string): string {
   return `guest-${createHash("sha256").update(normalisedEmail).digest("hex").slice(0, 24)}`;

@@ -115,5 +115,67 @@ export type PurchaseStats = {
   lastPurchaseAt?: string;
 };
 
+/**
+ * Where a cart stands for Sales: `open` (active, above the merchant's
+ * threshold), `abandoned` (still open in the CRM, flagged for follow-up after
+ * the configured idle time), `won` (it became an order), `lost` (deleted,
+ * merged or frozen without an order, or fell below the threshold after being written).
+ */
+export type CartDealStatus = "open" | "abandoned" | "won" | "lost";
+
+/** An active cart of a known customer or business unit, as an open opportunity/deal in the CRM. */
+export type CartDeal = {
+  kind: "deal";
+  /** The commercetools cart ID. */
+  sourceId: string;
+  sourceVersion: number;
+  /** Deterministic key of the CRM record: same cart, same key, one opportunity (`cartDealKey`). */
+  dealKey: string;
+  personSourceId?: string;
+  companySourceId?: string;
+  email?: string;
+  /** A short name for the pipeline, e.g. "Cart · 3 items · store-de" (no personal data). */
+  title: string;
+  total: Money;
+  status: CartDealStatus;
+  lines: OrderLine[];
+  lineSummary: string;
+  storeKey?: string;
+  /** The cart's last change (the idle clock for `abandoned`). */
+  lastActivityAt: string;
+  /** When it was won, lost or flagged abandoned. */
+  statusAt?: string;
+  /** For `won`: the order the cart became (its CRM order record is linked through it). */
+  orderSourceId?: string;
+  orderNumber?: string;
+};
+
+/** Transitions of an order's life, each one timeline entry in the CRM. */
+export type OrderEventType = "paid" | "shipped" | "canceled" | "refunded" | "returned";
+
+/**
+ * One transition of an order, derived from the order's current state (never
+ * from the message that announced it), written once per `sourceId`.
+ */
+export type OrderEvent = {
+  kind: "order-event";
+  /** Deterministic key of the timeline entry (`orderEventKey`): one entry however often it is derived. */
+  sourceId: string;
+  orderSourceId: string;
+  orderNumber?: string;
+  /** The order's own timeline record in the CRM (`orderActivityKey`), for CRMs that attach entries to it. */
+  orderActivityKey: string;
+  personSourceId?: string;
+  companySourceId?: string;
+  email?: string;
+  type: OrderEventType;
+  /** When it happened (transaction or return date; the order's change time when commercetools keeps none). */
+  at: string;
+  /** The money it concerns (the refund, the paid total), in the currency's minor unit. */
+  amount?: Money;
+  /** A short, non-personal description (e.g. "2 items returned", "tracking 1Z…"). */
+  detail?: string;
+};
+
 export type CanonicalRecord = Person | Company | OrderActivity;
 export type EntityKind = CanonicalRecord["kind"];

@@ -1,4 +1,4 @@
-import type { Company, OrderActivity, Person } from "../domain/model";
+import type { CartDeal, Company, OrderActivity, OrderEvent, Person } from "../domain/model";
 import type { SyncErrorDetails } from "../domain/errors";
 
 /** A connector's name (its folder under core/src/crm), e.g. the value of the `CRM` setting. */
@@ -61,8 +61,24 @@ export interface CrmBulkWrites {
   upsertPeople(records: Person[], ctx: CallContext): Promise<WriteOutcome[]>;
 }
 
+/** The kinds of synced record reconciliation compares. */
+export type ReconciledKind = "person" | "company" | "order";
+
+/** A synced record as the CRM holds it: its commercetools ID and the compared values (may be empty: presence only). */
+export type SyncedRecord = { crmId: string; sourceId: string; values: Record<string, ComparableValue> };
+
 /** What reconciliation needs: read the synced population page by page, compare, delete orphans. */
 export interface CrmReconciliation {
+  /**
+   * The CRM records carrying these commercetools IDs (at most 100 a call), in
+   * as few requests as the CRM allows (one query with an `in` filter, not one
+   * per ID). Every record is answered: two for one ID is a duplicate. A kind
+   * the CRM keeps no separate record for answers what it can (e.g. orders as
+   * activities keyed by `orderActivityKey`).
+   */
+  readSynced?(kind: ReconciledKind, sourceIds: string[], ctx: CallContext): Promise<SyncedRecord[]>;
+  /** The values compared for a company or an order, in `readSynced`'s normalised form (people: `expectedPersonValues`). */
+  expectedValues?(record: Company | OrderActivity): Record<string, ComparableValue>;
   /**
    * The values this adapter writes for a person, in the same normalised form
    * `listPeople` answers them. Fields the write would leave alone are absent
@@ -97,6 +113,14 @@ export interface CrmAdapter {
   /** Writes the order record/activity once per `activityKey`, linked to its person and company. */
   upsertOrders(records: OrderActivity[], ctx: CallContext): Promise<WriteOutcome[]>;
   findPeople(query: PersonQuery, ctx: CallContext): Promise<CrmRecord[]>;
+  /**
+   * Writes each cart as one opportunity/deal keyed by `dealKey` (create,
+   * update, close as won linked to the order record, flag abandoned), linked
+   * to its person and company. Amounts in the CRM's own units.
+   */
+  upsertDeals?(records: CartDeal[], ctx: CallContext): Promise<WriteOutcome[]>;
+  /** Writes each order transition as one timeline entry keyed by its `sourceId`; an entry already there is left as it is. */
+  recordOrderEvents?(events: OrderEvent[], ctx: CallContext): Promise<WriteOutcome[]>;
   /** Optional: a bulk path for backfills (absent: backfills use the batched writes above). */
   readonly bulk?: CrmBulkWrites;
   /** Optional: reading back the synced population (absent: the CRM cannot be reconciled). */
