@@ -29,11 +29,42 @@ export type InspectedOrder = {
   paymentState?: string;
 };
 
+/** A cart's opportunity/deal as Sales sees it, read through the CRM's own API. */
+export type InspectedDeal = {
+  crmId: string;
+  /** The deal key (`cartDealKey`) or cart ID stored on the CRM record. */
+  dealKey?: string;
+  personSourceId?: string;
+  companySourceId?: string;
+  /** Amount in major units (e.g. 12.34), whatever unit the CRM stores. */
+  amount?: number;
+  currency?: string;
+  /** Open, flagged abandoned (still open), closed won or closed lost, in the CRM's own terms mapped back. */
+  status?: "open" | "abandoned" | "won" | "lost";
+  /** For a won deal: the commercetools order ID (or its activity key) it is linked to. */
+  orderSourceId?: string;
+};
+
+/** One timeline entry of an order's life (paid, shipped, …), read through the CRM's own API. */
+export type InspectedTimelineEntry = {
+  crmId: string;
+  /** The entry's deterministic key (`orderEventKey`) as stored on the CRM record. */
+  key?: string;
+  orderSourceId?: string;
+  personSourceId?: string;
+  type?: string;
+  /** Amount in major units, when the entry carries one. */
+  amount?: number;
+  currency?: string;
+};
+
 /** Reads a running simulator the way a user of that CRM would. */
 export type CrmInspector = {
   people(): Promise<InspectedPerson[]>;
   companies(): Promise<InspectedCompany[]>;
   orders(): Promise<InspectedOrder[]>;
+  deals?(): Promise<InspectedDeal[]>;
+  orderEvents?(): Promise<InspectedTimelineEntry[]>;
 };
 
 export type RunningTarget = {
