@@ -71,6 +71,12 @@ export type RunningTarget = {
   baseUrl: string;
   adapter: CrmAdapter;
   inspect: CrmInspector;
+  /**
+   * Where the CRM lets one exist: creates a second person record carrying this
+   * commercetools ID through the CRM's own API, as someone working behind the
+   * integration's back would (a CRM that keeps the ID unique leaves this out).
+   */
+  duplicatePerson?(sourceId: string): Promise<void>;
   /** Arms a fault through the simulator's `POST /__sim/faults`. */
   armFault(spec: Partial<FaultSpec>): Promise<void>;
   close(): Promise<void>;
