@@ -152,14 +152,28 @@ export class CommercetoolsReader extends CommercetoolsWriter implements PagingRe
     return (await this.query(typeId, queryArgs)).sort(byModifiedThenId);
   }
 
+  async pageById<T extends CommerceTypeId>(typeId: T, query: { afterId?: string; limit: number }): Promise<CommerceResource[T][]> {
+    const where = query.afterId === undefined ? undefined : predicate`id > ${query.afterId}`;
+    const results = await this.query(typeId, { ...predicateArgs(where), sort: "id asc", limit: query.limit, withTotal: false });
+    return results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async count(typeId: CommerceTypeId): Promise<number> {
+    return (await this.request(typeId, { limit: 1, withTotal: true })).total ?? 0;
+  }
+
   /** One query of customers, business units or orders. */
   private async query<T extends CommerceTypeId>(typeId: T, queryArgs: Record<string, string | string[] | number | boolean>): Promise<CommerceResource[T][]> {
+    return (await this.request(typeId, queryArgs)).results as CommerceResource[T][];
+  }
+
+  private async request(typeId: CommerceTypeId, queryArgs: Record<string, string | string[] | number | boolean>): Promise<{ results: unknown[]; total?: number }> {
     const request =
       typeId === "customer"
         ? this.api.customers().get({ queryArgs })
         : typeId === "order"
           ? this.api.orders().get({ queryArgs })
           : this.api.businessUnits().get({ queryArgs });
-    return (await request.execute()).body.results as CommerceResource[T][];
+    return (await request.execute()).body;
   }
 }

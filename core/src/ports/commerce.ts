@@ -40,6 +40,13 @@ export type PageQuery = {
 /** The reader the job pages through: keyset pages of one resource type. */
 export type PagingReader = CommerceReader & {
   page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]>;
+  /**
+   * One page in ID order, strictly after `afterId`: a walk a change to a
+   * record does not move it in (reconciliation compares each record once per pass).
+   */
+  pageById<T extends CommerceTypeId>(typeId: T, query: { afterId?: string; limit: number }): Promise<CommerceResource[T][]>;
+  /** How many resources of the type there are (one query with its total). */
+  count(typeId: CommerceTypeId): Promise<number>;
 };
 
 /** Resources the inbound side sets custom fields on. */

@@ -205,7 +205,8 @@ export class SyncService {
     return ids;
   }
 
-  private async companies(units: BusinessUnit[]): Promise<Company[]> {
+  /** The companies these units map to, without writing them (reconciliation compares and repairs them). */
+  async companies(units: BusinessUnit[]): Promise<Company[]> {
     const parentIds = await this.unitIdsByKey(units.map((u) => (u.unitType === "Division" ? u.parentUnit?.key : undefined)));
     return units.map((unit) => companyFromBusinessUnit(unit, unit.unitType === "Division" && unit.parentUnit ? parentIds.get(unit.parentUnit.key) : undefined));
   }
