@@ -2,6 +2,7 @@ import { z } from "zod";
 import { failuresApi } from "./failures";
 import { logApi } from "./log";
 import { mappingsApi } from "./mappings";
+import { operationsApi } from "./operations";
 import { reconciliationApi } from "./reconciliation";
 import { statusApi } from "./status";
 
@@ -18,6 +19,7 @@ export const serviceApi = {
   log: logApi,
   mappings: mappingsApi,
   reconciliation: reconciliationApi,
+  operations: operationsApi,
 };
 
 /** Every 4xx/5xx: what was wrong, never a stack. */
@@ -28,6 +30,7 @@ export { failureSchema, failureStates, type Failure, type FailureState } from ".
 export * from "./failures";
 export * from "./log";
 export * from "./mappings";
+export * from "./operations";
 export * from "./reconciliation";
 export * from "./route";
 export * from "./status";

@@ -10,4 +10,6 @@ export const containers = {
   log: "crm-sync-log",
   /** Webhook subscriptions the service made and the secrets the CRM issued for them (read by the apps only). */
   webhooks: "crm-sync-webhooks",
+  /** Operator actions started from the Merchant Center (backfill, re-sync, reconciliation), with their progress. */
+  operations: "crm-sync-operations",
 } as const;
