@@ -46,7 +46,8 @@ const emptyCounts = (): EntityCounts => ({ read: 0, written: 0, unchanged: 0, st
 /** The checkpoint value, with what a resumable backfill needs beside the position. */
 type JobCheckpoint = Checkpoint & { until?: string; done?: boolean };
 
-function scopePredicate(entity: SyncEntity, scope: Scope | undefined): Predicate | undefined {
+/** The records a backfill of `scope` reads (the job counts them for its progress too). */
+export function scopePredicate(entity: SyncEntity, scope: Scope | undefined): Predicate | undefined {
   const store = scope?.store;
   return allOf(
     scope?.idFrom ? predicate`id >= ${scope.idFrom}` : undefined,
