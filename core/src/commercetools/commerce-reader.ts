@@ -1,4 +1,4 @@
-import type { BusinessUnit } from "@commercetools/platform-sdk";
+import type { BusinessUnit, Order } from "@commercetools/platform-sdk";
 import { allOf, type Predicate, predicate, predicateArgs } from "../ports/predicate";
 import type { PurchaseStats } from "../domain/model";
 import type { CommerceResource, CommerceTypeId, PageQuery, PagingReader } from "../ports/commerce";
@@ -44,13 +44,7 @@ export function byModifiedThenId<T extends { lastModifiedAt: string; id: string 
 export class CommercetoolsReader extends CommercetoolsWriter implements PagingReader {
   async get<T extends CommerceTypeId>(typeId: T, id: string): Promise<CommerceResource[T] | undefined> {
     try {
-      const request =
-        typeId === "customer"
-          ? this.api.customers().withId({ ID: id }).get()
-          : typeId === "order"
-            ? this.api.orders().withId({ ID: id }).get()
-            : this.api.businessUnits().withId({ ID: id }).get();
-      const response = await request.execute();
+      const response = await this.endpoint(typeId).withId({ ID: id }).get().execute();
       return response.body as CommerceResource[T];
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -146,7 +140,7 @@ export class CommercetoolsReader extends CommercetoolsWriter implements PagingRe
     });
   }
 
-  /** One keyset page of customers, business units or orders, ordered by (lastModifiedAt, id). */
+  /** One keyset page of one resource type, ordered by (lastModifiedAt, id). */
   async page<T extends CommerceTypeId>(typeId: T, query: PageQuery): Promise<CommerceResource[T][]> {
     const queryArgs = { ...predicateArgs(pagePredicate(query)), sort: ["lastModifiedAt asc", "id asc"], limit: query.limit, withTotal: false };
     return (await this.query(typeId, queryArgs)).sort(byModifiedThenId);
@@ -162,18 +156,50 @@ export class CommercetoolsReader extends CommercetoolsWriter implements PagingRe
     return (await this.request(typeId, { limit: 1, withTotal: true })).total ?? 0;
   }
 
-  /** One query of customers, business units or orders. */
+  async ordersOfCarts(cartIds: string[]): Promise<Map<string, Order>> {
+    const out = new Map<string, Order>();
+    await this.eachOfIds(
+      [...new Set(cartIds)],
+      (ids) => predicate`cart(id in ${ids})`,
+      (where) => this.query("order", { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false }),
+      (order) => order.cart && out.set(order.cart.id, order),
+    );
+    return out;
+  }
+
+  async ordersOfPayments(paymentIds: string[]): Promise<Order[]> {
+    const out = new Map<string, Order>();
+    await this.eachOfIds(
+      [...new Set(paymentIds)],
+      (ids) => predicate`paymentInfo(payments(id in ${ids}))`,
+      (where) => this.query("order", { ...predicateArgs(where), sort: "id asc", limit: pageSize, withTotal: false }),
+      (order) => out.set(order.id, order),
+    );
+    return [...out.values()];
+  }
+
+  /** The endpoint of one resource type. */
+  private endpoint(typeId: CommerceTypeId) {
+    switch (typeId) {
+      case "customer":
+        return this.api.customers();
+      case "order":
+        return this.api.orders();
+      case "business-unit":
+        return this.api.businessUnits();
+      case "cart":
+        return this.api.carts();
+      case "payment":
+        return this.api.payments();
+    }
+  }
+
+  /** One query of one resource type. */
   private async query<T extends CommerceTypeId>(typeId: T, queryArgs: Record<string, string | string[] | number | boolean>): Promise<CommerceResource[T][]> {
     return (await this.request(typeId, queryArgs)).results as CommerceResource[T][];
   }
 
   private async request(typeId: CommerceTypeId, queryArgs: Record<string, string | string[] | number | boolean>): Promise<{ results: unknown[]; total?: number }> {
-    const request =
-      typeId === "customer"
-        ? this.api.customers().get({ queryArgs })
-        : typeId === "order"
-          ? this.api.orders().get({ queryArgs })
-          : this.api.businessUnits().get({ queryArgs });
-    return (await request.execute()).body;
+    return (await this.endpoint(typeId).get({ queryArgs }).execute()).body;
   }
 }

@@ -132,11 +132,12 @@ export function companyFromBusinessUnit(unit: BusinessUnit, parentId?: string): 
   };
 }
 
-function money(value: { centAmount: number; currencyCode: string; fractionDigits: number }): Money {
+export function money(value: { centAmount: number; currencyCode: string; fractionDigits: number }): Money {
   return { centAmount: value.centAmount, currencyCode: value.currencyCode, fractionDigits: value.fractionDigits };
 }
 
-export function orderLines(order: Order, options: MappingOptions = {}): OrderLine[] {
+/** The lines of an order or a cart (the same line items either way). */
+export function orderLines(order: Pick<Order, "lineItems" | "customLineItems" | "locale">, options: MappingOptions = {}): OrderLine[] {
   const lines: OrderLine[] = order.lineItems.map((item) => ({
     sku: item.variant?.sku,
     name: pickLocale(item.name, options.locale ?? order.locale) ?? item.productId,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EntityKind } from "./model";
+import type { WrittenKind } from "./model";
 
 /** Custom-object keys and containers allow only [-_~.a-zA-Z0-9], at most 256 characters. */
 const unsafe = /[^-_~.a-zA-Z0-9]/g;
@@ -12,7 +12,7 @@ export function safeKeyPart(value: string): string {
   return `${cleaned.slice(0, 80)}.${digest}`;
 }
 
-export function linkKey(connection: string, entity: EntityKind, sourceId: string): string {
+export function linkKey(connection: string, entity: WrittenKind, sourceId: string): string {
   return [connection, entity, sourceId].map(safeKeyPart).join("_");
 }
 

@@ -179,3 +179,17 @@ export type OrderEvent = {
 
 export type CanonicalRecord = Person | Company | OrderActivity;
 export type EntityKind = CanonicalRecord["kind"];
+
+/**
+ * An order transition as the write path keeps it: a fact, written once and
+ * never superseded, so every derivation of it has the same version (0).
+ */
+export type TimelineEntry = OrderEvent & { sourceVersion: 0 };
+
+/**
+ * Everything the one write path (`writeRecords`) writes and links: the mapped
+ * records (`CanonicalRecord`, which the mapping configuration applies to),
+ * cart deals and order timeline entries.
+ */
+export type WrittenRecord = CanonicalRecord | CartDeal | TimelineEntry;
+export type WrittenKind = WrittenRecord["kind"];

@@ -1,4 +1,4 @@
-import type { BusinessUnit, BusinessUnitUpdateAction, Cart, CartDraft, CartUpdateAction, Customer, CustomerDraft, CustomerUpdateAction, Order, Type } from "@commercetools/platform-sdk";
+import type { BusinessUnit, BusinessUnitUpdateAction, Cart, CartDraft, CartUpdateAction, Customer, CustomerDraft, CustomerUpdateAction, Order, Payment, Type } from "@commercetools/platform-sdk";
 import type { PurchaseStats } from "../domain/model";
 import type { Predicate } from "./predicate";
 
@@ -6,9 +6,10 @@ export type CommerceResource = {
   customer: Customer;
   "business-unit": BusinessUnit;
   order: Order;
+  cart: Cart;
+  payment: Payment;
 };
 export type CommerceTypeId = keyof CommerceResource;
-
 
 /** Read side of commercetools, as the sync use cases need it. */
 export interface CommerceReader {
@@ -22,6 +23,10 @@ export interface CommerceReader {
   /** Batch forms (optional): one query for many customers, so a page costs O(1) calls, not O(page). */
   purchaseStatsMany?(customerIds: string[]): Promise<Map<string, PurchaseStats>>;
   businessUnitsOfAssociates?(customerIds: string[]): Promise<Map<string, BusinessUnit[]>>;
+  /** The order each cart became (by the order's `cart` reference), one query per 100 carts; carts never ordered are absent. */
+  ordersOfCarts(cartIds: string[]): Promise<Map<string, Order>>;
+  /** The orders that list these payments (`paymentInfo.payments`), one query per 100 payments. */
+  ordersOfPayments(paymentIds: string[]): Promise<Order[]>;
 }
 
 /** Where a page of a delta read ended: the last record's modification time and ID. */

@@ -1,6 +1,6 @@
 import type { FromCrm } from "../domain/inbound";
 import { linkKey } from "../domain/keys";
-import type { EntityKind } from "../domain/model";
+import type { WrittenKind } from "../domain/model";
 import { ConcurrentModificationError, type KeyValueStore, type Versioned } from "../ports/key-value-store";
 import { predicate } from "../ports/predicate";
 import { containers } from "./containers";
@@ -8,7 +8,7 @@ import { containers } from "./containers";
 /** What we know of one record's last successful sync to one CRM connection. */
 export type SyncLink = {
   connection: string;
-  entity: EntityKind;
+  entity: WrittenKind;
   sourceId: string;
   crmId: string;
   /** Version of the commercetools resource last written. */
@@ -61,16 +61,16 @@ export class LinkStore {
     readonly connection: string,
   ) {}
 
-  key(entity: EntityKind, sourceId: string): string {
+  key(entity: WrittenKind, sourceId: string): string {
     return linkKey(this.connection, entity, sourceId);
   }
 
-  get(entity: EntityKind, sourceId: string): Promise<Versioned<SyncLink> | undefined> {
+  get(entity: WrittenKind, sourceId: string): Promise<Versioned<SyncLink> | undefined> {
     return this.store.get<SyncLink>(containers.links, this.key(entity, sourceId));
   }
 
   /** Links by source ID. */
-  async getMany(entity: EntityKind, sourceIds: string[]): Promise<Map<string, Versioned<SyncLink>>> {
+  async getMany(entity: WrittenKind, sourceIds: string[]): Promise<Map<string, Versioned<SyncLink>>> {
     const byKey = await this.store.getMany<SyncLink>(containers.links, sourceIds.map((id) => this.key(entity, id)));
     const bySource = new Map<string, Versioned<SyncLink>>();
     for (const entry of byKey.values()) bySource.set(entry.value.sourceId, entry);
@@ -82,7 +82,7 @@ export class LinkStore {
    * inbound changes). Several links for one CRM record (a merge in the CRM)
    * answer the most recently synced.
    */
-  async byCrmId(entity: EntityKind, crmId: string): Promise<Versioned<SyncLink> | undefined> {
+  async byCrmId(entity: WrittenKind, crmId: string): Promise<Versioned<SyncLink> | undefined> {
     const { items } = await this.store.list<SyncLink>(containers.links, {
       where: predicate`value(connection = ${this.connection} and entity = ${entity} and crmId = ${crmId})`,
       sort: ["value.syncedAt desc"],
@@ -113,7 +113,7 @@ export class LinkStore {
    * leave it; re-run on a concurrent write, so nothing another writer saved
    * in between is lost.
    */
-  async update(entity: EntityKind, sourceId: string, change: (current: SyncLink | undefined) => SyncLink | undefined): Promise<void> {
+  async update(entity: WrittenKind, sourceId: string, change: (current: SyncLink | undefined) => SyncLink | undefined): Promise<void> {
     const key = this.key(entity, sourceId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.store.get<SyncLink>(containers.links, key);
@@ -161,7 +161,7 @@ export class LinkStore {
    * CRM holds one of their writes, nobody knows which), so the next sync writes
    * the record whatever its hash. The source version only moves up.
    */
-  async markUnsettled(entity: EntityKind, sourceId: string, sourceVersion: number): Promise<void> {
+  async markUnsettled(entity: WrittenKind, sourceId: string, sourceVersion: number): Promise<void> {
     const key = this.key(entity, sourceId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.store.get<SyncLink>(containers.links, key);
