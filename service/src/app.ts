@@ -2,10 +2,12 @@ import express, { Router } from "express";
 import { createBaseApp } from "@ct-crm-sync/core/http/base-app";
 import { apiBase } from "@ct-crm-sync/core/api/contract";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
+import { jobHandOff, type JobConnection } from "./job-client";
 import { merchantCenterSession } from "./middleware/session";
 import { failureRoutes } from "./routes/failures";
 import { logRoutes } from "./routes/log";
 import { mappingRoutes } from "./routes/mappings";
+import { operationRoutes } from "./routes/operations";
 import { reconciliationRoutes } from "./routes/reconciliation";
 import { statusRoutes } from "./routes/status";
 import { webhookRoutes } from "./routes/webhooks";
@@ -15,6 +17,8 @@ export type ServiceOptions = {
   mcApiUrl: string;
   /** This service's public URL (the token's audience). */
   publicUrl: string;
+  /** Where operator actions are handed to the job, signed; without it the job's next scheduled run takes them. */
+  job?: JobConnection;
 };
 
 /**
@@ -28,6 +32,7 @@ export function createServiceApp(runtime: Runtime, options: ServiceOptions) {
   const api = Router();
   api.use(merchantCenterSession({ audience: options.publicUrl, issuer: options.mcApiUrl, projectKey: runtime.config.projectKey }));
   for (const routes of [statusRoutes, failureRoutes, logRoutes, mappingRoutes, reconciliationRoutes]) api.use(routes(runtime));
+  api.use(operationRoutes(runtime, jobHandOff(options.job, runtime.logger)));
   app.use(apiBase, api);
   finish();
   const root = express();

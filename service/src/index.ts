@@ -9,6 +9,7 @@ startApp({
   retry: inlineRetryPolicy,
   create: (runtime) => {
     const env = loadConfig(serviceEnv);
-    return createServiceApp(runtime, { mcApiUrl: env.MC_API_URL, publicUrl: env.SERVICE_PUBLIC_URL });
+    const job = env.JOB_URL && env.JOB_SIGNING_KEY ? { url: env.JOB_URL, signingKey: env.JOB_SIGNING_KEY } : undefined;
+    return createServiceApp(runtime, { mcApiUrl: env.MC_API_URL, publicUrl: env.SERVICE_PUBLIC_URL, job });
   },
 });
