@@ -1,17 +1,21 @@
 import { connector } from "@ct-crm-sync/core/crm/freshsales/connector";
-import { accountIdField, contactIdField, dealIdField } from "@ct-crm-sync/core/crm/freshsales/fields";
+import { accountIdField, cartKeyField, cartOrderField, cartStatusField, contactIdField, dealIdField } from "@ct-crm-sync/core/crm/freshsales/fields";
+import { keyLinePattern } from "@ct-crm-sync/core/crm/freshsales/order-events";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { defaultFreshsalesApiKey, startFreshsalesSimulator } from "../../simulators/freshsales";
 import { freshsalesReader, type FreshsalesObject } from "../../simulators/freshsales/reader";
 import { undocumented } from "../../simulators/freshsales/spec/paths";
-import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedTimelineEntry, ownedFields } from "../target";
 
 /** The merchant's own contact fields (API names as Module customization shows them). */
 const signupField = "cf_signup_channel";
 const tierField = "cf_loyalty_tier";
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
+const stageTypes = (answer: Record<string, unknown>) => new Map((answer.deal_stages as { id: number; forecast_type: string }[]).map((s) => [s.id, s.forecast_type]));
+/** The note's first line ends with its amount when it has one: "Order 1234 refunded · 20.00 EUR". */
+const amountLine = /· (\d+(?:\.\d+)?) ([A-Z]{3})$/m;
 
 /** Reads the account through its own API: list views and the custom fields carrying commercetools IDs. */
 function inspector(baseUrl: string, apiKey: string): CrmInspector {
@@ -58,6 +62,56 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
           paymentState: str(d.custom_field.cf_ct_payment_state),
         };
       });
+    },
+    // Cart deals are the deals carrying a cart key; won and lost are the stage's forecast type, abandoned the status field.
+    async deals() {
+      const contacts = byId(await freshsales.all("contacts"));
+      const accounts = byId(await freshsales.all("sales_accounts"));
+      const stages = stageTypes(await freshsales.get("/selector/deal_stages"));
+      return (await freshsales.all("deals")).flatMap((d) => {
+        const dealKey = str(d.custom_field[cartKeyField]);
+        if (!dealKey) return [];
+        const [contact] = (d.contact_ids as number[] | undefined) ?? [];
+        const account = typeof d.sales_account_id === "number" ? accounts.get(d.sales_account_id) : undefined;
+        const stage = stages.get(d.deal_stage_id as number);
+        const status = stage === "Won" ? "won" : stage === "Lost" ? "lost" : d.custom_field[cartStatusField] === "abandoned" ? "abandoned" : "open";
+        return [
+          {
+            crmId: String(d.id),
+            dealKey,
+            personSourceId: contact === undefined ? undefined : str(contacts.get(contact)?.custom_field[contactIdField]),
+            companySourceId: str(account?.custom_field[accountIdField]),
+            amount: typeof d.amount === "number" ? d.amount : undefined,
+            currency: str(d.custom_field.cf_ct_currency),
+            status,
+            orderSourceId: str(d.custom_field[cartOrderField]),
+          } as const,
+        ];
+      });
+    },
+    // The notes on every contact and sales account, each read with include=notes; ours end with their key line.
+    async orderEvents() {
+      const entries: InspectedTimelineEntry[] = [];
+      for (const module of ["contacts", "sales_accounts"] as const) {
+        for (const record of await freshsales.all(module)) {
+          const { notes } = (await freshsales.get(`/${module}/${record.id}`, { include: "notes" })) as { notes?: { id: number; description: string }[] };
+          for (const note of notes ?? []) {
+            const [, orderSourceId, key] = keyLinePattern.exec(note.description) ?? [];
+            if (!orderSourceId || !key) continue;
+            const amount = amountLine.exec(note.description);
+            entries.push({
+              crmId: String(note.id),
+              key,
+              orderSourceId,
+              personSourceId: module === "contacts" ? str(record.custom_field[contactIdField]) : undefined,
+              type: key.slice(`ct-order-${orderSourceId}-`.length).split("-")[0],
+              amount: amount ? Number(amount[1]) : undefined,
+              currency: amount?.[2],
+            });
+          }
+        }
+      }
+      return entries;
     },
   };
 }

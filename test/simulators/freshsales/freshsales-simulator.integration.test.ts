@@ -227,6 +227,44 @@ describe("Freshsales simulator", () => {
     });
   });
 
+  it("keeps notes on a record: created, read beside it with include=notes, two creates of one text are two notes, deleted with 204", async () => {
+    const contact = (await api("POST", "/contacts", { contact: jane("c-notes") })).body.contact;
+    const note = { description: "Order 1 paid", targetable_type: "Contact", targetable_id: contact.id };
+    const [first, second] = await Promise.all([api("POST", "/notes", { note }), api("POST", "/notes", { note })]);
+    expect(first.status).toBe(201);
+    expect(first.body.note).toMatchObject({ id: expect.any(Number), description: "Order 1 paid", targetable_type: "Contact", targetable_id: contact.id, created_at: expect.any(String) });
+    const read = await api("GET", `/contacts/${contact.id}?include=notes`);
+    expect(read.body.contact.id).toBe(contact.id);
+    expect(read.body.notes.map((n: { id: number }) => n.id)).toEqual([first.body.note.id, second.body.note.id]);
+    expect((await api("GET", `/contacts/${contact.id}`)).body.notes).toBeUndefined();
+    expect((await api("PUT", `/notes/${second.body.note.id}`, { note: { description: "Order 1 paid, corrected" } })).body.note.description).toBe("Order 1 paid, corrected");
+    expect((await api("DELETE", `/notes/${second.body.note.id}`)).status).toBe(204);
+    expect((await api("DELETE", `/notes/${second.body.note.id}`)).status).toBe(404);
+    expect((await api("GET", `/contacts/${contact.id}?include=notes`)).body.notes).toHaveLength(1);
+    expect((await api("POST", "/notes", { note: { ...note, targetable_id: 1 } })).body.errors.message).toEqual(["Targetable does not exist"]);
+    expect((await api("POST", "/notes", { note: { ...note, description: " " } })).status).toBe(400);
+    // A record's deletion takes its notes with it.
+    await api("DELETE", `/contacts/${contact.id}`);
+    expect(sim.store.notes.has(first.body.note.id)).toBe(false);
+  });
+
+  it("answers a filtered search of a field among a list of values, every match (duplicates too), 100 a page, once indexed", async () => {
+    for (const id of ["fs-1", "fs-2", "fs-3"]) await api("POST", "/deals", { deal: { name: `Deal ${id}`, custom_field: { cf_ct_cart_status: id === "fs-3" ? "lost" : "open" } } });
+    const rule = (value: unknown, operator = "is_in") => ({ filter_rule: [{ attribute: "cf_ct_cart_status", operator, value }] });
+    const found = await api("POST", "/filtered_search/deal?per_page=100", rule(["open", "won"]));
+    expect(found.status).toBe(200);
+    expect(found.body.deals.map((d: { name: string }) => d.name)).toEqual(["Deal fs-1", "Deal fs-2"]);
+    expect(found.body.meta).toEqual({ total: 2, total_pages: 1 });
+    expect((await api("POST", "/filtered_search/deal?per_page=1&page=2", rule(["OPEN"]))).body).toMatchObject({ deals: [{ name: "Deal fs-2" }], meta: { total: 2, total_pages: 2 } });
+    expect((await api("POST", "/filtered_search/deal", rule("lost", "is"))).body.deals).toHaveLength(1);
+    expect((await api("POST", "/filtered_search/deal", rule("lost", "contains"))).status).toBe(400);
+    expect((await api("POST", "/filtered_search/lead", rule(["x"]))).status).toBe(404);
+    // Search is indexed: a record written a moment ago is not found yet.
+    sim.store.searchDelayMs = 60_000;
+    await api("POST", "/deals", { deal: { name: "Deal fs-4", custom_field: { cf_ct_cart_status: "open" } } });
+    expect((await api("POST", "/filtered_search/deal", rule(["open"]))).body.deals).toHaveLength(2);
+  });
+
   it("serves only documented operations: every request of this file's is on the community or the vendor's list", () => {
     expect(undocumented(sim.recorded.filter((r) => r.status !== 404))).toEqual([]);
     expect(operationOf("POST", "/contacts/upsert")).toEqual({ operation: "POST /contacts/upsert", source: "community" });

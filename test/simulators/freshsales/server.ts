@@ -3,6 +3,7 @@ import { createSimulatorApp, listen, type ErrorDialect } from "../shared/server"
 import { freshsalesErrorHandler, sendError } from "./errors";
 import { AccountBudget, sendThrottled, type BudgetSpec } from "./limits";
 import { catalogueRoutes } from "./routes/catalogue";
+import { noteRoutes } from "./routes/notes";
 import { recordRoutes } from "./routes/records";
 import { FreshsalesStore } from "./store";
 import { BulkJobs, type Changed } from "./upsert";
@@ -95,6 +96,7 @@ export async function startFreshsalesSimulator(options: FreshsalesSimulatorOptio
     router.use(express.json({ limit: "2mb" }));
     router.use(recordRoutes({ store, jobs, changed, gapMs: () => upsertGapMs, userOf }));
     router.use(catalogueRoutes(store));
+    router.use(noteRoutes(store, userOf));
     router.use((_req, res) => sendError(res, 404, ["The requested resource does not exist"]));
     router.use(freshsalesErrorHandler);
     return router;

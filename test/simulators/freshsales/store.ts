@@ -12,6 +12,11 @@ export type FieldDefinition = { name: string; label: string; type: FieldType; cu
 export type Email = { value: string; is_primary: boolean; label: string | null };
 export type ProductLine = { product_id: number; quantity: number; unit_price: number };
 export type Product = { id: number; name: string; sku_number: string; unit_price: number; created_at: string; updated_at: string };
+/** A note on a contact, sales account or deal; Freshsales keeps no unique key on notes. */
+export type Note = { id: number; description: string; targetable_type: NoteTarget; targetable_id: number; creater_id: number; created_at: string; updated_at: string };
+export type NoteTarget = "Contact" | "SalesAccount" | "Deal";
+export const moduleOfTarget: Record<NoteTarget, ModuleName> = { Contact: "contacts", SalesAccount: "sales_accounts", Deal: "deals" };
+
 export type DealStage = { id: number; name: string; position: number; forecast_type: "Open" | "Won" | "Lost"; deal_pipeline_id: number };
 
 export type StoredRecord = {
@@ -97,6 +102,7 @@ export class FreshsalesStore {
   readonly records: Record<ModuleName, Map<number, StoredRecord>> = { contacts: new Map(), sales_accounts: new Map(), deals: new Map() };
   readonly customFields: Record<ModuleName, FieldDefinition[]>;
   readonly products = new Map<number, Product>();
+  readonly notes = new Map<number, Note>();
   readonly stages: DealStage[] = [
     { id: 9001, name: "New", position: 1, forecast_type: "Open", deal_pipeline_id: 900 },
     { id: 9002, name: "Negotiation", position: 2, forecast_type: "Open", deal_pipeline_id: 900 },
@@ -205,10 +211,31 @@ export class FreshsalesStore {
     return record;
   }
 
+  /** A record's deletion takes its notes with it. */
   remove(module: ModuleName, id: number): void {
     this.require(module, id);
     this.records[module].delete(id);
     this.indexes[module].remove(String(id));
+    for (const note of this.notes.values()) if (moduleOfTarget[note.targetable_type] === module && note.targetable_id === id) this.notes.delete(note.id);
+  }
+
+  /** The notes on one record, oldest first. */
+  notesOn(module: ModuleName, id: number): Note[] {
+    return [...this.notes.values()].filter((n) => moduleOfTarget[n.targetable_type] === module && n.targetable_id === id).sort((a, b) => a.id - b.id);
+  }
+
+  /** Creates a note on an existing record: no key, so two creates of one text make two notes. */
+  addNote(body: Record<string, unknown>, userId: number): Note {
+    const type = body.targetable_type;
+    const problems: string[] = [];
+    if (typeof body.description !== "string" || body.description.trim() === "") problems.push("Description can't be blank");
+    if (type !== "Contact" && type !== "SalesAccount" && type !== "Deal") problems.push("Targetable type is invalid");
+    else if (!this.get(moduleOfTarget[type], Number(body.targetable_id))) problems.push("Targetable does not exist");
+    if (problems.length > 0) throw invalid(...problems);
+    const at = this.now();
+    const note: Note = { id: this.newId(), description: body.description as string, targetable_type: type as NoteTarget, targetable_id: Number(body.targetable_id), creater_id: userId, created_at: at, updated_at: at };
+    this.notes.set(note.id, note);
+    return note;
   }
 
   private setPrimaryEmail(values: Record<string, unknown>, value: unknown, problems: string[]): void {

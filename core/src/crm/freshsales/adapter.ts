@@ -1,8 +1,8 @@
 import { SyncError } from "../../domain/errors";
-import type { CanonicalRecord } from "../../domain/model";
 import type { Clock } from "../../ports/clock";
 import type { CallContext, CrmAdapter, CrmLimits, CrmRecord, WriteOutcome } from "../../ports/crm-outbound";
 import { Batcher } from "../kit/batcher";
+import { upsertCartDeals } from "./cart-deals";
 import { upsertCompanies } from "./companies";
 import type { FreshsalesApi } from "./connection";
 import { upsertOrders } from "./deals";
@@ -10,6 +10,7 @@ import { contactIdField } from "./fields";
 import { KnownIds } from "./known-ids";
 import { lookup } from "./lookup";
 import type { WriteCall } from "./modules";
+import { recordOrderEvents } from "./order-events";
 import { upsertPeople } from "./people";
 import { freshsalesReconciliation } from "./reconcile";
 import type { AccountSetup } from "./setup";
@@ -42,7 +43,7 @@ export function freshsalesAdapter(deps: { api: FreshsalesApi; setup: AccountSetu
   const call = (ctx: CallContext): WriteCall => ({ api: deps.api, ctx, known, clock: deps.clock });
 
   /** One entity's writes with concurrent small calls gathered: the batch runs under its first record's correlation ID, each record keeps its own. */
-  const gathered = <R extends CanonicalRecord>(write: (call: WriteCall, records: R[]) => Promise<WriteOutcome[]>) => {
+  const gathered = <R extends { sourceId: string }>(write: (call: WriteCall, records: R[]) => Promise<WriteOutcome[]>) => {
     const batcher = new Batcher<Gathered<R>, WriteOutcome>((items) => {
       const ctx = { correlationId: items[0]!.correlationId, correlationIds: new Map(items.map((i) => [i.record.sourceId, i.correlationId])) };
       return write(call(ctx), items.map((i) => i.record));
@@ -65,6 +66,9 @@ export function freshsalesAdapter(deps: { api: FreshsalesApi; setup: AccountSetu
     upsertCompanies: gathered(upsertCompanies),
     upsertPeople: gathered(upsertPeople),
     upsertOrders: gathered(async (c, orders) => upsertOrders(c, orders, await deps.setup.dealStages())),
+    upsertDeals: gathered(async (c, deals) => upsertCartDeals(c, deals, await deps.setup.dealStages())),
+    // Concurrent deliveries of one order's events are gathered: one read of the contact's notes for all of them.
+    recordOrderEvents: gathered(recordOrderEvents),
 
     async findPeople(query, ctx): Promise<CrmRecord[]> {
       const [field, value] = "sourceId" in query ? [contactIdField, query.sourceId] : ["email", query.email];

@@ -12,6 +12,12 @@ const field = (name: string, label: string, type: CustomFieldType, unique?: bool
 export const contactIdField = "cf_ct_customer_id";
 export const accountIdField = "cf_ct_business_unit_id";
 export const dealIdField = "cf_ct_order_id";
+/** A cart's deal is keyed by its deal key (`ct-cart-<cart ID>`): its own unique field, so cart deals never share a key with order deals. */
+export const cartKeyField = "cf_ct_cart_key";
+/** Where the cart stands for Sales: open, abandoned (still an open deal, flagged), won, lost. */
+export const cartStatusField = "cf_ct_cart_status";
+/** The commercetools order a won cart became: the order's own deal carries the same ID in `cf_ct_order_id`. */
+export const cartOrderField = "cf_ct_cart_order_id";
 /** Set by sales in Freshsales; read back by the inbound side. */
 export const followUpField = "cf_ct_follow_up";
 
@@ -46,6 +52,10 @@ export const customFields = {
     field("cf_ct_line_summary", "ct line summary", "textarea"),
     field("cf_ct_ordered_at", "ct ordered at", "datetime"),
     field("cf_ct_store_key", "ct store key", "text"),
+    field(cartKeyField, "ct cart key", "text", true),
+    field(cartStatusField, "ct cart status", "text"),
+    field(cartOrderField, "ct cart order id", "text"),
+    field("cf_ct_cart_activity_at", "ct cart activity at", "datetime"),
   ],
 } satisfies Record<string, CustomFieldSpec[]>;
 

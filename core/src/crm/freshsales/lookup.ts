@@ -17,3 +17,25 @@ export async function lookup<M extends Module>(call: Call, module: M, field: str
   const found = await send(call, "GET", "/lookup", answer, { query: { q: value, f: field, entities: entityOf[module] } });
   return (found[module] as Record<string, z.infer<(typeof schemas)[M]>[]>)[module]!;
 }
+
+/** Records one filtered search page answers at most (as a list view's page). */
+export const searchPageSize = 100;
+
+/**
+ * Freshsales' filtered search: `POST /filtered_search/<entity>` with one
+ * rule, the field's value among `values` (`is_in`), custom fields by their
+ * `cf_` name, answered as `{"contacts": [...], "meta": {"total_pages"}}`, 100
+ * a page. One request for up to 100 values that each match one record; a
+ * next page only when duplicates push the answer past 100. Indexed like
+ * lookup: a record written a moment ago may not be found yet.
+ */
+export async function searchIn<M extends Module>(call: Call, module: M, field: string, values: string[]): Promise<z.infer<(typeof schemas)[M]>[]> {
+  const answer = z.object({ [module]: z.array(schemas[module]), meta: z.object({ total_pages: z.number().int() }) });
+  const json = { filter_rule: [{ attribute: field, operator: "is_in", value: values }] };
+  const found: z.infer<(typeof schemas)[M]>[] = [];
+  for (let page = 1; ; page++) {
+    const result = await send(call, "POST", `/filtered_search/${entityOf[module]}`, answer, { json, query: { page, per_page: searchPageSize } });
+    found.push(...(result[module] as z.infer<(typeof schemas)[M]>[]));
+    if (page >= (result.meta as { total_pages: number }).total_pages) return found;
+  }
+}

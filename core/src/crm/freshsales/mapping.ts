@@ -1,6 +1,6 @@
-import type { CanonicalRecord, Company, ConsentState, OrderActivity, Person } from "../../domain/model";
+import type { CanonicalRecord, CartDeal, Company, ConsentState, OrderActivity, Person } from "../../domain/model";
 import { toMajorUnits } from "../../domain/money";
-import { accountIdField, contactIdField, dealIdField } from "./fields";
+import { accountIdField, cartKeyField, cartOrderField, cartStatusField, contactIdField, dealIdField } from "./fields";
 
 /**
  * Canonical records → Freshsales request bodies, pure. Standard fields at
@@ -120,6 +120,35 @@ export function dealBody(order: OrderActivity, links: { contact?: Ref | undefine
       cf_ct_store_key: order.storeKey,
     },
     order.extra,
+  );
+}
+
+/**
+ * A cart's deal: named by the cart's title, its total as the amount, keyed
+ * on `cf_ct_cart_key`. Won and lost move it to the closing stages; open and
+ * abandoned leave the stage to sales (a new deal starts in the pipeline's
+ * first), and `cf_ct_cart_status` says which of the two it is.
+ */
+export function cartDealBody(deal: CartDeal, links: { contact?: Ref | undefined; account?: Ref | undefined }, stages: ClosingStages): Body {
+  return withCustom(
+    {
+      name: deal.title,
+      amount: toMajorUnits(deal.total),
+      deal_stage_id: deal.status === "won" || deal.status === "lost" ? stages[deal.status] : undefined,
+      contacts_added_list: links.contact === undefined ? undefined : [links.contact],
+      sales_account_id: links.account,
+    },
+    {
+      [cartKeyField]: deal.dealKey,
+      [cartStatusField]: deal.status,
+      cf_ct_currency: deal.total.currencyCode,
+      cf_ct_line_summary: deal.lineSummary.slice(0, textAreaMax),
+      cf_ct_store_key: deal.storeKey,
+      cf_ct_cart_activity_at: deal.lastActivityAt,
+      [cartOrderField]: deal.orderSourceId,
+      cf_ct_order_number: deal.orderNumber,
+    },
+    undefined,
   );
 }
 

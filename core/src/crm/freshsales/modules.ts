@@ -1,6 +1,6 @@
 import type { Clock } from "../../ports/clock";
 import type { Call } from "./connection";
-import { accountIdField, contactIdField, dealIdField, type Module } from "./fields";
+import { accountIdField, cartKeyField, contactIdField, dealIdField, type Module } from "./fields";
 import type { KnownIds } from "./known-ids";
 import type { Body } from "./mapping";
 
@@ -9,6 +9,8 @@ export type ModuleSpec = { module: Module; one: string; idField: string };
 export const contactsModule: ModuleSpec = { module: "contacts", one: "contact", idField: contactIdField };
 export const accountsModule: ModuleSpec = { module: "sales_accounts", one: "sales_account", idField: accountIdField };
 export const dealsModule: ModuleSpec = { module: "deals", one: "deal", idField: dealIdField };
+/** Cart deals live among the deals, upserted on their own unique key field. */
+export const cartDealsModule: ModuleSpec = { module: "deals", one: "deal", idField: cartKeyField };
 
 /** One record to write: its commercetools ID, its body and (default: our unique field) the identifier it is upserted on. */
 export type Item = { sourceId: string; body: Body; identifier?: Record<string, string> };

@@ -41,6 +41,16 @@ export const dealSchema = recordSchema.extend({
 });
 export type FreshsalesDeal = z.infer<typeof dealSchema>;
 
+/** A note on a contact, sales account or deal (`targetable_type` Contact, SalesAccount, Deal). */
+export const noteSchema = z.looseObject({
+  id: freshsalesId,
+  description: z.string().nullish(),
+  targetable_type: z.string().nullish(),
+  targetable_id: freshsalesId.nullish(),
+  created_at: z.string(),
+});
+export type FreshsalesNote = z.infer<typeof noteSchema>;
+
 export const jobAccepted = z.object({ job_id: z.string().min(1) });
 
 const jobResult = z.union([

@@ -4,10 +4,12 @@ import { render } from "../render";
 import { modules, singularOf, type FreshsalesStore, type ModuleName } from "../store";
 
 const moduleOfEntity = new Map(modules.map((m) => [singularOf[m] as string, m]));
+/** Records a filtered search page answers at most. */
+const maxSearchPage = 100;
 
 /**
- * What is not a record write: the lookup search, field settings, deal
- * stages and CPQ products.
+ * What is not a record write: the lookup and filtered searches, field
+ * settings, deal stages and CPQ products.
  */
 export function catalogueRoutes(store: FreshsalesStore): Router {
   const r = express.Router({ strict: true });
@@ -24,6 +26,27 @@ export function catalogueRoutes(store: FreshsalesStore): Router {
       answer[module] = { [module]: found };
     }
     res.json(answer);
+  });
+
+  // Every rule must hold (`is`: equal, `is_in`: one of a list, without case); answered like a list view's page, oldest first.
+  r.post("/filtered_search/:entity", (req, res) => {
+    const module = moduleOfEntity.get(String(req.params.entity));
+    if (!module) throw notFound("Entity");
+    const rules = (req.body as { filter_rule?: unknown } | undefined)?.filter_rule;
+    if (!Array.isArray(rules) || rules.length === 0) throw invalid("filter_rule must be a non-empty list");
+    const matchers = rules.map((rule: { attribute?: unknown; operator?: unknown; value?: unknown }) => {
+      if (typeof rule.attribute !== "string" || rule.attribute === "") throw invalid("attribute is required");
+      if (rule.operator === "is" && (typeof rule.value === "string" || typeof rule.value === "number")) return { field: rule.attribute, values: [rule.value] };
+      if (rule.operator === "is_in" && Array.isArray(rule.value) && rule.value.every((v) => typeof v === "string" || typeof v === "number")) return { field: rule.attribute, values: rule.value as (string | number)[] };
+      throw invalid("operator must be is (one value) or is_in (a list of values)");
+    });
+    const [first, ...others] = matchers.map(({ field, values }) => new Set(values.flatMap((v) => store.find(module, field, v, { searchable: true }).map((r) => r.id))));
+    const ids = [...first!].filter((id) => others.every((set) => set.has(id))).sort((a, b) => a - b);
+    const page = Number(req.query.page ?? 1);
+    const perPage = Math.min(maxSearchPage, Number(req.query.per_page ?? 25));
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(perPage) || perPage < 1) throw invalid("page and per_page must be positive integers");
+    const items = ids.slice((page - 1) * perPage, page * perPage).map((id) => render(store, module, store.get(module, id)!));
+    res.json({ [module]: items, meta: { total: ids.length, total_pages: Math.max(1, Math.ceil(ids.length / perPage)) } });
   });
 
   r.get("/settings/:module/fields", (req, res) => {

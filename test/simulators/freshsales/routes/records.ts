@@ -78,8 +78,10 @@ export function recordRoutes(deps: RecordRouteDeps): Router {
       res.status(201).json(answer(record.id));
     });
 
+    // Included notes come beside the record, not inside it.
     r.get(`${base}/:id`, (req, res) => {
-      res.json(answer(idOf(req), includes(req)));
+      const id = idOf(req);
+      res.json({ ...answer(id, includes(req)), ...(includes(req).includes("notes") ? { notes: store.notesOn(module, id) } : {}) });
     });
 
     r.put(`${base}/:id`, (req, res) => {

@@ -68,6 +68,7 @@ export const vendorReferenceOnly: readonly Operation[] = [
   "GET /settings/sales_accounts/fields",
   "GET /settings/deals/fields",
   "GET /selector/deal_stages",
+  "POST /filtered_search/{entity}",
 ];
 
 type Route = { operation: Operation; pattern: RegExp; source: "community" | "vendor-reference"; params: number };
