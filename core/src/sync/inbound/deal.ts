@@ -79,5 +79,7 @@ async function dealNote(ac: ApplyContext, snapshot: CrmDealSnapshot): Promise<In
 }
 
 export function applyDeal(ac: ApplyContext, snapshot: CrmDealSnapshot): Promise<InboundOutcome> {
+  // A deal carrying a commercetools cart's key is the sync's own write of that cart: it never becomes a cart or a note.
+  if (snapshot.sourceId) return Promise.resolve(outcome("deal", snapshot.crmId, "skipped", { detail: "the sync's own deal of a commercetools cart" }));
   return snapshot.deal.lines ? dealCart(ac, snapshot, snapshot.deal.lines) : dealNote(ac, snapshot);
 }
