@@ -2,11 +2,29 @@ import { z } from "zod";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { connector } from "@ct-crm-sync/core/crm/close/connector";
-import { contactFields, leadFields, orderActivityTypeName, orderFields } from "@ct-crm-sync/core/crm/close/field-names";
+import {
+  abandonedStatusLabel,
+  contactFields,
+  dealFields,
+  leadFields,
+  orderActivityTypeName,
+  orderEventActivityTypeName,
+  orderEventFields,
+  orderFields,
+} from "@ct-crm-sync/core/crm/close/field-names";
 import { defaultCloseApiKey, startCloseSimulator } from "../../simulators/close";
 import { checkRequests } from "../../simulators/close/spec/contract";
 import { closeReader } from "../../support/close-reader";
-import { type ConformanceTarget, type CrmInspector, type InspectedCompany, type InspectedOrder, type InspectedPerson, ownedFields } from "../target";
+import {
+  type ConformanceTarget,
+  type CrmInspector,
+  type InspectedCompany,
+  type InspectedDeal,
+  type InspectedOrder,
+  type InspectedPerson,
+  type InspectedTimelineEntry,
+  ownedFields,
+} from "../target";
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
@@ -14,7 +32,52 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
   const close = closeReader(baseUrl, apiKey);
   const leadsById = async () => new Map((await close.list("/lead/")).map((l) => [l.id as string, l]));
 
+  const activityTypeId = async (name: string) => {
+    const types = z.object({ data: z.array(z.object({ id: z.string(), name: z.string() })) }).parse(await close.get("/custom_activity/"));
+    return types.data.find((t) => t.name === name)?.id;
+  };
+  const customerOfContact = async () => {
+    const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
+    const contacts = new Map((await close.list("/contact/")).map((c) => [c.id as string, c]));
+    return (contactId: unknown) => str(typeof contactId === "string" ? contacts.get(contactId)?.[customerKey] : undefined);
+  };
+
   return {
+    async deals(): Promise<InspectedDeal[]> {
+      const [dealKey, orderId] = await Promise.all([dealFields.dealKey, dealFields.orderId].map((f) => close.fieldKey("/custom_field/opportunity/", f.name)));
+      const customerOf = await customerOfContact();
+      // Where it stands, as Sales sees it: the status's type, and our active "Abandoned cart" status.
+      const statusOf = (o: Record<string, unknown>) =>
+        o.status_type === "won" ? "won" : o.status_type === "lost" ? "lost" : o.status_label === abandonedStatusLabel ? "abandoned" : "open";
+      return (await close.list("/opportunity/")).map((o) => ({
+        crmId: o.id,
+        dealKey: str(o[dealKey!]),
+        personSourceId: customerOf(o.contact_id),
+        // Close keeps opportunity values in cents.
+        amount: typeof o.value === "number" ? o.value / 100 : undefined,
+        currency: str(o.value_currency),
+        status: statusOf(o),
+        orderSourceId: str(o[orderId!]),
+      }));
+    },
+    async orderEvents(): Promise<InspectedTimelineEntry[]> {
+      const type = await activityTypeId(orderEventActivityTypeName);
+      if (!type) return [];
+      const key = (name: string) => close.fieldKey("/custom_field/activity/", name, type);
+      const [eventKey, orderId, eventType, amount, currency] = await Promise.all(
+        [orderEventFields.eventKey, orderEventFields.orderId, orderEventFields.eventType, orderEventFields.amount, orderEventFields.currency].map((f) => key(f.name)),
+      );
+      const customerOf = await customerOfContact();
+      return (await close.list("/activity/custom/", { custom_activity_type_id: type })).map((a) => ({
+        crmId: a.id,
+        key: str(a[eventKey!]),
+        orderSourceId: str(a[orderId!]),
+        personSourceId: customerOf(a.contact_id),
+        type: str(a[eventType!]),
+        amount: typeof a[amount!] === "number" ? (a[amount!] as number) : undefined,
+        currency: str(a[currency!]),
+      }));
+    },
     async people(): Promise<InspectedPerson[]> {
       const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
       const unitKey = await close.fieldKey("/custom_field/lead/", leadFields.businessUnitId.name);
@@ -44,15 +107,14 @@ function inspector(baseUrl: string, apiKey: string): CrmInspector {
         .map((l) => ({ crmId: l.id as string, sourceId: str(l[unitKey]), name: str(l.name), parentSourceId: str(l[parentKey]) }));
     },
     async orders(): Promise<InspectedOrder[]> {
-      const types = z.object({ data: z.array(z.object({ id: z.string(), name: z.string() })) }).parse(await close.get("/custom_activity/"));
-      const type = types.data.find((t) => t.name === orderActivityTypeName);
+      const type = await activityTypeId(orderActivityTypeName);
       if (!type) return [];
-      const key = (name: string) => close.fieldKey("/custom_field/activity/", name, type.id);
+      const key = (name: string) => close.fieldKey("/custom_field/activity/", name, type);
       const [orderId, orderNumber, total, currency, orderState, paymentState] = await Promise.all(
         [orderFields.orderId, orderFields.orderNumber, orderFields.total, orderFields.currency, orderFields.orderState, orderFields.paymentState].map((f) => key(f.name)),
       );
       const customerKey = await close.fieldKey("/custom_field/contact/", contactFields.customerId.name);
-      const activities = await close.list("/activity/custom/", { custom_activity_type_id: type.id });
+      const activities = await close.list("/activity/custom/", { custom_activity_type_id: type });
       const contacts = new Map((await close.list("/contact/")).map((c) => [c.id as string, c]));
       return activities.map((a) => {
         const contact = typeof a.contact_id === "string" ? contacts.get(a.contact_id) : undefined;

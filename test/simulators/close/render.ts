@@ -110,12 +110,14 @@ export function renderOpportunity(store: CloseStore, o: Opportunity): Record<str
     annualized_expected_value:
       o.value === null ? null : Math.round((o.value * ({ one_time: 1, monthly: 12, annual: 1 } as const)[o.value_period] * o.confidence) / 100),
     user_id: "user_simulator",
-    date_won: null,
-    date_lost: null,
+    pipeline_id: status?.pipeline_id ?? null,
+    date_won: o.date_won,
+    date_lost: o.date_lost,
     date_created: o.date_created,
     date_updated: o.date_updated,
     created_by: o.created_by,
     updated_by: o.updated_by,
+    ...renderCustomValues(o.custom),
   };
 }
 

@@ -39,7 +39,7 @@ export type Contact = Audit & {
 
 export const customFieldTypes = ["text", "textarea", "number", "date", "datetime", "choices", "hidden", "url", "user", "contact"] as const;
 export type CustomFieldType = (typeof customFieldTypes)[number];
-export const customFieldScopes = ["lead", "contact", "activity"] as const;
+export const customFieldScopes = ["lead", "contact", "opportunity", "activity"] as const;
 export type CustomFieldScope = (typeof customFieldScopes)[number];
 
 export type CustomField = {
@@ -82,9 +82,14 @@ export type Opportunity = Audit & {
   value_period: "one_time" | "monthly" | "annual";
   note: string;
   confidence: number;
+  custom: CustomValues;
+  /** Set when the opportunity first reaches a won (lost) status; kept when it leaves it, as Close does. */
+  date_won: string | null;
+  date_lost: string | null;
 };
 
-export type Status = { id: string; label: string; type?: "active" | "won" | "lost" };
+export type Status = { id: string; label: string; type?: "active" | "won" | "lost"; pipeline_id?: string };
+export type Pipeline = { id: string; name: string };
 
 export type WebhookSubscription = {
   id: string;
@@ -137,15 +142,19 @@ export class CloseStore {
   readonly opportunities = new WatchedMap<Opportunity>().watch((id, opportunity) => this.changed("opportunity", id, opportunity?.lead_id ?? null, opportunity !== undefined));
   readonly leadStatuses: Status[] = [];
   readonly opportunityStatuses: Status[] = [];
+  readonly pipelines: Pipeline[] = [];
   readonly webhooks = new Map<string, WebhookSubscription>();
 
   constructor() {
     // A new Close organisation starts with these lead and opportunity statuses.
     for (const label of ["Potential", "Bad Fit", "Qualified", "Customer"]) this.leadStatuses.push({ id: closeId("stat"), label });
+    // ... and one pipeline holding them.
+    const pipeline = { id: closeId("pipe"), name: "Sales" };
+    this.pipelines.push(pipeline);
     this.opportunityStatuses.push(
-      { id: closeId("stat"), label: "Active", type: "active" },
-      { id: closeId("stat"), label: "Won", type: "won" },
-      { id: closeId("stat"), label: "Lost", type: "lost" },
+      { id: closeId("stat"), label: "Active", type: "active", pipeline_id: pipeline.id },
+      { id: closeId("stat"), label: "Won", type: "won", pipeline_id: pipeline.id },
+      { id: closeId("stat"), label: "Lost", type: "lost", pipeline_id: pipeline.id },
     );
   }
 

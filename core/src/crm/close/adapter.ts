@@ -4,6 +4,8 @@ import { KeyedLock } from "../../reliability/keyed-lock";
 import { writeEach } from "../kit/record-writer";
 import type { Transport } from "../kit/transport";
 import { upsertCompany } from "./companies";
+import { upsertDeals } from "./deals";
+import { recordOrderEvents } from "./order-events";
 import type { Call } from "./connection";
 import { customKey, type CloseSchema } from "./field-names";
 import { contactsOfCustomers, upsertOrder } from "./orders";
@@ -46,6 +48,12 @@ export function closeAdapter(deps: { transport: Transport; schema: (ctx: CallCon
       const c = await call(ctx);
       const known = await contactsOfCustomers(c, records);
       return writeEach(records, (order) => upsertOrder(c, order, known));
+    },
+    async upsertDeals(records, ctx) {
+      return records.length === 0 ? [] : upsertDeals(await call(ctx), records);
+    },
+    async recordOrderEvents(events, ctx) {
+      return events.length === 0 ? [] : recordOrderEvents(await call(ctx), events);
     },
     async findPeople(query, ctx) {
       const c = await call(ctx);

@@ -12,6 +12,8 @@ export const leadFields = {
   /** Major units (e.g. 123.45): a Close number field holds decimals; only opportunity `value` is in cents. */
   lifetimeValue: { name: "ct_lifetime_value", type: "number" },
   currency: { name: "ct_currency", type: "text" },
+  /** The lead's order IDs, one a line: activities are not searchable, so reconciliation finds an order's lead by this. */
+  orderIds: { name: "ct_order_ids", type: "textarea" },
 } as const;
 
 export const contactFields = {
@@ -34,6 +36,29 @@ export const orderFields = {
   lineItems: { name: "ct_line_items", type: "textarea" },
 } as const;
 
+/** A cart's opportunity: its deal key (`ct-cart-<id>`), and for a won cart the order it became. */
+export const dealFields = {
+  dealKey: { name: "ct_deal_key", type: "text" },
+  orderId: { name: "ct_order_id", type: "text" },
+  orderNumber: { name: "ct_order_number", type: "text" },
+} as const;
+
+/** The opportunity status an abandoned cart's opportunity moves to: of type active, so it stays open in the pipeline. */
+export const abandonedStatusLabel = "Abandoned cart";
+
+export const orderEventActivityTypeName = "commercetools Order event";
+
+/** One transition of an order's life (paid, shipped, …) on the timeline. */
+export const orderEventFields = {
+  eventKey: { name: "ct_event_key", type: "text" },
+  orderId: { name: "ct_order_id", type: "text" },
+  eventType: { name: "ct_event_type", type: "text" },
+  summary: { name: "ct_summary", type: "text" },
+  /** Major units, like the order total. */
+  amount: { name: "ct_amount", type: "number" },
+  currency: { name: "ct_currency", type: "text" },
+} as const;
+
 type Definitions = Record<string, { name: string; type: string }>;
 /** Logical name → Close custom field ID (`cf_...`). */
 export type FieldIds<D extends Definitions> = { [K in keyof D]: string };
@@ -43,6 +68,11 @@ export type CloseSchema = {
   contact: FieldIds<typeof contactFields>;
   order: FieldIds<typeof orderFields>;
   orderActivityTypeId: string;
+  deal: FieldIds<typeof dealFields>;
+  orderEvent: FieldIds<typeof orderEventFields>;
+  orderEventActivityTypeId: string;
+  /** Opportunity status IDs for each state of a cart (one pipeline: the org's first). */
+  dealStatuses: Record<"open" | "abandoned" | "won" | "lost", string>;
 };
 
 /** The `custom.cf_X` key Close reads and writes custom values under. */

@@ -1,6 +1,17 @@
 import type { CanonicalRecord, Company, OrderActivity, Person, PostalAddress } from "../../domain/model";
 import { toMajorUnits } from "../../domain/money";
-import { contactFields, customKey, leadFields, orderActivityTypeName, orderFields, type CloseSchema } from "./field-names";
+import {
+  abandonedStatusLabel,
+  contactFields,
+  customKey,
+  dealFields,
+  leadFields,
+  orderActivityTypeName,
+  orderEventActivityTypeName,
+  orderEventFields,
+  orderFields,
+  type CloseSchema,
+} from "./field-names";
 
 /**
  * Canonical records → Close request bodies. Pure functions. Undefined values
@@ -109,7 +120,16 @@ export function orderActivityBody(order: OrderActivity, schema: CloseSchema): Bo
 /** Our own fields under their names: their `cf_` IDs are known only once a connection has set them up. */
 const byName = <D extends Record<string, { name: string }>>(fields: D) =>
   Object.fromEntries(Object.entries(fields).map(([key, f]) => [key, f.name])) as { [K in keyof D]: string };
-export const namedSchema: CloseSchema = { lead: byName(leadFields), contact: byName(contactFields), order: byName(orderFields), orderActivityTypeId: orderActivityTypeName };
+export const namedSchema: CloseSchema = {
+  lead: byName(leadFields),
+  contact: byName(contactFields),
+  order: byName(orderFields),
+  orderActivityTypeId: orderActivityTypeName,
+  deal: byName(dealFields),
+  orderEvent: byName(orderEventFields),
+  orderEventActivityTypeId: orderEventActivityTypeName,
+  dealStatuses: { open: "Active", abandoned: abandonedStatusLabel, won: "Won", lost: "Lost" },
+};
 
 /**
  * The body Close would receive for a prepared record: a B2C person's lead

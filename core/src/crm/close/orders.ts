@@ -10,22 +10,25 @@ import { ensurePersonContact, findContactsOf } from "./people";
 import { activitySchema, idOnlySchema, type CloseActivity, type SearchHit } from "./schemas";
 import { contactsWithEmail, createdAt, leadIdOf } from "./search";
 
-type Target = { leadId: string; contactId?: string };
+export type Target = { leadId: string; contactId?: string };
 
-/** Contacts of the orders' customers, found before the orders are written: one search per 100 customers. */
+/** Whom a record (an order, a cart's deal, an order's event) is for. */
+export type Owner = Pick<OrderActivity, "personSourceId" | "email" | "companySourceId">;
+
+/** Contacts of the records' customers, found before the records are written: one search per 100 customers. */
 export type KnownContacts = Map<string, SearchHit[]>;
 
-export function contactsOfCustomers(call: Call, orders: OrderActivity[]): Promise<KnownContacts> {
-  return findContactsOf(call, [...new Set(orders.flatMap((o) => (o.personSourceId ? [o.personSourceId] : [])))]);
+export function contactsOfCustomers(call: Call, records: Owner[]): Promise<KnownContacts> {
+  return findContactsOf(call, [...new Set(records.flatMap((o) => (o.personSourceId ? [o.personSourceId] : [])))]);
 }
 
 /**
- * Where the order goes: its customer's contact (created minimal if needed),
+ * Where a record goes: its customer's contact (created minimal if needed),
  * else a contact with its email, else its unit's lead. A customer found with
  * exactly one contact in `known` needs no search of its own; none or several
  * (a duplicate to remove) take the locked path.
  */
-async function resolveTarget(call: Call, order: OrderActivity, known: KnownContacts): Promise<Target> {
+export async function resolveTarget(call: Call, order: Owner, known: KnownContacts): Promise<Target> {
   if (order.personSourceId) {
     const hits = known.get(order.personSourceId);
     const leadId = hits?.length === 1 ? leadIdOf(hits[0]!) : undefined;
@@ -36,7 +39,7 @@ async function resolveTarget(call: Call, order: OrderActivity, known: KnownConta
   const leadId = contact ? leadIdOf(contact) : undefined;
   if (contact && leadId) return { leadId, contactId: contact.id };
   if (order.companySourceId) return { leadId: await ensureCompanyLead(call, order.companySourceId, undefined) };
-  throw new SyncError({ errorClass: "not_found", message: "Close: no customer, email or business unit to attach the order to" });
+  throw new SyncError({ errorClass: "not_found", message: "Close: no customer, email or business unit to attach the record to" });
 }
 
 /**
@@ -62,10 +65,12 @@ async function updateLeadFigures(call: Call, leadId: string, activities: CloseAc
     .sort()
     .at(-1);
   const lead = call.schema.lead;
+  const orderIds = [...new Set(activities.map((a) => value(a, f.orderId)).filter((id): id is string => typeof id === "string"))];
   await send(call, "PUT", `/lead/${leadId}/`, idOnlySchema, {
     json: {
       [customKey(lead.lifetimeValue)]: Number(total.toFixed(order.total.fractionDigits)),
       [customKey(lead.currency)]: currency,
+      [customKey(lead.orderIds)]: orderIds.join("\n"),
       ...(last ? { [customKey(lead.lastPurchaseDate)]: last.slice(0, 10) } : {}),
     },
   });

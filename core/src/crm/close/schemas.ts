@@ -15,6 +15,13 @@ export const customFieldSchema = z.looseObject({
 });
 export type CloseCustomField = z.infer<typeof customFieldSchema>;
 
+/** An opportunity status: its type (active, won, lost) decides where the opportunity stands; it belongs to a pipeline. */
+export const opportunityStatusSchema = z.looseObject({ id: z.string(), label: z.string(), type: z.string(), pipeline_id: z.string().nullish() });
+export type CloseOpportunityStatus = z.infer<typeof opportunityStatusSchema>;
+
+export const opportunitySchema = z.looseObject({ ...record, lead_id: z.string(), contact_id: z.string().nullish(), status_id: z.string() });
+export type CloseOpportunity = z.infer<typeof opportunitySchema>;
+
 export const customActivityTypeSchema = z.looseObject({ id: z.string(), name: z.string(), date_created: z.string().optional() });
 
 export const contactSchema = z.looseObject({

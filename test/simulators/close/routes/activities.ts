@@ -3,7 +3,7 @@ import { objectBody, optionalString, requiredString, throwIfAny } from "../body"
 import { applyCustomValues, readCustomValues } from "../custom-values";
 import { ApiError, FieldErrors } from "../errors";
 import { page, renderActivity, renderOpportunity, trimFields } from "../render";
-import type { Activity, CloseStore, Opportunity } from "../store";
+import { inCreationOrder, type Activity, type CloseStore, type Opportunity, type Status } from "../store";
 
 const statuses = ["draft", "published"] as const;
 
@@ -32,13 +32,13 @@ export function activityRoutes(store: CloseStore): Router {
   }
 
   function list(req: Request, type: Activity["_type"]) {
-    const leadId = q(req, "lead_id");
+    // `lead_id` takes several IDs, comma-separated (the spec's "Filter by lead IDs").
+    const leadIds = q(req, "lead_id")?.split(",").filter(Boolean);
     const contactId = q(req, "contact_id");
     const typeId = q(req, "custom_activity_type_id");
-    const items = (leadId === undefined ? [...store.activities.values()] : store.activitiesOf(leadId)).filter(
+    const items = (leadIds === undefined ? [...store.activities.values()] : inCreationOrder(new Set(leadIds.flatMap((id) => store.activitiesOf(id).map((a) => a.id))), store.activities)).filter(
       (a) =>
         a._type === type &&
-        (leadId === undefined || a.lead_id === leadId) &&
         (contactId === undefined || a.contact_id === contactId) &&
         (typeId === undefined || a.custom_activity_type_id === typeId),
     );
@@ -184,6 +184,19 @@ export function activityRoutes(store: CloseStore): Router {
     if (value !== undefined && value !== null && !Number.isInteger(value)) errors.value = "A valid integer is required.";
     return value as number | null | undefined;
   }
+  function readStatus(body: Record<string, unknown>, errors: Record<string, string>): Status | undefined {
+    const statusId = optionalString(body, "status_id", errors);
+    if (typeof statusId !== "string") return undefined;
+    const status = store.opportunityStatuses.find((s) => s.id === statusId);
+    if (!status) errors.status_id = "Unknown opportunity status.";
+    return status;
+  }
+  /** Close stamps the day an opportunity is first won or lost, and keeps it when the status moves on. */
+  function enterStatus(o: Opportunity, status: Status): void {
+    o.status_id = status.id;
+    if (status.type === "won") o.date_won ??= store.now().slice(0, 10);
+    if (status.type === "lost") o.date_lost ??= store.now();
+  }
   const opportunityOf = (req: Request): Opportunity => {
     const o = store.opportunities.get(req.params.id as string);
     if (!o) throw new ApiError(404, "Opportunity not found.");
@@ -207,25 +220,30 @@ export function activityRoutes(store: CloseStore): Router {
     const errors: Record<string, string> = {};
     const { leadId, contactId } = links(body, errors, true);
     const value = readValue(body, errors);
-    const statusId = optionalString(body, "status_id", errors);
-    if (typeof statusId === "string" && !store.opportunityStatuses.some((s) => s.id === statusId)) errors.status_id = "Unknown opportunity status.";
+    const status = readStatus(body, errors);
     const period = body.value_period ?? "one_time";
     if (!periods.includes(period as (typeof periods)[number])) errors.value_period = `"${String(period)}" is not a valid choice.`;
     const currency = optionalString(body, "value_currency", errors) ?? "USD";
     if (!/^[A-Z]{3}$/.test(currency)) errors.value_currency = "Enter a valid currency code.";
     const note = optionalString(body, "note", errors) ?? "";
     throwIfAny(errors);
+    const custom = new Map<string, unknown>();
+    applyCustomValues(custom, readCustomValues(store, body, "opportunity"));
     const opportunity: Opportunity = {
       ...store.audit("oppo"),
       lead_id: leadId!,
       contact_id: contactId ?? null,
-      status_id: statusId ?? store.opportunityStatuses[0]!.id,
+      status_id: store.opportunityStatuses[0]!.id,
       value: value ?? null,
       value_currency: currency,
       value_period: period as Opportunity["value_period"],
       note,
       confidence: typeof body.confidence === "number" ? body.confidence : 0,
+      custom,
+      date_won: null,
+      date_lost: null,
     };
+    if (status) enterStatus(opportunity, status);
     store.opportunities.set(opportunity.id, opportunity);
     res.json(renderOpportunity(store, opportunity));
   });
@@ -240,12 +258,19 @@ export function activityRoutes(store: CloseStore): Router {
     const errors: Record<string, string> = {};
     const value = readValue(body, errors);
     const note = optionalString(body, "note", errors);
-    const statusId = optionalString(body, "status_id", errors);
-    if (typeof statusId === "string" && !store.opportunityStatuses.some((s) => s.id === statusId)) errors.status_id = "Unknown opportunity status.";
+    const status = readStatus(body, errors);
+    const contactId = optionalString(body, "contact_id", errors);
+    if (typeof contactId === "string" && store.contacts.get(contactId)?.lead_id !== o.lead_id) errors.contact_id = "Contact not found.";
+    const currency = optionalString(body, "value_currency", errors);
+    if (typeof currency === "string" && !/^[A-Z]{3}$/.test(currency)) errors.value_currency = "Enter a valid currency code.";
     throwIfAny(errors);
+    const custom = readCustomValues(store, body, "opportunity");
+    applyCustomValues(o.custom, custom);
     if (value !== undefined) o.value = value;
     if (typeof note === "string") o.note = note;
-    if (typeof statusId === "string") o.status_id = statusId;
+    if (typeof currency === "string") o.value_currency = currency;
+    if (contactId !== undefined) o.contact_id = contactId;
+    if (status) enterStatus(o, status);
     store.touch(o);
     res.json(renderOpportunity(store, o));
   });

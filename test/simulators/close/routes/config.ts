@@ -12,6 +12,7 @@ import {
   type CustomField,
   type CustomFieldScope,
   type CustomFieldType,
+  type Status,
 } from "../store";
 
 /** Organisation configuration: custom fields, custom activity types, lead statuses. */
@@ -150,6 +151,35 @@ export function configRoutes(store: CloseStore): Router {
     store.customActivityTypes.delete(type.id);
     for (const f of store.fieldsOf("activity", type.id)) store.customFields.delete(f.id);
     res.status(204).end();
+  });
+
+  const renderStatus = (s: Status) => ({ id: s.id, label: s.label, type: s.type, pipeline_id: s.pipeline_id, organization_id: organizationId });
+
+  // Like the custom activity types, these lists have no paging parameters in the spec.
+  r.get("/pipeline/", (_req, res) => {
+    res.json({
+      data: store.pipelines.map((p) => ({ ...p, organization_id: organizationId, statuses: store.opportunityStatuses.filter((s) => s.pipeline_id === p.id).map(renderStatus) })),
+    });
+  });
+
+  r.get("/status/opportunity/", (req, res) => {
+    res.json({ data: store.opportunityStatuses.map((s) => trimFields(req, renderStatus(s))) });
+  });
+
+  /** A status belongs to a pipeline and has a type; its label is unique within the pipeline (as in the Close app). */
+  r.post("/status/opportunity/", (req, res) => {
+    const body = objectBody(req);
+    const errors: Record<string, string> = {};
+    const label = requiredString(body, "label", errors);
+    const type = body.type;
+    if (type !== "active" && type !== "won" && type !== "lost") errors.type = type === undefined ? "This field is required." : `"${String(type)}" is not a valid choice.`;
+    const pipelineId = requiredString(body, "pipeline_id", errors);
+    if (pipelineId && !store.pipelines.some((p) => p.id === pipelineId)) errors.pipeline_id = "Pipeline not found.";
+    if (label && store.opportunityStatuses.some((s) => s.pipeline_id === pipelineId && s.label === label)) errors.label = "A status with this label already exists.";
+    throwIfAny(errors);
+    const status: Status = { id: closeId("stat"), label, type: type as Status["type"], pipeline_id: pipelineId };
+    store.opportunityStatuses.push(status);
+    res.json(renderStatus(status));
   });
 
   r.get("/status/lead/", (_req, res) => {
