@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCustomers } from "../../test/bench/seed-data";
 import { type Sandbox, startSandbox } from "../../test/sandbox/sandbox";
 import { runJob } from "../src/run-job";
+import { postToJob } from "../../test/support/job-requests";
 
 /**
  * The issue's acceptance case: a backfill of 10,000 customers, killed after
@@ -37,11 +38,7 @@ describe("job: killed-and-resumed backfill (Salesforce, 10,000 customers)", () =
     expect(atKill).toBeGreaterThanOrEqual(5_000);
     expect(atKill).toBeLessThan(n);
 
-    const response = await fetch(sandbox.urls.job, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500, pageSize: 500 }),
-    });
+    const response = await postToJob(sandbox, { tasks: ["backfill"], entities: ["customer"], bulkChunkSize: 2_500, pageSize: 500 });
     const run = (await response.json()) as { counts: Record<string, number> };
     expect(response.status, JSON.stringify(run)).toBe(200);
     // The resumed run read only what came after the checkpoint.

@@ -4,6 +4,7 @@ import { createCustomer, seedProjectSetup } from "../../test/sandbox/seed";
 import { type Sandbox, startSandbox } from "../../test/sandbox/sandbox";
 import { salesforceCall, soql } from "../../test/support/salesforce-reader";
 import { until } from "../../test/support/until";
+import { postToJob } from "../../test/support/job-requests";
 
 type Contact = { Id: string; FirstName: string; Title: string | null; Description: string | null; HasOptedOutOfEmail: boolean };
 
@@ -19,7 +20,7 @@ describe("job: reconciliation repairs through the sync model (Salesforce)", () =
   const contact = async () =>
     (await soql<Contact>(sandbox.urls.salesforce, `SELECT Id, FirstName, Title, Description, HasOptedOutOfEmail FROM Contact WHERE CT_Customer_Id__c = '${customerId}'`))[0];
   const job = async (body: unknown) => {
-    const response = await fetch(sandbox.urls.job, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await postToJob(sandbox, body);
     return { status: response.status, body: (await response.json()) as { counts: Record<string, number> } };
   };
 

@@ -3,6 +3,7 @@ import { forwardedHeaders, startSessionIssuer, type SessionIssuer } from "../../
 import { seedCustomers } from "../../test/bench/seed-data";
 import { type Sandbox, startSandbox } from "../../test/sandbox/sandbox";
 import { salesforceCall, soql } from "../../test/support/salesforce-reader";
+import { postToJob } from "../../test/support/job-requests";
 
 /**
  * Reconciliation after hand edits made through Salesforce's own API: it
@@ -19,7 +20,7 @@ describe("job: reconciliation after hand edits (Salesforce)", () => {
     expect(response.status, await response.clone().text()).toBeLessThan(300);
   }
   const job = async (body: unknown) => {
-    const response = await fetch(sandbox.urls.job, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await postToJob(sandbox, body);
     return { status: response.status, body: (await response.json()) as { counts: Record<string, number> } };
   };
   const contactOf = async (id: string) => (await soql<{ Id: string; FirstName: string; LastName: string }>(sandbox.urls.salesforce, `SELECT Id, FirstName, LastName FROM Contact WHERE CT_Customer_Id__c = '${id}'`));

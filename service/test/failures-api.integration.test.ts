@@ -11,6 +11,7 @@ import { soql } from "../../test/support/salesforce-reader";
 import { armFault, clearFaults, startPushSink, type PushSink } from "../../test/support/push-sink";
 import { pushEnvelope } from "../../test/sandbox/pubsub-relay";
 import { manage, serviceClient, view, type ServiceClient } from "./service-client";
+import { postToJob } from "../../test/support/job-requests";
 
 const { failures, log, status, reconciliation } = serviceApi;
 
@@ -238,11 +239,7 @@ describe("service API: failures, replay, log, status and reconciliation behind t
       await sandbox.runtimes.job.store.put(containers.failures, due.failureId, { ...stored!.value, nextAttemptAt: new Date(Date.now() - 1000).toISOString() }, stored!.version);
 
       // Retries only: delta sync would (rightly) pick both customers up as changed.
-      const response = await fetch(sandbox.urls.job, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ tasks: ["retries"] }),
-      });
+      const response = await postToJob(sandbox, { tasks: ["retries"] });
       expect(response.status).toBe(200);
       const run = (await response.json()) as { outcome: string; counts: Record<string, number> };
       expect(run.outcome).toBe("succeeded");
@@ -261,11 +258,7 @@ describe("service API: failures, replay, log, status and reconciliation behind t
 
     it("serves the latest reconciliation report once one has run (404 before)", async () => {
       expect(await api.call(reconciliation.latest, {}, { permissions: view })).toEqual({ status: 404, error: "no reconciliation has run yet" });
-      const response = await fetch(sandbox.urls.job, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ tasks: ["reconcile"], repair: false }),
-      });
+      const response = await postToJob(sandbox, { tasks: ["reconcile"], repair: false });
       expect(response.status).toBe(200);
       const report = await api.call(reconciliation.latest, {}, { permissions: view });
       expect(report.status).toBe(200);

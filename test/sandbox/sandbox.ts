@@ -9,6 +9,9 @@ import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import { createEventApp } from "../../event/src/app";
 import { destinationFrom, ensureSubscription, subscribedMessages } from "../../event/src/connector/subscription";
 import { createJobApp } from "../../job/src/app";
+import { jobEnv } from "../../job/src/config";
+import { serviceEnv } from "../../service/src/config";
+import { generateOperatorKeys } from "../../scripts/operator-keys";
 import { createServiceApp } from "../../service/src/app";
 import { installInbound } from "../../service/src/connector/install";
 import { type Emulator, startEmulator } from "../emulator/emulator";
@@ -154,6 +157,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     DYNAMICS_APPLICATION_USER_ID: dynamics.clients["sandbox-client"]!.userId,
     DYNAMICS_WEBHOOK_KEY: "sandbox-webhook-key",
     LOG_LEVEL: options.logLevel ?? "warn",
+    // The service signs operator requests to the job with the private half (secured), the job holds the public one.
+    ...generateOperatorKeys(),
     ...options.env,
   };
   const logs = options.captureLogs ? new MemoryLogger() : undefined;
@@ -170,7 +175,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const event = await listenOn(createEventApp(runtimes.event), portFor("event", mode));
   servers.push(event.server);
   pushUrl = event.url;
-  const job = await listenOn(createJobApp(runtimes.job), portFor("job", mode));
+  const job = await listenOn(createJobApp(runtimes.job, { operatorKey: loadConfig(jobEnv, env).JOB_VERIFY_KEY }), portFor("job", mode));
   servers.push(job.server);
   // The service's audience is its own URL, known once it listens: bind first, then mount.
   const servicePort = portFor("service", mode);
@@ -183,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   serviceHolder.app = createServiceApp(runtimes.service, {
     mcApiUrl: options.mcApiUrl ?? process.env.MC_API_URL ?? "http://127.0.0.1:3002",
     publicUrl: service.url,
+    job: { url: job.url, signingKey: loadConfig(serviceEnv.pick({ JOB_SIGNING_KEY: true }), env).JOB_SIGNING_KEY! },
   });
   if (crm === "freshsales") {
     // The admin's set-up in Freshsales (connector README): a workflow per module, the secret header, the JSON template.
