@@ -3,7 +3,7 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { startSalesforceSimulator } from "../../simulators/salesforce";
 import { soql } from "../../support/salesforce-reader";
-import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedDeal, ownedFields } from "../target";
 
 const clientId = "sandbox-client";
 const clientSecret = "sandbox-secret";
@@ -11,6 +11,12 @@ const clientSecret = "sandbox-secret";
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 const parentField = (v: unknown, field: string) => (v && typeof v === "object" ? str((v as Record<string, unknown>)[field]) : undefined);
+
+/** The cart's status as a Salesforce user reads it: closed won/lost by the org's flags, else the cart status field (Abandoned or open). */
+function dealStatus(r: Record<string, unknown>): InspectedDeal["status"] {
+  if (r.IsClosed === true) return r.IsWon === true ? "won" : "lost";
+  return r.CT_Cart_Status__c === "Abandoned" ? "abandoned" : "open";
+}
 
 /** Reads the org the way a Salesforce user's tools do: SOQL over HTTP with a token of its own, never the simulator's memory. */
 function soqlInspector(url: string): CrmInspector {
@@ -45,6 +51,42 @@ function soqlInspector(url: string): CrmInspector {
         currency: str(r.CT_Currency__c),
         orderState: str(r.CT_Order_State__c),
         paymentState: str(r.CT_Payment_State__c),
+      }));
+    },
+    async deals() {
+      const rows = await soql(
+        url,
+        "SELECT Id, CT_Cart_Key__c, Amount, CT_Currency__c, IsClosed, IsWon, CT_Cart_Status__c, CT_Contact__r.CT_Customer_Id__c, Account.CT_Business_Unit_Id__c, CT_Order_Record__r.CT_Order_Id__c FROM Opportunity",
+      );
+      return rows.map((r) => ({
+        crmId: String(r.Id),
+        dealKey: str(r.CT_Cart_Key__c),
+        personSourceId: parentField(r.CT_Contact__r, "CT_Customer_Id__c"),
+        companySourceId: parentField(r.Account, "CT_Business_Unit_Id__c"),
+        amount: num(r.Amount),
+        currency: str(r.CT_Currency__c),
+        status: dealStatus(r),
+        orderSourceId: parentField(r.CT_Order_Record__r, "CT_Order_Id__c"),
+      }));
+    },
+    // WhoId and WhatId are polymorphic: SOQL reaches only their common fields, so the contact and order are read by Id.
+    async orderEvents() {
+      const rows = await soql(url, "SELECT Id, CT_Event_Key__c, CT_Event_Type__c, CT_Amount__c, CT_Currency__c, WhoId, WhatId FROM Task");
+      const idsOf = (field: string) => [...new Set(rows.flatMap((r) => (typeof r[field] === "string" ? [`'${r[field]}'`] : [])))].join(", ");
+      const whoIds = idsOf("WhoId");
+      const whatIds = idsOf("WhatId");
+      const contacts = whoIds ? await soql(url, `SELECT Id, CT_Customer_Id__c FROM Contact WHERE Id IN (${whoIds})`) : [];
+      const orders = whatIds ? await soql(url, `SELECT Id, CT_Order_Id__c FROM CT_Order__c WHERE Id IN (${whatIds})`) : [];
+      const customerOf = new Map(contacts.map((c) => [c.Id, str(c.CT_Customer_Id__c)]));
+      const orderOf = new Map(orders.map((o) => [o.Id, str(o.CT_Order_Id__c)]));
+      return rows.map((r) => ({
+        crmId: String(r.Id),
+        key: str(r.CT_Event_Key__c),
+        orderSourceId: orderOf.get(r.WhatId),
+        personSourceId: customerOf.get(r.WhoId),
+        type: str(r.CT_Event_Type__c),
+        amount: num(r.CT_Amount__c),
+        currency: str(r.CT_Currency__c),
       }));
     },
   };

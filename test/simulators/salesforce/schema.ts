@@ -34,6 +34,12 @@ export type FieldDef = {
   referenceTo?: string;
   /** Name used for relationship traversal: `Account` for AccountId, `Contact__r` for Contact__c. */
   relationshipName?: string;
+  /**
+   * Polymorphic lookups (Task.WhatId): every object the field may point at
+   * (`referenceTo` is the first); a parent named by external ID must say its
+   * type in `attributes`, as the REST API requires.
+   */
+  polymorphicTo?: string[];
   picklistValues?: string[];
   defaultValue?: string | number | boolean;
 };
@@ -126,6 +132,17 @@ export const sobjects: SObjectDef[] = [
       { name: "StageName", label: "Stage", type: "picklist", required: true, picklistValues: ["Prospecting", "Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"] },
       { name: "Amount", label: "Amount", type: "currency" },
       { name: "CloseDate", label: "Close Date", type: "date", required: true },
+      { name: "Description", label: "Description", type: "textarea", length: 32000 },
+      // Derived from the stage by the org (the stage's "Closed"/"Won" flags in the sales process).
+      { name: "IsClosed", label: "Closed", type: "boolean", readOnly: true },
+      { name: "IsWon", label: "Won", type: "boolean", readOnly: true },
+      { name: "CT_Cart_Key__c", label: "commercetools Cart Key", type: "string", length: 255, externalId: true, unique: true },
+      { name: "CT_Cart_Status__c", label: "Cart Status", type: "picklist", picklistValues: ["Open", "Abandoned", "Ordered", "Lost"] },
+      { name: "CT_Contact__c", label: "commercetools Customer", type: "reference", referenceTo: "Contact", relationshipName: "CT_Contact__r" },
+      { name: "CT_Order_Record__c", label: "commercetools Order", type: "reference", referenceTo: "CT_Order__c", relationshipName: "CT_Order_Record__r" },
+      { name: "CT_Order_Number__c", label: "Order Number", type: "string", length: 80 },
+      { name: "CT_Currency__c", label: "Currency", type: "string", length: 3 },
+      { name: "CT_Store_Key__c", label: "Store", type: "string", length: 255 },
     ],
   },
   {
@@ -172,11 +189,23 @@ export const sobjects: SObjectDef[] = [
       ...systemFields,
       { name: "Subject", label: "Subject", type: "string", length: 255 },
       { name: "WhoId", label: "Name ID", type: "reference", referenceTo: "Contact", relationshipName: "Who" },
-      { name: "WhatId", label: "Related To ID", type: "reference", referenceTo: "Account", relationshipName: "What" },
+      {
+        name: "WhatId",
+        label: "Related To ID",
+        type: "reference",
+        referenceTo: "Account",
+        polymorphicTo: ["Account", "Opportunity", "CT_Order__c"],
+        relationshipName: "What",
+      },
       { name: "Status", label: "Status", type: "picklist", picklistValues: ["Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"], defaultValue: "Not Started" },
       { name: "Priority", label: "Priority", type: "picklist", picklistValues: ["High", "Normal", "Low"], defaultValue: "Normal" },
       { name: "ActivityDate", label: "Due Date Only", type: "date" },
       { name: "Description", label: "Description", type: "textarea", length: 32000 },
+      // Activity custom fields (Setup → Object Manager → Activity), the key an External ID so Task upserts on it.
+      { name: "CT_Event_Key__c", label: "commercetools Event Key", type: "string", length: 255, externalId: true, unique: true },
+      { name: "CT_Event_Type__c", label: "Order Event", type: "string", length: 40 },
+      { name: "CT_Amount__c", label: "Amount", type: "currency" },
+      { name: "CT_Currency__c", label: "Currency", type: "string", length: 3 },
     ],
   },
 ];
@@ -220,7 +249,7 @@ export function describe(object: SObjectDef, apiPath: string) {
       externalId: f.externalId ?? false,
       unique: f.unique ?? false,
       idLookup: f.type === "id" || (f.externalId ?? false),
-      referenceTo: f.referenceTo ? [f.referenceTo] : [],
+      referenceTo: f.polymorphicTo ?? (f.referenceTo ? [f.referenceTo] : []),
       relationshipName: f.relationshipName ?? null,
       picklistValues: (f.picklistValues ?? []).map((value) => ({ value, label: value, active: true })),
       defaultValue: f.defaultValue ?? null,

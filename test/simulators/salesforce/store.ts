@@ -257,6 +257,13 @@ export class SalesforceStore {
     return true;
   }
 
+  /** The record a lookup points at: of the lookup's object, or of any object a polymorphic lookup allows. */
+  private referenced(field: FieldDef, id: string): Row | undefined {
+    if (!field.polymorphicTo) return this.get(field.referenceTo!, id);
+    const found = this.getAny(id);
+    return found && field.polymorphicTo.includes(found.object.name) ? found.row : undefined;
+  }
+
   private write(object: SObjectDef, existing: Row | undefined, body: Record<string, unknown>, source: ValueSource): WriteResult {
     const parsed = parseBody(object, body, source);
     if ("errors" in parsed) return { ok: false, status: 400, errors: parsed.errors };
@@ -281,7 +288,7 @@ export class SalesforceStore {
     }
     for (const field of object.fields) {
       if (field.type !== "reference" || typeof values[field.name] !== "string") continue;
-      const target = this.get(field.referenceTo!, values[field.name] as string);
+      const target = this.referenced(field, values[field.name] as string);
       if (!target) {
         return {
           ok: false,
@@ -317,10 +324,16 @@ export class SalesforceStore {
       ? { ...(merged as Row), LastModifiedDate: stamp, SystemModstamp: stamp }
       : { ...merged, Id: this.newId(object), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     if (object.name === "Contact") row.Name = [row.FirstName, row.LastName].filter(Boolean).join(" ");
+    if (object.name === "Opportunity") Object.assign(row, stageFlags(row.StageName));
     this.store(object, row.Id, row);
     for (const listener of this.writeListeners) listener(object.name, row, existing);
     return { ok: true, id: row.Id, created: !existing };
   }
+}
+
+/** The standard sales process: these two stages close an opportunity, the first as won; every other stage is open. */
+function stageFlags(stage: unknown): { IsClosed: boolean; IsWon: boolean } {
+  return { IsClosed: stage === "Closed Won" || stage === "Closed Lost", IsWon: stage === "Closed Won" };
 }
 
 function defaults(object: SObjectDef): Record<string, unknown> {

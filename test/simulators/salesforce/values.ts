@@ -82,6 +82,22 @@ function coerce(field: FieldDef, raw: unknown, source: ValueSource): { value: un
 }
 
 /**
+ * The object a parent named by external ID is: the lookup's own, or for a
+ * polymorphic lookup the one its `attributes.type` names (required there).
+ */
+function parentType(relation: FieldDef, raw: Record<string, unknown>): { object: SObjectDef } | { error: SfError } | undefined {
+  if (!relation.referenceTo) return undefined;
+  if (!relation.polymorphicTo) return { object: findSObject(relation.referenceTo)! };
+  const type = (raw.attributes as { type?: unknown } | undefined)?.type;
+  const named = typeof type === "string" ? relation.polymorphicTo.find((t) => t.toLowerCase() === type.toLowerCase()) : undefined;
+  if (!named) {
+    const message = `${relation.relationshipName} is polymorphic: name the parent's type in attributes.type (one of ${relation.polymorphicTo.join(", ")})`;
+    return { error: { message, errorCode: "INVALID_FIELD" } };
+  }
+  return { object: findSObject(named)! };
+}
+
+/**
  * Reads a request body against the object's field table: unknown fields,
  * read-only fields, wrong types and bad emails give the errors an org gives.
  * Required fields are checked later, against the merged record.
@@ -94,12 +110,16 @@ export function parseBody(object: SObjectDef, body: Record<string, unknown>, sou
     if (key === "attributes") continue;
     if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
       const relation = findRelationship(object, key);
-      const parent = relation?.referenceTo;
+      const parent = relation && parentType(relation, raw as Record<string, unknown>);
       if (!relation || !parent) {
         errors.push({ message: `No such column '${key}' on sobject of type ${object.name}`, errorCode: "INVALID_FIELD" });
         continue;
       }
-      const parentDef = findSObject(parent)!;
+      if ("error" in parent) {
+        errors.push({ ...parent.error, fields: [relation.name] });
+        continue;
+      }
+      const parentDef = parent.object;
       const entries = Object.entries(raw as Record<string, unknown>).filter(([k]) => k !== "attributes");
       const [extName, extValue] = entries[0] ?? [];
       const extField = extName ? findField(parentDef, extName) : undefined;

@@ -9,6 +9,8 @@ import type { SalesforceApi } from "./api";
 import { bulkThreshold, bulkUpsert } from "./bulk";
 import { upsertCollection } from "./collections";
 import { generations } from "./company-order";
+import { dealFields, opportunityObject, upsertDeals } from "./deals";
+import { eventFields, recordOrderEvents, taskObject } from "./order-events";
 import { accountBody, accountExternalId, accountObject, contactBody, contactExternalId, contactObject, orderBody, orderExternalId, orderObject, requiredFields } from "./mapping";
 import { queryPages, soqlString } from "./query";
 import { salesforceReconciliation } from "./reconcile";
@@ -19,10 +21,13 @@ const personFields = `Id, ${contactExternalId}, FirstName, LastName, Email, Phon
 /** Contacts answering one email or external ID: a page or two at most; more is a runaway. */
 const maxPersonPages = 10;
 
+/** Every field the writes set, by object: the contact, account and order fields, and those of carts' opportunities and the timeline's tasks. */
+const schemaFields: Record<string, string[]> = { ...requiredFields, [opportunityObject]: dealFields, [taskObject]: eventFields };
+
 /** We never create metadata in the merchant's org: describe tells whether what we write is installed. */
 async function verifySchema(api: SalesforceApi, ctx: CallContext): Promise<void> {
   const missing: string[] = [];
-  for (const [object, fields] of Object.entries(requiredFields)) {
+  for (const [object, fields] of Object.entries(schemaFields)) {
     try {
       const described = await api.http.json(ctx, { method: "GET", path: `${api.data}/sobjects/${object}/describe` }, describeResult);
       const present = new Set(described.fields.map((f) => f.name));
@@ -40,7 +45,7 @@ async function verifySchema(api: SalesforceApi, ctx: CallContext): Promise<void>
   }
 }
 
-/** The outbound side: upserts by external ID through sObject Collections, a Bulk API 2.0 path for backfills, SOQL reads. */
+/** The outbound side: upserts by external ID through sObject Collections (people, companies, orders, carts' opportunities, the timeline's tasks), a Bulk API 2.0 path for backfills, SOQL reads. */
 export function salesforceAdapter(api: SalesforceApi, limits: CrmLimits, clock: Clock): CrmAdapter {
   // One check serves every caller, so it runs under a context of its own: one caller giving up must not fail the others.
   const schema = new SingleFlight(() => verifySchema(api, { correlationId: "salesforce-schema-check" }));
@@ -66,6 +71,10 @@ export function salesforceAdapter(api: SalesforceApi, limits: CrmLimits, clock: 
     },
 
     upsertPeople: (records, ctx) => upsertCollection(api, contactObject, contactExternalId, people(records), ctx),
+
+    upsertDeals: (records, ctx) => upsertDeals(api, records, ctx),
+
+    recordOrderEvents: (events, ctx) => recordOrderEvents(api, events, ctx),
 
     upsertOrders: (records, ctx) => upsertCollection(api, orderObject, orderExternalId, records.map((o) => ({ sourceId: o.sourceId, body: orderBody(o) })), ctx),
 

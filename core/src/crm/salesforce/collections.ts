@@ -15,7 +15,10 @@ const resultSchema = z.array(
   ]),
 );
 
-export type UpsertItem = { sourceId: string; body: SObjectBody };
+/** One record to upsert: its outcome's `sourceId`, and the external-ID value it is keyed by when that is not the source ID (a cart's deal key). */
+export type UpsertItem = { sourceId: string; externalId?: string; body: SObjectBody };
+
+const keyOf = (item: UpsertItem) => (item.externalId ?? item.sourceId).toLowerCase();
 
 /**
  * Writes `items` `size` a call and answers every input position, in input
@@ -26,12 +29,12 @@ export type UpsertItem = { sourceId: string; body: SObjectBody };
  */
 export async function inChunks(items: UpsertItem[], size: number, write: (chunk: UpsertItem[]) => Promise<WriteOutcome[]>): Promise<WriteOutcome[]> {
   const lastIndex = new Map<string, number>();
-  items.forEach((item, i) => lastIndex.set(item.sourceId.toLowerCase(), i));
+  items.forEach((item, i) => lastIndex.set(keyOf(item), i));
   const unique = [...lastIndex.values()].sort((a, b) => a - b).map((i) => items[i]!);
-  const slot = new Map(unique.map((item, i) => [item.sourceId.toLowerCase(), i]));
+  const slot = new Map(unique.map((item, i) => [keyOf(item), i]));
   const outcomes: WriteOutcome[] = [];
   for (let start = 0; start < unique.length; start += size) outcomes.push(...(await write(unique.slice(start, start + size))));
-  return items.map((item) => ({ ...outcomes[slot.get(item.sourceId.toLowerCase())!]!, sourceId: item.sourceId }));
+  return items.map((item) => ({ ...outcomes[slot.get(keyOf(item))!]!, sourceId: item.sourceId }));
 }
 
 /**
@@ -41,7 +44,7 @@ export async function inChunks(items: UpsertItem[], size: number, write: (chunk:
  */
 export function upsertCollection(api: SalesforceApi, object: string, externalIdField: string, items: UpsertItem[], ctx: CallContext): Promise<WriteOutcome[]> {
   return inChunks(items, maxCollectionSize, async (chunk) => {
-    const records = chunk.map((item) => ({ attributes: { type: object }, ...item.body, [externalIdField]: item.sourceId }));
+    const records = chunk.map((item) => ({ attributes: { type: object }, ...item.body, [externalIdField]: item.externalId ?? item.sourceId }));
     const path = `${api.data}/composite/sobjects/${object}/${externalIdField}`;
     const results = await api.http.json(ctx, { method: "PATCH", path, json: { allOrNone: false, records } }, resultSchema);
     if (results.length !== chunk.length) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CallContext } from "../../ports/crm-outbound";
-import type { PageReader } from "../kit/pager";
+import { type PageReader, readAll } from "../kit/pager";
 import type { SalesforceApi } from "./api";
 
 /** SOQL string literal: backslash escapes, as the SOQL reference requires. */
@@ -23,4 +23,31 @@ export function queryPages<R extends z.ZodType>(api: SalesforceApi, soql: string
     const answer = await api.http.json(ctx, next ? { method: "GET", path: next } : { method: "GET", path: `${api.data}/query`, query: { q: soql } }, page);
     return { items: answer.records, next: answer.done ? undefined : answer.nextRecordsUrl };
   };
+}
+
+/**
+ * IDs named in one `IN (...)` list: keeps the query's URL well below the
+ * 16,384 characters Salesforce takes, with keys of up to ~120 characters.
+ */
+export const maxIdsPerQuery = 100;
+
+/**
+ * Every row of `object` whose `keyField` is one of `values`: one SOQL query
+ * per 100 values (an `IN` list of escaped literals), its pages followed.
+ */
+export async function rowsWhereIn<R extends z.ZodType>(
+  api: SalesforceApi,
+  query: { select: string; object: string; keyField: string },
+  values: readonly string[],
+  row: R,
+  ctx: CallContext,
+): Promise<z.infer<R>[]> {
+  const rows: z.infer<R>[] = [];
+  for (let start = 0; start < values.length; start += maxIdsPerQuery) {
+    const list = values.slice(start, start + maxIdsPerQuery).map(soqlString).join(", ");
+    const soql = `SELECT ${query.select} FROM ${query.object} WHERE ${query.keyField} IN (${list})`;
+    // A page holds 2,000 rows: 100 keys fill more than one only when the org holds duplicates of them.
+    rows.push(...(await readAll(queryPages(api, soql, row, ctx), { maxPages: 10, atCap: "fail" })));
+  }
+  return rows;
 }

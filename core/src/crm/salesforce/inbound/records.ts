@@ -3,11 +3,12 @@ import { SyncError } from "../../../domain/errors";
 import type { CompanyPath, CrmChange, CrmEntity, CrmInbound, CrmSnapshot, PersonPath } from "../../../ports/crm-inbound";
 import type { CallContext } from "../../../ports/crm-outbound";
 import type { SalesforceApi } from "../api";
+import { dealExternalId, opportunityObject } from "../deals";
 import { accountExternalId, accountObject, contactExternalId, contactObject } from "../mapping";
 import { isoInstant, queryPages, soqlString } from "../query";
 
 /** The org's objects behind each canonical entity. */
-const objects: Record<CrmEntity, string> = { person: contactObject, company: accountObject, deal: "Opportunity" };
+const objects: Record<CrmEntity, string> = { person: contactObject, company: accountObject, deal: opportunityObject };
 
 /** Contact fields under the canonical paths of the mapping configuration. */
 const personFields: Record<Exclude<PersonPath, "emailConsent.granted">, string> = {
@@ -91,6 +92,8 @@ function snapshotOf(entity: CrmEntity, fields: SObjectRecord, lines: readonly z.
       return { entity, ...base, ...(sourceId ? { sourceId } : {}), fields: standard(fields, companyFields) };
     }
     case "deal": {
+      // An opportunity carrying a cart key is the sync's own write of a commercetools cart (deals.ts).
+      const sourceId = idOf(fields[dealExternalId]);
       const currency = text(fields.CurrencyIsoCode);
       const personCrmId = idOf(fields.ContactId);
       const companyCrmId = idOf(fields.AccountId);
@@ -98,6 +101,7 @@ function snapshotOf(entity: CrmEntity, fields: SObjectRecord, lines: readonly z.
       return {
         entity,
         ...base,
+        ...(sourceId ? { sourceId } : {}),
         deal: {
           ...(text(fields.Name) ? { name: fields.Name as string } : {}),
           ...(text(fields.StageName) ? { stage: fields.StageName as string } : {}),
