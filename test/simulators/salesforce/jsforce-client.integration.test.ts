@@ -86,6 +86,27 @@ describe("Salesforce simulator with the jsforce client", () => {
     expect(count.totalSize).toBe(12);
   });
 
+  it("upserts an opportunity by its cart key and a task whose polymorphic What names its type, and reads the stage's closed flags", async () => {
+    await conn.sobject("CT_Order__c").upsert({ CT_Order_Id__c: "jf-order", Name: "JF-1" }, "CT_Order_Id__c");
+    const [opportunity] = await conn.sobject("Opportunity").upsert(
+      [{ CT_Cart_Key__c: "ct-cart-jf", Name: "Cart", StageName: "Closed Won", CloseDate: "2026-11-21", CT_Order_Record__r: { CT_Order_Id__c: "jf-order" } }],
+      "CT_Cart_Key__c",
+    );
+    expect(opportunity).toMatchObject({ success: true, created: true });
+    const [task] = await conn.sobject("Task").upsert(
+      [{ CT_Event_Key__c: "jf-order-paid", Subject: "Order JF-1 paid", Status: "Completed", What: { attributes: { type: "CT_Order__c" }, CT_Order_Id__c: "jf-order" } }],
+      "CT_Event_Key__c",
+    );
+    expect(task).toMatchObject({ success: true, created: true });
+    const closed = await conn.query<{ IsClosed: boolean; IsWon: boolean; CT_Order_Record__r: { Name: string } }>(
+      "SELECT IsClosed, IsWon, CT_Order_Record__r.Name FROM Opportunity WHERE CT_Cart_Key__c IN ('ct-cart-jf', 'ct-cart-none')",
+    );
+    expect(closed.records).toEqual([expect.objectContaining({ IsClosed: true, IsWon: true, CT_Order_Record__r: expect.objectContaining({ Name: "JF-1" }) })]);
+    const tasks = await conn.query<{ WhatId: string }>("SELECT WhatId FROM Task WHERE CT_Event_Key__c = 'jf-order-paid'");
+    const order = await conn.query<{ Id: string }>("SELECT Id FROM CT_Order__c WHERE CT_Order_Id__c = 'jf-order'");
+    expect(tasks.records[0]?.WhatId).toBe(order.records[0]?.Id);
+  });
+
   it("reports API usage from Sforce-Limit-Info and /limits", async () => {
     const limits = await conn.limits();
     expect(limits.DailyApiRequests?.Max).toBe(100000);
