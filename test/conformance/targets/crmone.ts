@@ -3,7 +3,7 @@ import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { connector } from "@ct-crm-sync/core/crm/crmone/connector";
 import { connectorSetup, crmOneReader, startCrmOneSimulator, type InstanceSetup } from "../../simulators/crmone";
 import { checkExchanges } from "../../simulators/crmone/spec/contract";
-import { type ConformanceTarget, type CrmInspector, type InspectedOrder, ownedFields } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedDeal, type InspectedOrder, type InspectedTimelineEntry, ownedFields } from "../target";
 
 /** The API client the connector (and the inspector) use. */
 const credentials = { clientId: "sandbox-client", clientSecret: "sandbox-secret" };
@@ -15,6 +15,13 @@ const setup: InstanceSetup = {
 };
 
 const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** 1CRM's closed stages; an open stage with the connector's follow-up step is a flagged abandoned cart. */
+function dealStatus(opportunity: Record<string, unknown>): InspectedDeal["status"] {
+  if (opportunity.sales_stage === "Closed Won") return "won";
+  if (opportunity.sales_stage === "Closed Lost") return "lost";
+  return str(opportunity.next_step)?.startsWith("Follow up: abandoned cart") ? "abandoned" : "open";
+}
 
 /** A labelled line of an order note's description (`Total: 123.45 EUR`). */
 const line = (description: string, label: string) => new RegExp(`^${label}: (.+)$`, "m").exec(description)?.[1];
@@ -60,6 +67,38 @@ function inspector(crm: ReturnType<typeof crmOneReader>): CrmInspector {
         };
       });
     },
+    async deals(): Promise<InspectedDeal[]> {
+      const people = new Map((await contacts()).map((c) => [c.id as string, c]));
+      const byId = await accounts();
+      const opportunities = await crm.all("Opportunity", ["account_id", "amount", "currency", "sales_stage", "next_step", "ct_deal_key", "ct_contact_id", "ct_order_id"]);
+      return opportunities.map((o) => ({
+        crmId: o.id as string,
+        dealKey: str(o.ct_deal_key),
+        personSourceId: str(people.get(o.ct_contact_id as string)?.ct_customer_id),
+        companySourceId: str(byId.get(o.account_id as string)?.ct_business_unit_id),
+        amount: typeof o.amount === "number" ? o.amount : undefined,
+        currency: str(o.currency),
+        status: dealStatus(o),
+        orderSourceId: str(o.ct_order_id),
+      }));
+    },
+    async orderEvents(): Promise<InspectedTimelineEntry[]> {
+      const people = new Map((await contacts()).map((c) => [c.id as string, c]));
+      const tasks = (await crm.all("Task", ["contact_id", "description", "ct_timeline_key"])).filter((t) => str(t.ct_timeline_key));
+      return tasks.map((t) => {
+        const description = str(t.description) ?? "";
+        const amount = line(description, "Amount")?.split(" ");
+        return {
+          crmId: t.id as string,
+          key: str(t.ct_timeline_key),
+          orderSourceId: line(description, "Order ID"),
+          personSourceId: str(people.get(t.contact_id as string)?.ct_customer_id),
+          type: line(description, "Event"),
+          amount: amount ? Number(amount[0]) : undefined,
+          currency: amount?.[1],
+        };
+      });
+    },
   };
 }
 
@@ -71,10 +110,15 @@ export const target: ConformanceTarget = {
     // The production pace (5 a second) would make the suite minutes long; what it proves does not depend on the pace.
     const settings = { CRMONE_API_URL: sim.url, CRMONE_CLIENT_ID: sim.clientId, CRMONE_CLIENT_SECRET: sim.clientSecret, CRMONE_REQUESTS_PER_SECOND: "50" };
     const connection = connector.connect(settings, { logger: new MemoryLogger(), clock: systemClock });
+    const reader = crmOneReader(sim.url, sim);
     return {
       baseUrl: sim.url,
       adapter: connection.outbound,
-      inspect: inspector(crmOneReader(sim.url, sim)),
+      inspect: inspector(reader),
+      // 1CRM keeps no key unique: someone can create a second contact with the same customer ID.
+      async duplicatePerson(sourceId) {
+        await reader.create("Contact", { last_name: "Duplicate", ct_customer_id: sourceId });
+      },
       async armFault(spec) {
         const response = await fetch(`${sim.origin}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
         if (!response.ok) throw new Error(`arming fault failed: ${response.status}`);

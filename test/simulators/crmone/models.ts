@@ -91,6 +91,18 @@ export const standardModels: Record<string, ModelSpec> = {
     listFields: ["id", "name", "_display"],
     filters: ["account_id", "sales_stage", "name"],
   },
+  Task: {
+    fields: {
+      ...system,
+      ...of("string", ["parent", "contact", "account", "contact_phone", "contact_email", "_display"], true),
+      ...of("string", ["name", "status", "priority", "date_start", "date_due", "parent_type", "parent_id", "contact_id", "account_id", "description"]),
+      ...of("boolean", ["is_private"]),
+    },
+    requiredOnCreate: ["name"],
+    defaults: { assigned_user: "admin", assigned_user_id: "1", status: "Not Started", priority: "Medium", is_private: false },
+    listFields: ["id", "name", "_display"],
+    filters: ["name", "status", "parent_id", "contact_id", "account_id"],
+  },
 };
 
 /** What an admin of a shop syncing with ct-crm-sync sets up (core/src/crm/crmone/README.md): our custom fields, and filters on them. */
@@ -111,8 +123,10 @@ export const connectorSetup: InstanceSetup = {
       ct_order_count: "integer",
     },
     Account: { ct_business_unit_id: "string", ct_business_unit_key: "string" },
+    Opportunity: { ct_deal_key: "string", ct_customer_id: "string", ct_contact_id: "string", ct_order_id: "string", ct_order_note_id: "string" },
+    Task: { ct_timeline_key: "string" },
   },
-  filters: { Contact: ["ct_customer_id"], Account: ["ct_business_unit_id"] },
+  filters: { Contact: ["ct_customer_id"], Account: ["ct_business_unit_id"], Opportunity: ["ct_deal_key"], Task: ["ct_timeline_key"] },
 };
 
 /** The instance's models: the standard ones with the admin's custom fields and filters added. */

@@ -112,7 +112,7 @@ export class CrmOneStore {
       shown.primary_account = nameOf("Account", record.primary_account_id);
     }
     if (model === "Account") shown.member_of = nameOf("Account", record.parent_id);
-    if (model === "Note") {
+    if (model === "Note" || model === "Task") {
       shown.contact = this.displayName("Contact", record.contact_id);
       shown.account = nameOf("Account", record.account_id);
       shown.parent = record.parent_type === "Accounts" ? nameOf("Account", record.parent_id) : this.displayName("Contact", record.parent_id);

@@ -6,6 +6,7 @@ import type { Transport } from "../kit/transport";
 import { type CrmOneRecord, isoTimestamp, listPage, pageSize, text } from "./api";
 import { changeKey } from "./deliveries";
 import { models } from "./fields";
+import { crmOneDateTime } from "./mapping";
 
 /** The last change listed: its modification time (1CRM's form) and ID, and where it stood in the list (a hint, checked). */
 const checkpointSchema = z.object({ modified: z.string(), id: z.string(), offset: z.number().int().min(0).optional() });
@@ -31,9 +32,6 @@ const after = (record: CrmOneRecord, checkpoint: Checkpoint) => {
   const modified = text(record, "date_modified") ?? "";
   return modified > checkpoint.modified || (modified === checkpoint.modified && record.id > checkpoint.id);
 };
-
-/** `2026-01-02T03:04:05.678Z` → `2026-01-02 03:04:05`, 1CRM's form (UTC). */
-const crmOneTime = (instant: string) => new Date(instant).toISOString().slice(0, 19).replace("T", " ");
 
 /**
  * Polling on `date_modified`: 1CRM's list filters compare whole values, so
@@ -67,13 +65,13 @@ export function changeLister(transport: Transport, clock: Clock, ownUserId?: str
   }
 
   return {
-    checkpointAt: (instant: string) => encode({ modified: crmOneTime(instant), id: "" }),
+    checkpointAt: (instant: string) => encode({ modified: crmOneDateTime(instant), id: "" }),
 
     async changesSince(entity: CrmEntity, raw: string | undefined, ctx: CallContext): Promise<{ changes: CrmChange[]; checkpoint: string | undefined }> {
       const model = models[entity];
       let checkpoint = raw === undefined ? undefined : decode(raw);
       let start = checkpoint ? await locate(model, checkpoint, ctx) : 0;
-      const settledBefore = crmOneTime(new Date(clock.now().getTime() - settleSeconds * 1000).toISOString());
+      const settledBefore = crmOneDateTime(new Date(clock.now().getTime() - settleSeconds * 1000).toISOString());
       // A page of our own writes only (a backfill's) is passed over within the call, up to a bound.
       for (let page = 0; page < maxPagesPassedOver; page++) {
         const { records } = await listPage({ transport, ctx }, model, { fields, order: byModification, offset: start, limit: pageSize });

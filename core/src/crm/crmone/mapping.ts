@@ -1,7 +1,7 @@
 import { mergeConsent } from "../../domain/consent";
-import type { CanonicalRecord, Company, ConsentState, OrderActivity, Person, PostalAddress } from "../../domain/model";
-import { toMajorUnits } from "../../domain/money";
-import { accountFields, contactFields } from "./fields";
+import type { CanonicalRecord, CartDeal, CartDealStatus, Company, ConsentState, OrderActivity, OrderEvent, Person, PostalAddress } from "../../domain/model";
+import { formatMoney, toMajorUnits } from "../../domain/money";
+import { accountFields, contactFields, opportunityFields, taskFields } from "./fields";
 
 /**
  * Canonical records → 1CRM record data (the only place that knows 1CRM's
@@ -175,6 +175,104 @@ export function noteData(order: OrderActivity, target: NoteTarget): RecordData {
     account_id: target.accountId,
     description: noteDescription(order),
     ...order.extra,
+  });
+}
+
+/** `2026-01-02T03:04:05.678Z` → `2026-01-02 03:04:05`: 1CRM's date-time form (UTC). */
+export const crmOneDateTime = (instant: string) => new Date(instant).toISOString().slice(0, 19).replace("T", " ");
+
+/**
+ * 1CRM's sales stages (its `sales_stage` dropdown, from SugarCRM) for a
+ * cart's opportunity, and the probability 1CRM pairs with each. An
+ * abandoned cart stays at the open stage: what flags it for Sales is
+ * `next_step` (`abandonedNextStep`), which is cleared when the cart is active again.
+ */
+export const dealStages: Record<CartDealStatus, { stage: string; probability: string }> = {
+  open: { stage: "Prospecting", probability: "10" },
+  abandoned: { stage: "Prospecting", probability: "10" },
+  won: { stage: "Closed Won", probability: "100" },
+  lost: { stage: "Closed Lost", probability: "0" },
+};
+
+export const abandonedNextStep = "Follow up: abandoned cart";
+
+/** Where a cart's opportunity hangs: the account (the unit's, else the shoppers' one), the contact, the order's note once won. */
+export type DealTarget = { accountId: string; contactId?: string | undefined; orderNoteId?: string | undefined };
+
+/** The cart as Sales reads it on the opportunity: its lines, and the order it became. */
+export function dealDescription(deal: CartDeal): string {
+  const lines = [
+    ["Cart ID", deal.sourceId],
+    ["Store", deal.storeKey],
+    ["Last activity", deal.lastActivityAt],
+    ["Order number", deal.orderNumber],
+    ["Order ID", deal.orderSourceId],
+  ].flatMap(([label, value]) => (value ? [`${label}: ${value}`] : []));
+  return [...lines, "", deal.lineSummary].join("\n");
+}
+
+/**
+ * A cart's opportunity: the amount in currency units (1CRM's `amount`), the
+ * currency's ISO code, the stage for its status, the expected close date (the
+ * day it was won, lost or flagged; an open cart's last activity), and our
+ * keys. Every field is written each time, so a write never leaves a stale
+ * flag or order link behind.
+ */
+export function dealData(deal: CartDeal, target: DealTarget): RecordData {
+  const { stage, probability } = dealStages[deal.status];
+  const closed = deal.status === "won" || deal.status === "lost";
+  return compact({
+    name: deal.title,
+    account_id: target.accountId,
+    amount: toMajorUnits(deal.total),
+    currency: deal.total.currencyCode,
+    sales_stage: stage,
+    probability,
+    date_closed: ((closed || deal.status === "abandoned") && deal.statusAt ? deal.statusAt : deal.lastActivityAt).slice(0, 10),
+    next_step: deal.status === "abandoned" ? abandonedNextStep : "",
+    description: dealDescription(deal),
+    [opportunityFields.dealKey]: deal.dealKey,
+    [opportunityFields.customerId]: deal.personSourceId ?? "",
+    [opportunityFields.contactId]: target.contactId ?? "",
+    [opportunityFields.orderId]: deal.status === "won" ? (deal.orderSourceId ?? "") : "",
+    [opportunityFields.orderNoteId]: deal.status === "won" ? (target.orderNoteId ?? "") : "",
+  });
+}
+
+/** "Order 1234 paid", "Order 1234 refunded 12.34 EUR": what the contact's history shows. */
+export function timelineTitle(event: OrderEvent): string {
+  const amount = event.amount && event.type !== "shipped" ? ` ${formatMoney(event.amount)}` : "";
+  return `Order ${event.orderNumber ?? event.orderSourceId} ${event.type}${amount}`;
+}
+
+/** The entry's details in labelled lines; the conformance inspector reads them back. */
+export function timelineDescription(event: OrderEvent): string {
+  return [
+    ["Event", event.type],
+    ["Order number", event.orderNumber],
+    ["Order ID", event.orderSourceId],
+    ["Amount", event.amount ? formatMoney(event.amount) : undefined],
+    ["At", event.at],
+    ["Detail", event.detail],
+  ]
+    .flatMap(([label, value]) => (value ? [`${label}: ${value}`] : []))
+    .join("\n");
+}
+
+/** One transition of an order: a completed task dated when it happened, on the contact (and the unit's account), keyed by the event's key. */
+export function timelineEntryData(event: OrderEvent, target: NoteTarget): RecordData {
+  const at = crmOneDateTime(event.at);
+  return compact({
+    name: timelineTitle(event),
+    status: "Completed",
+    date_start: at,
+    date_due: at,
+    parent_type: target.contactId ? "Contacts" : "Accounts",
+    parent_id: target.contactId ?? target.accountId,
+    contact_id: target.contactId,
+    account_id: target.accountId,
+    description: timelineDescription(event),
+    [taskFields.timelineKey]: event.sourceId,
   });
 }
 

@@ -14,15 +14,32 @@ async function contactWithEmail(call: Call, email: string): Promise<string | und
   return first?.id;
 }
 
-async function resolveTarget(call: Call, order: OrderActivity): Promise<NoteTarget> {
-  const accountId = order.companySourceId ? await ensureAccount(call, order.companySourceId, undefined) : undefined;
-  const contactId = order.personSourceId
-    ? await ensureContact(call, { sourceId: order.personSourceId, email: order.email, companySourceId: order.companySourceId })
-    : order.email
-      ? await contactWithEmail(call, order.email)
+/** Who a record is about, by commercetools IDs (an order, a cart, an order's transition). */
+export type Parties = Pick<OrderActivity, "personSourceId" | "email" | "companySourceId">;
+
+/** The contact (a placeholder when the customer is not synced yet, the oldest with the email for a guest) and the unit's account. */
+async function resolveTarget(call: Call, parties: Parties): Promise<NoteTarget> {
+  const accountId = parties.companySourceId ? await ensureAccount(call, parties.companySourceId, undefined) : undefined;
+  const contactId = parties.personSourceId
+    ? await ensureContact(call, { sourceId: parties.personSourceId, email: parties.email, companySourceId: parties.companySourceId })
+    : parties.email
+      ? await contactWithEmail(call, parties.email)
       : undefined;
-  if (!contactId && !accountId) throw new SyncError({ errorClass: "not_found", message: "CRM One: no customer, email or business unit to attach the order to" });
+  if (!contactId && !accountId) throw new SyncError({ errorClass: "not_found", message: "CRM One: no customer, email or business unit to attach the record to" });
   return { contactId, accountId };
+}
+
+/** `resolveTarget` once per party within one adapter call: a batch's records of one customer find their contact once. */
+export type NoteTargetResolver = (parties: Parties) => Promise<NoteTarget>;
+
+export function targetsOnce(call: Call): NoteTargetResolver {
+  const resolved = new Map<string, Promise<NoteTarget>>();
+  return (parties) => {
+    const key = JSON.stringify([parties.personSourceId, parties.email, parties.companySourceId]);
+    let target = resolved.get(key);
+    if (!target) resolved.set(key, (target = resolveTarget(call, parties)));
+    return target;
+  };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { z } from "zod";
-import type { Person } from "../../domain/model";
-import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../../ports/crm-outbound";
-import { type Call, type CrmOneRecord, deleteRecord, listPage, pageSize, text } from "./api";
+import { orderActivityKey } from "../../domain/keys";
+import type { Company, OrderActivity, Person } from "../../domain/model";
+import type { CallContext, ComparableValue, CrmReconciliation, ReconciledKind, SyncedPerson, SyncedRecord } from "../../ports/crm-outbound";
+import { type Call, type CrmOneRecord, deleteRecord, findAll, listPage, pageSize, text } from "./api";
 import { oldestFirstOrder } from "./converge-record";
-import { contactFields, models } from "./fields";
-import { contactData } from "./mapping";
+import { accountFields, contactFields, models } from "./fields";
+import { accountData, contactData, noteDescription, noteName } from "./mapping";
+import { type KeyedList, readKeyRange } from "./synced-range";
 
 const compared = ["first_name", "last_name", "email1", "phone_mobile", "phone_work"] as const;
 
@@ -17,6 +19,34 @@ function comparable(values: Record<string, unknown>): Record<string, ComparableV
     }),
   );
 }
+
+/** A text value as reconciliation compares it: trimmed, empty as null. */
+const textValue = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+
+const companyCompared = ["name", "email1"] as const;
+
+/** Account values compared, one normalised form on both sides (the email in lower case). */
+function comparableCompany(values: Record<string, unknown>): Record<string, ComparableValue> {
+  return Object.fromEntries(companyCompared.map((field) => [field, field === "email1" ? (textValue(values[field])?.toLowerCase() ?? null) : textValue(values[field])]));
+}
+
+/** The labelled lines of an order note compared: what the order's sync rewrites when the order changes. */
+const orderLabels = { total: "Total", orderState: "Order state", paymentState: "Payment state", shipmentState: "Shipment state" } as const;
+
+function comparableOrder(description: unknown): Record<string, ComparableValue> {
+  const text = typeof description === "string" ? description : "";
+  return Object.fromEntries(Object.entries(orderLabels).map(([key, label]) => [key, new RegExp(`^${label}: (.+)$`, "m").exec(text)?.[1]?.trim() ?? null]));
+}
+
+/** How each kind is found by its commercetools ID: the field holding its key, the key of an ID, the values compared. */
+const synced: Record<ReconciledKind, KeyedList & { key(sourceId: string): string; values(record: CrmOneRecord): Record<string, ComparableValue> }> = {
+  person: { model: models.person, keyField: contactFields.customerId, key: (id) => id, fields: ["id", "date_entered", ...compared], values: (r) => comparable(r) },
+  company: { model: models.company, keyField: accountFields.businessUnitId, key: (id) => id, fields: ["id", "date_entered", ...companyCompared], values: comparableCompany },
+  order: { model: models.order, keyField: "name", key: (id) => noteName({ activityKey: orderActivityKey(id) }), fields: ["id", "date_entered", "description"], values: (r) => comparableOrder(r.description) },
+};
+
+/** At most this many IDs a `readSynced` call (the port's bound). */
+const maxReadSynced = 100;
 
 /**
  * Where the next page ends: the window below `end`, and the first contact
@@ -44,6 +74,8 @@ const atOrAfter = (a: Position, b: Position) => a.enteredAt > b.enteredAt || (a.
  * are the merchant's own and are not ours to compare.
  */
 export function crmOneReconciliation(call: (ctx: CallContext) => Promise<Call>): CrmReconciliation {
+  // Where the last range read of each kind ended (reconciliation reads slice after slice in ID order): a hint, checked.
+  const hints = new Map<ReconciledKind, number>();
   const fields = ["id", "date_entered", contactFields.customerId, ...compared];
   return {
     expectedPersonValues(person: Person) {
@@ -52,6 +84,34 @@ export function crmOneReconciliation(call: (ctx: CallContext) => Promise<Call>):
       // Absent canonical values leave the contact's alone: not compared.
       for (const field of compared) if (!(field in written)) delete values[field];
       return values;
+    },
+
+    expectedValues(record: Company | OrderActivity) {
+      if (record.kind === "order") return comparableOrder(noteDescription(record));
+      const written = accountData(record, undefined);
+      const values = comparableCompany(written);
+      for (const field of companyCompared) if (!(field in written)) delete values[field];
+      return values;
+    },
+
+    /**
+     * Every record carrying each ID (two for one ID is a duplicate). 1CRM's
+     * filters take one value each, so the IDs are read as a range of the
+     * list sorted by their key (`readKeyRange`: one or two requests for a
+     * slice following the last one); IDs the range read did not reach are
+     * found one request each.
+     */
+    async readSynced(kind: ReconciledKind, sourceIds: string[], ctx: CallContext): Promise<SyncedRecord[]> {
+      if (sourceIds.length > maxReadSynced) throw new Error(`readSynced takes at most ${maxReadSynced} IDs a call`);
+      if (sourceIds.length === 0) return [];
+      const c = await call(ctx);
+      const how = synced[kind];
+      const sourceOf = new Map(sourceIds.map((id) => [how.key(id).toLowerCase(), id]));
+      const range = await readKeyRange(c, how, [...sourceOf.keys()], hints.get(kind) ?? 0);
+      hints.set(kind, range.next);
+      const found = [...range.records];
+      for (const key of range.rest) found.push(...(await findAll(c, how.model, { [how.keyField]: key }, [...how.fields, how.keyField], oldestFirstOrder)));
+      return found.map((record) => ({ crmId: record.id, sourceId: sourceOf.get((text(record, how.keyField) ?? "").toLowerCase())!, values: how.values(record) }));
     },
 
     async listPeople(cursor: string | undefined, ctx: CallContext) {

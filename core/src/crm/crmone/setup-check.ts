@@ -2,7 +2,7 @@ import { SyncError } from "../../domain/errors";
 import type { CallContext } from "../../ports/crm-outbound";
 import type { Transport } from "../kit/transport";
 import { listPage } from "./api";
-import { customFields, models, requiredFilters } from "./fields";
+import type { ModelSetup } from "./fields";
 
 /** A value no record carries: the checks read nothing, they only ask whether the instance knows the fields and filters. */
 const probe = "ct-crm-sync-setup-check";
@@ -16,9 +16,9 @@ const probe = "ct-crm-sync-setup-check";
  * records we could never find again. Answers other than that are passed on
  * (transient ones are retried).
  */
-export async function checkSetup(transport: Transport, ctx: CallContext): Promise<void> {
-  for (const [model, filters] of Object.entries(requiredFilters)) {
-    const fields = ["id", ...(customFields[model] ?? [])];
+export async function checkSetup(transport: Transport, ctx: CallContext, setup: readonly ModelSetup[]): Promise<void> {
+  for (const { model, filters, customFields } of setup) {
+    const fields = ["id", ...customFields];
     try {
       await listPage({ transport, ctx }, model, { fields, filters: Object.fromEntries(filters.map((f) => [f, probe])), limit: 1 });
     } catch (error) {
