@@ -3,13 +3,29 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import { defaultTenant, startDynamicsSimulator } from "../../simulators/dynamics";
 import { dataverseReader, type DataverseReader } from "../../simulators/dynamics/reader";
-import { type ConformanceTarget, type CrmInspector, ownedFields } from "../target";
+import { type ConformanceTarget, type CrmInspector, type InspectedDeal, ownedFields } from "../target";
 
 /** A salesperson's app registration: reads with a token of its own, never the connector's. */
 const salesReader = (orgUrl: string) => dataverseReader(orgUrl, { tenant: defaultTenant, clientId: "sandbox-sales", clientSecret: "sales-secret" });
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+/** An opportunity's state as Sales reads it: statecode 1 won, 2 lost; open and On Hold (status reason 2) is an abandoned cart. */
+function dealStatus(row: Record<string, unknown>): InspectedDeal["status"] {
+  if (row.statecode === 1) return "won";
+  if (row.statecode === 2) return "lost";
+  return row.statuscode === 2 ? "abandoned" : "open";
+}
+
+/** The `Label: value` reference lines at the end of a timeline note. */
+function noteReference(text: unknown): Record<string, string> {
+  if (typeof text !== "string") return {};
+  return Object.fromEntries(text.split("\n").flatMap((line) => {
+    const match = /^(Event|Amount|Order ID|Entry): (.+)$/.exec(line);
+    return match ? [[match[1]!, match[2]!]] : [];
+  }));
+}
 
 /** Reads the org as an admin's tools do: Web API queries with a token of the inspector's own. */
 function webApiInspector(org: DataverseReader): CrmInspector {
@@ -46,6 +62,44 @@ function webApiInspector(org: DataverseReader): CrmInspector {
         orderState: str(r.ct_orderstate),
         paymentState: str(r.ct_paymentstate),
       }));
+    },
+    async deals() {
+      const customers = new Map((await org.all("/contacts?$select=contactid,ct_customerid")).map((c) => [c.contactid, str(c.ct_customerid)]));
+      const units = await unitIds();
+      const orders = new Map((await org.all("/ct_orders?$select=ct_orderid")).map((o) => [o.ct_commerceorderid, str(o.ct_orderid)]));
+      const currencies = new Map((await org.all("/transactioncurrencies?$select=isocurrencycode")).map((c) => [c.transactioncurrencyid, str(c.isocurrencycode)]));
+      const select = "ct_dealkey,estimatedvalue,statecode,statuscode,_parentcontactid_value,_parentaccountid_value,_transactioncurrencyid_value,_ct_commerceorderid_value";
+      const rows = await org.all(`/opportunities?$select=${select}&$filter=ct_dealkey ne null`);
+      return rows.map((r) => ({
+        crmId: String(r.opportunityid),
+        dealKey: str(r.ct_dealkey),
+        personSourceId: customers.get(r._parentcontactid_value),
+        companySourceId: units.get(r._parentaccountid_value),
+        amount: num(r.estimatedvalue),
+        currency: currencies.get(r._transactioncurrencyid_value),
+        status: dealStatus(r),
+        orderSourceId: orders.get(r._ct_commerceorderid_value),
+      }));
+    },
+    // Timeline entries are notes on the contact (or account); what the entry is stands in the note's reference lines.
+    async orderEvents() {
+      const customers = new Map((await org.all("/contacts?$select=contactid,ct_customerid")).map((c) => [c.contactid, str(c.ct_customerid)]));
+      const rows = await org.all("/annotations?$select=subject,notetext,_objectid_value");
+      return rows.flatMap((r) => {
+        const reference = noteReference(r.notetext);
+        if (!reference.Entry) return [];
+        const amount = /^(-?\d+(?:\.\d+)?) ([A-Z]{3})$/.exec(reference.Amount ?? "");
+        return [
+          {
+            crmId: String(r.annotationid),
+            key: reference.Entry,
+            orderSourceId: reference["Order ID"],
+            personSourceId: customers.get(r._objectid_value),
+            type: reference.Event,
+            ...(amount ? { amount: Number(amount[1]), currency: amount[2] } : {}),
+          },
+        ];
+      });
     },
   };
 }

@@ -7,7 +7,7 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmConnection } from "@ct-crm-sync/core/ports/crm-connector";
 import { crmSnapshotSchema, type CrmChange, type InboundRequest, type ParsedDelivery, type Refusal } from "@ct-crm-sync/core/ports/crm-inbound";
-import { company, person } from "../../conformance/fixtures";
+import { company, deal, orderEvent, person } from "../../conformance/fixtures";
 import { startDynamicsSimulator, type DynamicsSimulator } from "./index";
 import { dataverseReader, type DataverseReader } from "./reader";
 
@@ -149,6 +149,32 @@ describe("Dynamics 365 inbound", () => {
       entity: "deal",
       deal: { name: "Office coffee", stage: "Propose", status: "open", amount: 206.9, currency: "EUR", personCrmId: contact!.contactid, lines: [{ sku: "GRIND-1", quantity: 2 }] },
     });
+  });
+
+  it("never takes its own cart opportunities and timeline notes for changes: their deliveries give none, and polling lists none of them", async () => {
+    const noteStep = sim.webhooks.register({ url: hook.url, entity: "annotation", messages: ["Create", "Update"], auth: { kind: "WebhookKey", key: "webhook-key-1" } });
+    try {
+      const since = connection.inbound.checkpointAt!(new Date(Date.now() - 2000).toISOString());
+      const cart = deal("cart-in-1", "cust-in-1");
+      const [written] = await connection.outbound.upsertDeals!([cart], ctx);
+      expect(written).toMatchObject({ ok: true, created: true });
+      expect(await connection.outbound.upsertDeals!([{ ...cart, sourceVersion: 2, status: "abandoned" }], ctx)).toMatchObject([{ ok: true }]);
+      expect(await connection.outbound.upsertDeals!([{ ...cart, sourceVersion: 3, status: "lost" }], ctx)).toMatchObject([{ ok: true }]);
+      expect(await connection.outbound.recordOrderEvents!([orderEvent("o-in-1", "cust-in-1", "paid")], ctx)).toMatchObject([{ ok: true, created: true }]);
+      await sim.webhooks.drained();
+      // Delivered as Dataverse delivers every change (the steps fire), authentic, and recognised as our own.
+      expect(hook.received.filter((r) => r.headers["x-ms-dynamics-entity-name"] === "opportunity").length).toBeGreaterThanOrEqual(3);
+      expect(hook.received.some((r) => r.headers["x-ms-dynamics-entity-name"] === "annotation")).toBe(true);
+      expect(hook.received.every((r) => r.refusal === undefined)).toBe(true);
+      expect(changes()).toEqual([]);
+
+      const salesDeal = await salesWrite("POST", "/opportunities", { name: "Walk-in deal" });
+      const polled = (await connection.inbound.changesSince!("deal", since, ctx)).changes.map((c) => c.crmId);
+      expect(polled).toContain(salesDeal);
+      expect(polled).not.toContain(written!.ok && written!.crmId);
+    } finally {
+      sim.webhooks.remove(noteStep.id);
+    }
   });
 
   it("answers undefined for a record that is gone or an ID that names none", async () => {

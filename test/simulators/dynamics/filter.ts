@@ -3,13 +3,16 @@ import { badProperty } from "./errors";
 /**
  * The `$filter` subset the simulator answers: comparisons (`eq ne gt ge lt
  * le`) of a column with a literal, `and`, `or`, `not`, parentheses, and
- * `contains`/`startswith`/`endswith`. Literals: 'text' ('' escapes a quote),
+ * `contains`/`startswith`/`endswith`, and the query function
+ * `Microsoft.Dynamics.CRM.In(PropertyName='col',PropertyValues=['a','b'])`
+ * (values are strings, as Dataverse takes them). Literals: 'text' ('' escapes a quote),
  * numbers, true/false/null, GUIDs and datetimes unquoted. Strings compare
  * without case, as Dataverse's default collation does.
  */
 export type Filter =
   | { kind: "compare"; column: string; op: CompareOp; value: Literal }
   | { kind: "function"; name: "contains" | "startswith" | "endswith"; column: string; value: string }
+  | { kind: "in"; column: string; values: string[] }
   | { kind: "and" | "or"; left: Filter; right: Filter }
   | { kind: "not"; operand: Filter };
 
@@ -24,7 +27,7 @@ const patterns: [Token["kind"], RegExp][] = [
   ["guid", /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/],
   ["number", /^-?\d+(?:\.\d+)?/],
   ["name", /^[A-Za-z_][A-Za-z0-9_.]*/],
-  ["punct", /^[(),]/],
+  ["punct", /^[(),=[\]]/],
 ];
 
 function tokenize(text: string): Token[] {
@@ -41,6 +44,7 @@ function tokenize(text: string): Token[] {
 
 const compareOps = new Set<string>(["eq", "ne", "gt", "ge", "lt", "le"]);
 const functions = new Set<string>(["contains", "startswith", "endswith"]);
+const inFunction = "Microsoft.Dynamics.CRM.In";
 
 class Parser {
   private at = 0;
@@ -101,6 +105,7 @@ class Parser {
       return inner;
     }
     if (token?.kind === "name" && functions.has(token.text)) return this.call();
+    if (token?.kind === "name" && token.text === inFunction) return this.inCall();
     return this.comparison();
   }
 
@@ -120,6 +125,34 @@ class Parser {
     this.expect(")");
     if (typeof value !== "string") this.fail(`${name} takes a string`);
     return { kind: "function", name, column, value: value as string };
+  }
+
+  /** `Microsoft.Dynamics.CRM.In(PropertyName='col',PropertyValues=['a','b'])`. */
+  private inCall(): Filter {
+    this.next();
+    this.expect("(");
+    this.parameter("PropertyName");
+    const name = this.literal();
+    if (typeof name !== "string") this.fail("PropertyName takes a string");
+    if (!this.known(name as string)) throw badProperty(`Could not find a property named '${String(name)}' on type 'Microsoft.Dynamics.CRM.entity'.`);
+    this.expect(",");
+    this.parameter("PropertyValues");
+    this.expect("[");
+    const values: string[] = [];
+    while (this.peek()?.text !== "]") {
+      if (values.length > 0) this.expect(",");
+      const value = this.literal();
+      if (typeof value !== "string") this.fail("PropertyValues takes strings");
+      values.push(value as string);
+    }
+    this.expect("]");
+    this.expect(")");
+    return { kind: "in", column: name as string, values };
+  }
+
+  private parameter(name: string): void {
+    if (this.next().text !== name) this.fail(`'${name}' expected`);
+    this.expect("=");
   }
 
   private comparison(): Filter {
@@ -186,6 +219,10 @@ export function matches(filter: Filter, row: Record<string, unknown>): boolean {
       return matches(filter.left, row) || matches(filter.right, row);
     case "not":
       return !matches(filter.operand, row);
+    case "in": {
+      const value = row[filter.column];
+      return value !== null && value !== undefined && filter.values.some((v) => compareValues(typeof value === "string" ? value : String(value), v) === 0);
+    }
     case "function": {
       const value = row[filter.column];
       if (typeof value !== "string") return false;
@@ -205,9 +242,10 @@ export function matches(filter: Filter, row: Record<string, unknown>): boolean {
   }
 }
 
-/** The value an `eq` on `column` at the top of the filter (its `and` chain) asks for: lets the store use its key index. */
-export function equalityOn(filter: Filter, column: string): string | undefined {
-  if (filter.kind === "compare" && filter.op === "eq" && filter.column === column && typeof filter.value === "string") return filter.value;
+/** The values an `eq` or `In` on `column` at the top of the filter (its `and` chain) asks for: lets the store use its key index. */
+export function equalityOn(filter: Filter, column: string): string[] | undefined {
+  if (filter.kind === "compare" && filter.op === "eq" && filter.column === column && typeof filter.value === "string") return [filter.value];
+  if (filter.kind === "in" && filter.column === column) return filter.values;
   if (filter.kind === "and") return equalityOn(filter.left, column) ?? equalityOn(filter.right, column);
   return undefined;
 }

@@ -33,7 +33,15 @@ export type DynamicsSimulatorOptions = {
    * creates take milliseconds: the sandbox sets a few.
    */
   createLatencyMs?: number;
+  /**
+   * ISO codes of the org's currencies (transactioncurrency rows): the first
+   * is the base currency every org is created with, the others the ones an
+   * admin added (default EUR, USD, GBP).
+   */
+  currencies?: string[];
 };
+
+const currencyNames: Record<string, string> = { EUR: "Euro", USD: "US Dollar", GBP: "Pound Sterling" };
 
 function send(res: Response, response: ApiResponse): void {
   res.status(response.status).set({ "OData-Version": "4.0", ...response.headers });
@@ -52,6 +60,10 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   const tenant = options.tenant ?? defaultTenant;
   const clients = options.clients ?? defaultClients;
   const store = new DataverseStore(options.now, options.createLatencyMs ?? 0);
+  store.seed(
+    "transactioncurrencies",
+    (options.currencies ?? ["EUR", "USD", "GBP"]).map((code) => ({ isocurrencycode: code, currencyname: currencyNames[code] ?? code })),
+  );
   const tokens = new TokenIssuer(options.tokenTtlSeconds ?? 3599);
   const protection = new ServiceProtection();
   let host = "127.0.0.1";

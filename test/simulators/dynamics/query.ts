@@ -91,7 +91,8 @@ function decodeToken(token: string): unknown[] {
  */
 export function queryPage(store: DataverseStore, table: TableDef, query: Query, pageSize: number): { rows: Row[]; nextToken?: string } {
   const lookup = table.alternateKey && query.filter ? equalityOn(query.filter, table.alternateKey) : undefined;
-  const candidates = lookup !== undefined ? store.idsByAlternateKey(table, lookup).map((id) => store.rows(table).get(id)!) : [...store.rows(table).values()];
+  const candidates =
+    lookup !== undefined ? [...new Set(lookup.flatMap((value) => store.idsByAlternateKey(table, value)))].map((id) => store.rows(table).get(id)!) : [...store.rows(table).values()];
   const filtered = query.filter ? candidates.filter((row) => matches(query.filter!, row)) : candidates;
   const sorted = filtered.map((row) => ({ row, key: sortKey(table, query, row) })).sort((a, b) => compareKeys(table, query, a.key, b.key));
   const after = query.skipToken ? decodeToken(query.skipToken) : undefined;

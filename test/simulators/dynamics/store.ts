@@ -178,7 +178,40 @@ export class DataverseStore {
     });
   }
 
+  /**
+   * WinOpportunity (state 1) and LoseOpportunity (state 2): the
+   * opportunityclose activity is created and the open opportunity it names
+   * closed with the given status reason, the activity's revenue and end date
+   * as its actual value and close date. A closed opportunity cannot be closed
+   * again.
+   */
+  closeOpportunity(state: 1 | 2, status: unknown, activity: Row, unit: UnitOfWork): void {
+    const [opportunity, closing] = [tableNamed("opportunity")!, tableNamed("opportunityclose")!];
+    const values = this.values(closing, activity);
+    const id = values._opportunityid_value;
+    if (typeof id !== "string") throw badProperty("OpportunityClose must name the opportunity it closes (opportunityid@odata.bind).");
+    if (typeof status !== "number" || !opportunity.statusReasons![state]!.includes(status)) {
+      throw new DataverseError(400, codes.badRequest, `${String(status)} is not a valid status code for state code ${state} on opportunity with Id ${id}.`);
+    }
+    const existing = this.get(opportunity, { id });
+    if (existing.statecode !== 0) throw new DataverseError(400, codes.badRequest, `The opportunity with Id ${id} is already closed.`);
+    this.insert(closing, randomUUID(), values, unit);
+    const actualend = typeof values.actualend === "string" ? values.actualend : dataverseTime(this.now());
+    const revenue = values.actualrevenue ?? (state === 1 ? existing.estimatedvalue : null) ?? null;
+    this.update(opportunity, existing, { statecode: state, statuscode: status, actualvalue: revenue, actualclosedate: actualend.slice(0, 10) }, unit);
+  }
+
+  /** A status reason a write asks for must belong to the record's state (statecode). */
+  private checkStatus(table: TableDef, values: Row, state: unknown, id: string): void {
+    const asked = values.statuscode;
+    if (asked === undefined || asked === null) return;
+    if (!table.statusReasons?.[Number(state)]?.includes(Number(asked))) {
+      throw new DataverseError(400, codes.badRequest, `${String(asked)} is not a valid status code for state code ${String(state)} on ${table.logicalName} with Id ${id}.`);
+    }
+  }
+
   private insert(table: TableDef, id: string, values: Row, unit: UnitOfWork): Row {
+    this.checkStatus(table, values, 0, id);
     const key = table.alternateKey ? values[table.alternateKey] : undefined;
     if (this.rows(table).has(id) || (typeof key === "string" && this.idsByAlternateKey(table, key).length > 0)) {
       // Another request created the record between this one's lookup and its insert.
@@ -190,11 +223,12 @@ export class DataverseStore {
       ...this.blank(table),
       ...values,
       [table.primaryKey]: id,
-      createdon: stamp,
+      // A record created with overriddencreatedon carries that time as its creation (migrations, back-dated entries).
+      createdon: typeof values.overriddencreatedon === "string" ? values.overriddencreatedon : stamp,
       modifiedon: stamp,
       versionnumber: ++this.version,
       statecode: 0,
-      statuscode: 1,
+      statuscode: values.statuscode ?? 1,
       _ownerid_value: owner,
       _createdby_value: owner,
       _modifiedby_value: owner,
@@ -206,6 +240,7 @@ export class DataverseStore {
   }
 
   private update(table: TableDef, existing: Row, values: Row, unit: UnitOfWork): Row {
+    if (values.statecode === undefined) this.checkStatus(table, values, existing.statecode, String(existing[table.primaryKey]));
     const before = { ...existing };
     const row: Row = { ...existing, ...values, modifiedon: dataverseTime(this.now()), versionnumber: ++this.version, _modifiedby_value: unit.userId };
     Object.assign(row, table.computed?.(row));
@@ -242,6 +277,10 @@ export class DataverseStore {
         continue;
       }
       if (name === table.primaryKey) continue;
+      if (name === "statuscode" && table.statusReasons) {
+        out.statuscode = convert(table, name, systemColumns.statuscode!, value);
+        continue;
+      }
       // Read-only system columns are ignored on write (unverified: picked over refusing them).
       if (name in systemColumns) continue;
       const type = table.columns[name];

@@ -29,6 +29,12 @@ export type TableDef = {
   alternateKey?: string;
   columns: Record<string, ColumnType>;
   lookups: LookupDef[];
+  /**
+   * Status reasons (statuscode) by state (statecode), where a write may pick
+   * one of its state's reasons; a table without them keeps statuscode to
+   * itself.
+   */
+  statusReasons?: Record<number, number[]>;
   /** Columns Dataverse computes on every write (contact `fullname`). */
   computed?: (row: Record<string, unknown>) => Record<string, unknown>;
 };
@@ -137,20 +143,52 @@ const annotation: TableDef = {
   logicalName: "annotation",
   entitySet: "annotations",
   primaryKey: "annotationid",
-  columns: { subject: text(500), notetext: text(100_000), objecttypecode: text(64) },
+  // overriddencreatedon: set on create only, it becomes createdon (migrated or back-dated records).
+  columns: { subject: text(500), notetext: text(100_000), objecttypecode: text(64), overriddencreatedon: datetime },
   lookups: [{ column: "objectid", targets: { objectid_contact: "contact", objectid_account: "account", objectid_opportunity: "opportunity" } }],
 };
 
+/**
+ * Dynamics 365 Sales' opportunity, with the columns the admin adds for carts
+ * (`ct_dealkey` with its alternate key, the cart's status, store, last
+ * activity, and the lookup to the order it became). statecode 0 open, 1 won,
+ * 2 lost: only WinOpportunity / LoseOpportunity close it.
+ */
 const opportunity: TableDef = {
   logicalName: "opportunity",
   entitySet: "opportunities",
   primaryKey: "opportunityid",
-  columns: { name: text(300), estimatedvalue: decimal, stepname: text(200) },
+  alternateKey: "ct_dealkey",
+  columns: {
+    name: text(300),
+    estimatedvalue: decimal,
+    stepname: text(200),
+    description: text(2000),
+    actualvalue: decimal,
+    actualclosedate: date,
+    ct_dealkey: text(100),
+    ct_cartstatus: text(20),
+    ct_storekey: text(256),
+    ct_lastactivityat: datetime,
+    ct_ordernumber: text(100),
+  },
   lookups: [
+    { column: "customerid", targets: { customerid_contact: "contact", customerid_account: "account" } },
     { column: "parentcontactid", targets: { parentcontactid: "contact" } },
     { column: "parentaccountid", targets: { parentaccountid: "account" } },
     { column: "transactioncurrencyid", targets: { transactioncurrencyid: "transactioncurrency" } },
+    { column: "ct_commerceorderid", targets: { ct_commerceorderid: "ct_commerceorder" } },
   ],
+  statusReasons: { 0: [1, 2], 1: [3], 2: [4, 5] },
+};
+
+/** The activity WinOpportunity and LoseOpportunity create: how and when the opportunity was closed. */
+const opportunityClose: TableDef = {
+  logicalName: "opportunityclose",
+  entitySet: "opportunitycloses",
+  primaryKey: "activityid",
+  columns: { subject: text(200), description: text(2000), actualrevenue: decimal, actualend: datetime },
+  lookups: [{ column: "opportunityid", targets: { opportunityid: "opportunity" } }],
 };
 
 const product: TableDef = {
@@ -181,7 +219,7 @@ const currency: TableDef = {
   lookups: [],
 };
 
-export const tables: readonly TableDef[] = [contact, account, order, annotation, opportunity, product, opportunityProduct, currency];
+export const tables: readonly TableDef[] = [contact, account, order, annotation, opportunity, opportunityClose, product, opportunityProduct, currency];
 
 const bySet = new Map(tables.map((t) => [t.entitySet, t]));
 const byName = new Map(tables.map((t) => [t.logicalName, t]));

@@ -97,6 +97,15 @@ export async function execute(request: ApiRequest, ctx: ApiContext): Promise<Api
       body: { "@odata.context": `${ctx.serviceRoot}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: ctx.businessUnitId, UserId: ctx.unit.userId, OrganizationId: ctx.organizationId },
     };
   }
+  const closing = /^(Win|Lose)Opportunity$/.exec(request.path);
+  if (closing) {
+    if (request.method !== "POST") throw notAllowed(request.method);
+    const body = jsonBody(request);
+    const activity = body.OpportunityClose;
+    if (!activity || typeof activity !== "object" || Array.isArray(activity)) throw badProperty("The parameter 'OpportunityClose' is required.");
+    ctx.store.closeOpportunity(closing[1] === "Win" ? 1 : 2, body.Status, activity as Row, ctx.unit);
+    return { status: 204, headers: {} };
+  }
   const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$/.exec(request.path);
   const table = match ? tableBySet(match[1]!) : undefined;
   if (!match || !table) throw badProperty(`Resource not found for the segment '${request.path.split(/[(/]/)[0]}'.`);

@@ -6,10 +6,12 @@ import { readAll } from "../kit/pager";
 import { SingleFlight } from "../kit/single-flight";
 import type { DataverseApi } from "./api";
 import { maxBatchOperations } from "./batch";
-import { accountBody, contactBody, orderBody, tables, timelineNotes } from "./mapping";
+import { dealColumns, dealWriter } from "./deals";
+import { accountBody, contactBody, orderBody, tables } from "./mapping";
 import { odataString, queryPages } from "./odata";
+import { recordOrderEvents } from "./order-events";
 import { dynamicsReconciliation } from "./reconcile";
-import { createOnce, type RecordWrites, upsertByKey, writeInBatches } from "./writes";
+import { type RecordWrites, upsertByKey, writeInBatches } from "./writes";
 
 /** From this many people a backfill takes the bulk path: `$batch` calls of a thousand upserts, several at once. */
 export const bulkThreshold = 1_000;
@@ -57,9 +59,9 @@ async function missingColumns(api: DataverseApi, entitySet: string, columns: str
   return missing;
 }
 
-async function verifySchema(api: DataverseApi, ctx: CallContext): Promise<void> {
+async function verifySchema(api: DataverseApi, required: Record<string, string[]>, ctx: CallContext): Promise<void> {
   const missing: string[] = [];
-  for (const [entitySet, columns] of Object.entries(requiredColumns)) missing.push(...(await missingColumns(api, entitySet, columns, ctx)));
+  for (const [entitySet, columns] of Object.entries(required)) missing.push(...(await missingColumns(api, entitySet, columns, ctx)));
   if (missing.length > 0) {
     throw new SyncError({ errorClass: "validation", message: `The Dataverse environment lacks what ct-crm-sync writes: ${missing.join(", ")} (create them, see the Dynamics 365 connector README)` });
   }
@@ -82,12 +84,7 @@ const personWrites = (records: Person[]): RecordWrites[] =>
   records.map((p) => ({ sourceId: p.sourceId, table: tables.contact, row: upsertByKey(tables.contact, p.sourceId, contactBody(p)), followUps: [] }));
 
 const orderWrites = (records: OrderActivity[]): RecordWrites[] =>
-  records.map((o) => ({
-    sourceId: o.sourceId,
-    table: tables.order,
-    row: upsertByKey(tables.order, o.sourceId, orderBody(o)),
-    followUps: timelineNotes(o).map((note) => createOnce(tables.note.entitySet, note.id, note.body)),
-  }));
+  records.map((o) => ({ sourceId: o.sourceId, table: tables.order, row: upsertByKey(tables.order, o.sourceId, orderBody(o)), followUps: [] }));
 
 const personColumns = ["contactid", "ct_customerid", "firstname", "lastname", "emailaddress1", "telephone1", "_parentcustomerid_value", "donotbulkemail", "createdon", "modifiedon"];
 const personRow = z.looseObject({ contactid: z.string(), ct_customerid: z.string().nullable().optional() });
@@ -101,7 +98,10 @@ const maxPersonPages = 10;
  */
 export function dynamicsAdapter(api: DataverseApi, limits: CrmLimits): CrmAdapter {
   // One check serves every caller, under a context of its own: one caller giving up must not fail the others.
-  const schema = new SingleFlight(() => verifySchema(api, { correlationId: "dynamics-schema-check" }));
+  const schema = new SingleFlight(() => verifySchema(api, requiredColumns, { correlationId: "dynamics-schema-check" }));
+  // Cart deals need opportunity columns of their own, checked when the first deal is written: an org that syncs no carts needs none.
+  const dealSchema = new SingleFlight(() => verifySchema(api, { [tables.deal.entitySet]: dealColumns }, { correlationId: "dynamics-deal-schema-check" }));
+  const writeDeals = dealWriter(api);
   const live = { maxOperations: maxBatchOperations, parallel: 1 };
 
   return {
@@ -129,6 +129,13 @@ export function dynamicsAdapter(api: DataverseApi, limits: CrmLimits): CrmAdapte
     },
 
     upsertOrders: (records, ctx) => writeInBatches(api, orderWrites(records), ctx, live),
+
+    async upsertDeals(records, ctx) {
+      await dealSchema.get();
+      return writeDeals(records, ctx);
+    },
+
+    recordOrderEvents: (events, ctx) => recordOrderEvents(api, events, ctx),
 
     async findPeople(query, ctx): Promise<CrmRecord[]> {
       const filter = "sourceId" in query ? `${tables.contact.key} eq ${odataString(query.sourceId)}` : `emailaddress1 eq ${odataString(query.email)}`;

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { validateMappingConfig } from "../../domain/mapping-config";
-import type { Company, OrderActivity, Person } from "../../domain/model";
+import type { CartDeal, Company, OrderActivity, OrderEvent, Person } from "../../domain/model";
 import { settingsSchema } from "../kit/define-connector";
 import { parentsFirst } from "./adapter";
 import { connector } from "./connector";
-import { stableGuid, timelineNotes } from "./mapping";
+import { closingAction, dealBody } from "./deals";
+import { stableGuid } from "./mapping";
+import { eventNote } from "./order-events";
 import { usesMsal } from "./token";
 
 /** A B2B buyer with everything the contact carries. */
@@ -126,25 +128,86 @@ describe("Dynamics 365 connector", () => {
 });
 
 describe("Dynamics 365 timeline notes", () => {
-  it("writes one note per milestone reached, on the contact, with an ID that the same order and milestone always give", () => {
-    expect(timelineNotes(order())).toEqual([]);
-    const notes = timelineNotes(order({ paymentState: "Paid", shipmentState: "Delivered" }));
-    expect(notes.map((n) => n.body.subject)).toEqual(["Order SB-1 paid", "Order SB-1 shipped"]);
-    expect(notes[0]!.body).toMatchObject({ notetext: "commercetools order SB-1 (9.90 EUR) was paid.", "objectid_contact@odata.bind": "/contacts(ct_customerid='cust-1')" });
-    expect(timelineNotes(order({ paymentState: "Paid", sourceVersion: 7 }))[0]!.id).toBe(notes[0]!.id);
-    expect(timelineNotes(order({ paymentState: "CreditOwed", orderState: "Cancelled" })).map((n) => n.body.subject)).toEqual(["Order SB-1 canceled", "Order SB-1 refunded"]);
+  const event = (overrides: Partial<OrderEvent> = {}): OrderEvent => ({
+    ...{ kind: "order-event", sourceId: "ct-order-o-1-refunded-tx-1", orderSourceId: "o-1", orderNumber: "SB-1", orderActivityKey: "ct-order-o-1" },
+    ...{ personSourceId: "cust-1", companySourceId: "bu-1", type: "refunded", at: "2026-11-21T10:00:00.000Z", amount: { centAmount: 1234, currencyCode: "EUR", fractionDigits: 2 } },
+    ...overrides,
+  });
+
+  it("writes a transition as a note on the contact, dated when it happened, its amount in major units, with an ID the same key always gives", () => {
+    const note = eventNote(event())!;
+    expect(note.body).toMatchObject({
+      subject: "Order SB-1 refunded 12.34 EUR",
+      overriddencreatedon: "2026-11-21T10:00:00.000Z",
+      "objectid_contact@odata.bind": "/contacts(ct_customerid='cust-1')",
+    });
+    expect(String(note.body.notetext).split("\n").slice(-4)).toEqual(["Event: refunded", "Amount: 12.34 EUR", "Order ID: o-1", "Entry: ct-order-o-1-refunded-tx-1"]);
+    expect(eventNote(event({ detail: "other words" }))!.id).toBe(note.id);
+    expect(eventNote(event({ sourceId: "ct-order-o-1-refunded-tx-2" }))!.id).not.toBe(note.id);
   });
 
   it("puts the note on the account when the order has no customer, and writes none when it has neither", () => {
-    expect(timelineNotes(order({ personSourceId: undefined, paymentState: "Paid" }))[0]!.body).toMatchObject({ "objectid_account@odata.bind": "/accounts(ct_businessunitid='bu-1')" });
-    expect(timelineNotes(order({ personSourceId: undefined, companySourceId: undefined, paymentState: "Paid" }))).toEqual([]);
+    expect(eventNote(event({ personSourceId: undefined }))!.body).toMatchObject({ "objectid_account@odata.bind": "/accounts(ct_businessunitid='bu-1')" });
+    expect(eventNote(event({ personSourceId: undefined, companySourceId: undefined }))).toBeUndefined();
   });
 
   it("derives GUIDs in the UUID version 5 layout, distinct per name", () => {
-    const id = stableGuid("ct-order-o-1:paid");
+    const id = stableGuid("ct-order-o-1-paid");
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(stableGuid("ct-order-o-1:paid")).toBe(id);
-    expect(stableGuid("ct-order-o-1:shipped")).not.toBe(id);
+    expect(stableGuid("ct-order-o-1-paid")).toBe(id);
+    expect(stableGuid("ct-order-o-1-shipped")).not.toBe(id);
+  });
+});
+
+describe("Dynamics 365 cart opportunities", () => {
+  const cart = (overrides: Partial<CartDeal> = {}): CartDeal => ({
+    ...{ kind: "deal", sourceId: "cart-1", sourceVersion: 2, dealKey: "ct-cart-cart-1", personSourceId: "cust-1", title: "Cart · 2 items · berlin" },
+    ...{ total: { centAmount: 12345, currencyCode: "EUR", fractionDigits: 2 }, status: "open", lines: [], lineSummary: "2 x Cup (SKU-1) 123.45 EUR" },
+    ...{ storeKey: "berlin", lastActivityAt: "2026-11-20T10:00:00.000Z" },
+    ...overrides,
+  });
+  const currency = "0c0ffee0-0000-4000-8000-0000000000e1";
+
+  it("writes the value in major units in the cart's currency, for the contact, open and In Progress", () => {
+    expect(dealBody(cart(), currency, false)).toEqual({
+      name: "Cart · 2 items · berlin",
+      estimatedvalue: 123.45,
+      "transactioncurrencyid@odata.bind": `/transactioncurrencies(${currency})`,
+      "customerid_contact@odata.bind": "/contacts(ct_customerid='cust-1')",
+      "parentcontactid@odata.bind": "/contacts(ct_customerid='cust-1')",
+      description: "2 x Cup (SKU-1) 123.45 EUR",
+      statuscode: 1,
+      ct_cartstatus: "open",
+      ct_storekey: "berlin",
+      ct_lastactivityat: "2026-11-20T10:00:00.000Z",
+    });
+    expect(closingAction(cart())).toBeUndefined();
+  });
+
+  it("makes a business unit's cart the account's opportunity, and flags an abandoned cart On Hold, still open", () => {
+    const body = dealBody(cart({ companySourceId: "bu-1", status: "abandoned" }), currency, false);
+    expect(body).toMatchObject({ "customerid_account@odata.bind": "/accounts(ct_businessunitid='bu-1')", statuscode: 2, ct_cartstatus: "abandoned" });
+    expect(body).not.toHaveProperty("customerid_contact@odata.bind");
+  });
+
+  it("closes a won cart with WinOpportunity linked to its order's row when that exists, a lost one with LoseOpportunity", () => {
+    const won = cart({ status: "won", statusAt: "2026-11-21T10:00:00.000Z", orderSourceId: "o-1", orderNumber: "SB-1" });
+    expect(dealBody(won, currency, true)).toMatchObject({ ct_ordernumber: "SB-1", "ct_commerceorderid@odata.bind": "/ct_orders(ct_orderid='o-1')" });
+    expect(dealBody(won, currency, false)).not.toHaveProperty("ct_commerceorderid@odata.bind");
+    expect(closingAction(won)).toEqual({
+      method: "POST",
+      path: "/WinOpportunity",
+      json: {
+        Status: 3,
+        OpportunityClose: {
+          subject: "Cart ordered: order SB-1",
+          "opportunityid@odata.bind": "/opportunities(ct_dealkey='ct-cart-cart-1')",
+          actualrevenue: 123.45,
+          actualend: "2026-11-21T10:00:00.000Z",
+        },
+      },
+    });
+    expect(closingAction(cart({ status: "lost" }))).toMatchObject({ path: "/LoseOpportunity", json: { Status: 4 } });
   });
 });
 

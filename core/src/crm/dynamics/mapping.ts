@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CanonicalRecord, Company, OrderActivity, Person, PostalAddress } from "../../domain/model";
-import { formatMoney, toMajorUnits } from "../../domain/money";
+import { toMajorUnits } from "../../domain/money";
 import { byKey } from "./odata";
 
 /**
@@ -18,6 +18,9 @@ export const tables = {
   // The table's logical name is ct_commerceorder: a table named ct_order would have the primary key ct_orderid.
   order: { entitySet: "ct_orders", primaryKey: "ct_commerceorderid", key: "ct_orderid" },
   note: { entitySet: "annotations", primaryKey: "annotationid" },
+  /** A cart's opportunity, keyed by its deal key (`ct-cart-<cart ID>`). */
+  deal: { entitySet: "opportunities", primaryKey: "opportunityid", key: "ct_dealkey" },
+  currency: { entitySet: "transactioncurrencies", primaryKey: "transactioncurrencyid", key: "isocurrencycode" },
 } as const;
 
 /** Columns whose length the org limits and we cut rather than have a record refused (a summary, a name). */
@@ -27,8 +30,9 @@ const defined = (row: DataverseRow): DataverseRow => Object.fromEntries(Object.e
 
 const joinList = (values: string[] | undefined) => (values && values.length > 0 ? values.join(";") : undefined);
 
-const contactOf = (sourceId: string) => byKey(tables.contact.entitySet, tables.contact.key, sourceId);
-const accountOf = (sourceId: string) => byKey(tables.account.entitySet, tables.account.key, sourceId);
+export const contactOf = (sourceId: string) => byKey(tables.contact.entitySet, tables.contact.key, sourceId);
+export const accountOf = (sourceId: string) => byKey(tables.account.entitySet, tables.account.key, sourceId);
+export const orderOf = (sourceId: string) => byKey(tables.order.entitySet, tables.order.key, sourceId);
 
 function address1(a: PostalAddress | undefined): DataverseRow {
   if (!a) return {};
@@ -94,19 +98,6 @@ export function orderBody(o: OrderActivity): DataverseRow {
   });
 }
 
-/**
- * The states of an order that earn a timeline entry. Each is a fact that,
- * once true, stays recorded: its note is written once and never again.
- * commercetools has no "refunded" payment state; CreditOwed (money owed back
- * to the customer) is the closest.
- */
-const milestones: { name: string; reached(o: OrderActivity): boolean }[] = [
-  { name: "paid", reached: (o) => o.paymentState === "Paid" },
-  { name: "shipped", reached: (o) => o.shipmentState === "Shipped" || o.shipmentState === "Delivered" },
-  { name: "canceled", reached: (o) => o.orderState === "Cancelled" },
-  { name: "refunded", reached: (o) => o.paymentState === "CreditOwed" },
-];
-
 /** A name-based GUID (the UUID version 5 layout over SHA-1): the same name gives the same record ID every time. */
 export function stableGuid(name: string): string {
   const bytes = createHash("sha1").update(`ct-crm-sync:${name}`).digest().subarray(0, 16);
@@ -114,30 +105,6 @@ export function stableGuid(name: string): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export type TimelineNote = { id: string; body: DataverseRow };
-
-/**
- * A note on the order's contact (its account when it has none) for each
- * milestone the order has reached. Its ID derives from the order's activity
- * key and the milestone, so a redelivery names the same note.
- */
-export function timelineNotes(o: OrderActivity): TimelineNote[] {
-  const regarding = o.personSourceId
-    ? { "objectid_contact@odata.bind": contactOf(o.personSourceId) }
-    : o.companySourceId
-      ? { "objectid_account@odata.bind": accountOf(o.companySourceId) }
-      : undefined;
-  if (!regarding) return [];
-  const number = o.orderNumber ?? o.sourceId;
-  const total = formatMoney(o.total);
-  return milestones
-    .filter((m) => m.reached(o))
-    .map((m) => ({
-      id: stableGuid(`${o.activityKey}:${m.name}`),
-      body: { subject: `Order ${number} ${m.name}`, notetext: `commercetools order ${number} (${total}) was ${m.name}.`, ...regarding },
-    }));
 }
 
 /** The columns a prepared record would be written as (the mapping preview). */

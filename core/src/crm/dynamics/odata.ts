@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
 import type { CallContext } from "../../ports/crm-outbound";
-import type { PageReader } from "../kit/pager";
+import { type PageReader, readAll } from "../kit/pager";
 import type { DataverseApi } from "./api";
 
 /** A Dataverse record ID (primary key). */
@@ -46,4 +46,34 @@ export function queryPages<R extends z.ZodType>(
     const answer = await api.http.json(ctx, next ? { method: "GET", path: next, headers } : { method: "GET", path: `/${request.entitySet}`, query: request.query, headers }, pageSchema(row));
     return { items: answer.value, next: answer["@odata.nextLink"] };
   };
+}
+
+/** IDs a `Microsoft.Dynamics.CRM.In` filter names at most: one query per hundred keeps the URL short. */
+export const maxKeysPerQuery = 100;
+
+/** `Microsoft.Dynamics.CRM.In(PropertyName='col',PropertyValues=['a','b'])`: rows whose column holds one of the values. */
+export const inFilter = (column: string, values: readonly string[]) =>
+  `Microsoft.Dynamics.CRM.In(PropertyName=${odataString(column)},PropertyValues=[${values.map(odataString).join(",")}])`;
+
+/** Rows a key query can answer: the keys asked plus a few duplicates; more is a runaway. */
+const maxKeyPages = 5;
+
+/**
+ * Every row whose `column` holds one of `values`: one query per hundred values
+ * (an `In` filter, never one request per value), every row answered, so a
+ * value held twice answers two rows.
+ */
+export async function rowsByValues<R extends z.ZodType>(
+  api: DataverseApi,
+  request: { entitySet: string; column: string; values: readonly string[]; select: readonly string[] },
+  row: R,
+  ctx: CallContext,
+): Promise<z.infer<R>[]> {
+  const unique = [...new Set(request.values)];
+  const rows: z.infer<R>[] = [];
+  for (let at = 0; at < unique.length; at += maxKeysPerQuery) {
+    const query = { $select: request.select.join(","), $filter: inFilter(request.column, unique.slice(at, at + maxKeysPerQuery)) };
+    rows.push(...(await readAll(queryPages(api, { entitySet: request.entitySet, query, pageSize: 1000 }, row, ctx), { maxPages: maxKeyPages, atCap: "fail" })));
+  }
+  return rows;
 }

@@ -11,11 +11,12 @@ import { byId, byKey } from "./odata";
 type Table = { entitySet: string; primaryKey: string; key: string };
 
 /**
- * What writing one record takes: the upsert of its row (one change set), then
- * follow-ups such as timeline notes, each a change set of its own so a note
- * already there cannot roll the row back.
+ * What writing one record takes: the upsert of its row, with the operations
+ * that must commit with it (`withRow`: closing an opportunity) in one change
+ * set, then follow-ups such as timeline notes, each a change set of its own
+ * so a note already there cannot roll the row back.
  */
-export type RecordWrites = { sourceId: string; table: Table; row: BatchOperation; followUps: BatchOperation[] };
+export type RecordWrites = { sourceId: string; table: Table; row: BatchOperation; withRow?: BatchOperation[]; followUps: BatchOperation[] };
 
 /** `PATCH /contacts(ct_customerid='…')`, answered with the row's ID (201 created, 200 updated). */
 export function upsertByKey(table: Table, sourceId: string, body: DataverseRow): BatchOperation {
@@ -69,7 +70,7 @@ function chunks(records: readonly RecordWrites[], positions: number[], maxOperat
   const out: number[][] = [];
   let size = maxOperations;
   for (const i of positions) {
-    const operations = 1 + records[i]!.followUps.length;
+    const operations = 1 + (records[i]!.withRow?.length ?? 0) + records[i]!.followUps.length;
     if (size + operations > maxOperations) {
       out.push([]);
       size = 0;
@@ -107,7 +108,7 @@ export async function writeInBatches(
   for (let round = 1; pending.length > 0; round++) {
     const again: number[] = [];
     const calls = chunks(records, pending, options.maxOperations).map((chunk) => async () => {
-      const changeSets = chunk.flatMap((i) => [[records[i]!.row], ...records[i]!.followUps.map((f) => [f])]);
+      const changeSets = chunk.flatMap((i) => [[records[i]!.row, ...(records[i]!.withRow ?? [])], ...records[i]!.followUps.map((f) => [f])]);
       const answers = await sendBatch(api, changeSets, ctx);
       let at = 0;
       for (const i of chunk) {

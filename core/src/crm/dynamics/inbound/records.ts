@@ -6,11 +6,15 @@ import type { DataverseApi } from "../api";
 import { tables } from "../mapping";
 import { byId, guidPattern, queryPages } from "../odata";
 
-/** The tables behind each canonical entity, and their primary keys. */
-const sources: Record<CrmEntity, { entitySet: string; primaryKey: string }> = {
+/**
+ * The tables behind each canonical entity, their primary keys, and which of
+ * their rows polling lists: not the opportunities of carts (they carry a deal
+ * key), which are commercetools' and written by us, so never a change to apply.
+ */
+const sources: Record<CrmEntity, { entitySet: string; primaryKey: string; polled?: string }> = {
   person: { entitySet: tables.contact.entitySet, primaryKey: tables.contact.primaryKey },
   company: { entitySet: tables.account.entitySet, primaryKey: tables.account.primaryKey },
-  deal: { entitySet: "opportunities", primaryKey: "opportunityid" },
+  deal: { entitySet: tables.deal.entitySet, primaryKey: tables.deal.primaryKey, polled: `${tables.deal.key} eq null` },
 };
 
 const address = {
@@ -155,11 +159,12 @@ export function recordReader(api: DataverseApi): Pick<CrmInbound, "readRecord" |
     },
 
     async changesSince(entity, checkpoint, ctx) {
-      const { entitySet, primaryKey } = sources[entity];
+      const { entitySet, primaryKey, polled } = sources[entity];
       const state = readCheckpoint(checkpoint);
       // Re-rendered rather than spliced in as stored: what goes into the filter unquoted must be a datetime.
-      const since = state.since ? `${instant(state.since).slice(0, 19)}Z` : undefined;
-      const query = { $select: `${primaryKey},modifiedon`, $orderby: `modifiedon asc,${primaryKey} asc`, ...(since ? { $filter: `modifiedon ge ${since}` } : {}) };
+      const since = state.since ? `modifiedon ge ${instant(state.since).slice(0, 19)}Z` : undefined;
+      const filter = [since, polled].filter((clause) => clause !== undefined).join(" and ");
+      const query = { $select: `${primaryKey},modifiedon`, $orderby: `modifiedon asc,${primaryKey} asc`, ...(filter ? { $filter: filter } : {}) };
       const read = queryPages(api, { entitySet, query, pageSize: changesPageSize }, changeRow, ctx);
       let { since: newest, seen } = state;
       const changes: CrmChange[] = [];
