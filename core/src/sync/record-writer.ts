@@ -1,6 +1,6 @@
 import { isTransient, type SyncErrorDetails, toSyncError } from "../domain/errors";
 import { stableHash } from "../domain/hash";
-import type { CanonicalRecord, EntityKind, Person } from "../domain/model";
+import type { CanonicalRecord, Person, WrittenKind, WrittenRecord } from "../domain/model";
 import type { CallContext, CrmAdapter, CrmBulkWrites, WriteOutcome } from "../ports/crm-outbound";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
@@ -16,7 +16,7 @@ import { Overloaded } from "./push-batcher";
 import type { SyncModel } from "./sync-model";
 
 export type RecordOutcome = {
-  entity: EntityKind;
+  entity: WrittenKind;
   sourceId: string;
   outcome: SyncOutcomeKind;
   crmId?: string;
@@ -49,12 +49,12 @@ export const correlationOf = (ctx: CallContext, sourceId: string): string => ctx
 const maxRaceRounds = 3;
 
 /** What decides "nothing changed": every mapped value except the source version. */
-export function recordHash(record: CanonicalRecord): string {
+export function recordHash(record: WrittenRecord): string {
   const { sourceVersion: _version, ...values } = record;
   return stableHash(values);
 }
 
-function upsert(crm: CrmAdapter, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext) {
+function upsert(crm: CrmAdapter, entity: WrittenKind, records: WrittenRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
   switch (entity) {
     case "person":
       return crm.upsertPeople(records as never, ctx);
@@ -62,11 +62,24 @@ function upsert(crm: CrmAdapter, entity: EntityKind, records: CanonicalRecord[],
       return crm.upsertCompanies(records as never, ctx);
     case "order":
       return crm.upsertOrders(records as never, ctx);
+    case "deal":
+      return writerOf(crm.upsertDeals, "deals").call(crm, records as never, ctx);
+    case "order-event":
+      return writerOf(crm.recordOrderEvents, "order timeline entries").call(crm, records as never, ctx);
   }
 }
 
+/** The adapter's writer of an optional kind; the use cases ask for one only where the adapter has it. */
+function writerOf<F>(write: F | undefined, what: string): F {
+  if (!write) throw new Error(`this CRM adapter writes no ${what}`);
+  return write;
+}
+
+/** The kinds the mapping configuration (sync model) applies to; deals and timeline entries are written as derived. */
+const isMapped = (record: WrittenRecord): record is CanonicalRecord => record.kind === "person" || record.kind === "company" || record.kind === "order";
+
 /** Keeps the newest version of each record when one batch holds the same record twice. */
-function newestPerSource<R extends CanonicalRecord>(records: R[]): R[] {
+function newestPerSource<R extends WrittenRecord>(records: R[]): R[] {
   const newest = new Map<string, R>();
   for (const record of records) {
     const seen = newest.get(record.sourceId);
@@ -117,8 +130,8 @@ function recordLocksOf(links: LinkStore): KeyedLock {
  */
 export async function writeRecords(
   deps: WriterDeps,
-  entity: EntityKind,
-  input: CanonicalRecord[],
+  entity: WrittenKind,
+  input: WrittenRecord[],
   ctx: CallContext,
   options: WriteOptions = {},
 ): Promise<RecordOutcome[]> {
@@ -156,13 +169,13 @@ export type WriteOptions = {
   bulk?: CrmBulkWrites;
   rewrite?: boolean;
   /** The current state of these records, read again (after a race with another writer); records gone are left out. */
-  reread?: (sourceIds: string[]) => Promise<CanonicalRecord[]>;
+  reread?: (sourceIds: string[]) => Promise<WrittenRecord[]>;
 };
 
 async function writeLocked(
   deps: WriterDeps,
-  entity: EntityKind,
-  records: CanonicalRecord[],
+  entity: WrittenKind,
+  records: WrittenRecord[],
   ctx: CallContext,
   options: WriteOptions,
   round = 0,
@@ -170,9 +183,9 @@ async function writeLocked(
   const { bulk, rewrite } = options;
   const links = await deps.links.getMany(entity, records.map((r) => r.sourceId));
   const outcomes = new Map<string, RecordOutcome>();
-  const pending: { record: CanonicalRecord; hash: string }[] = [];
-  const raced: CanonicalRecord[] = [];
-  const newerUnchanged: CanonicalRecord[] = [];
+  const pending: { record: WrittenRecord; hash: string }[] = [];
+  const raced: WrittenRecord[] = [];
+  const newerUnchanged: WrittenRecord[] = [];
 
   for (const input of records) {
     const link = links.get(input.sourceId)?.value;
@@ -181,13 +194,13 @@ async function writeLocked(
       continue;
     }
     // Mapping configuration, consent, validation, segmentation and ownership (sync-model.ts).
-    const prepared = deps.model ? await deps.model.prepare(entity, input, link, ctx) : { kind: "ready" as const, record: input };
+    const prepared = deps.model && isMapped(input) ? await deps.model.prepare(input.kind, input, link, ctx) : { kind: "ready" as const, record: input };
     if (prepared.kind === "skip") {
       outcomes.set(input.sourceId, { entity, sourceId: input.sourceId, outcome: "skipped", crmId: link?.crmId });
       continue;
     }
     if (prepared.kind === "fail") {
-      const { custom: _raw, ...payload } = input as CanonicalRecord & { custom?: unknown };
+      const { custom: _raw, ...payload } = input as WrittenRecord & { custom?: unknown };
       await recordFailure(deps, entity, input.sourceId, prepared.error, ctx, payload, input.sourceVersion);
       outcomes.set(input.sourceId, { entity, sourceId: input.sourceId, outcome: "failed", error: prepared.error });
       continue;
@@ -241,7 +254,7 @@ async function writeLocked(
 }
 
 /** One CRM call for the records, retried by the one policy; a call that keeps failing fails every record of it. */
-async function send(deps: WriterDeps, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
+async function send(deps: WriterDeps, entity: WrittenKind, records: WrittenRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
   try {
     return await withRetry(
       () => upsert(deps.crm, entity, records, ctx),
@@ -269,7 +282,7 @@ async function send(deps: WriterDeps, entity: EntityKind, records: CanonicalReco
  * created the same new record meanwhile, a locked row) go once more at once,
  * in a call of their own: the race is over, the write is an update now.
  */
-async function writeBatch(deps: WriterDeps, entity: EntityKind, records: CanonicalRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
+async function writeBatch(deps: WriterDeps, entity: WrittenKind, records: WrittenRecord[], ctx: CallContext): Promise<WriteOutcome[]> {
   const results = await send(deps, entity, records, ctx);
   const conflicted = records.flatMap((_, i) => {
     const result = results[i];
@@ -288,8 +301,8 @@ async function writeBatch(deps: WriterDeps, entity: EntityKind, records: Canonic
  */
 async function settleRaces(
   deps: WriterDeps,
-  entity: EntityKind,
-  raced: CanonicalRecord[],
+  entity: WrittenKind,
+  raced: WrittenRecord[],
   outcomes: Map<string, RecordOutcome>,
   ctx: CallContext,
   options: WriteOptions,
@@ -316,7 +329,7 @@ async function settleRaces(
   });
 }
 
-type SettleInput = { record: CanonicalRecord; hash: string; result: WriteOutcome | undefined };
+type SettleInput = { record: WrittenRecord; hash: string; result: WriteOutcome | undefined };
 
 /**
  * After a CRM write: the link of each written record, a failure entry for each
@@ -327,16 +340,16 @@ type SettleInput = { record: CanonicalRecord; hash: string; result: WriteOutcome
  */
 async function settleWrites(
   deps: WriterDeps,
-  entity: EntityKind,
+  entity: WrittenKind,
   writes: SettleInput[],
   links: Map<string, Versioned<SyncLink>>,
   ctx: CallContext,
-): Promise<{ outcomes: RecordOutcome[]; raced: CanonicalRecord[] }> {
+): Promise<{ outcomes: RecordOutcome[]; raced: WrittenRecord[] }> {
   const succeeded = writes.filter((w) => w.result?.ok).map((w) => w.record.sourceId);
   const open = await deps.failures.unresolvedOf(deps.connection, "ct-to-crm", entity, succeeded);
   const syncedAt = deps.clock.now().toISOString();
   const outcomes: RecordOutcome[] = [];
-  const raced: CanonicalRecord[] = [];
+  const raced: WrittenRecord[] = [];
   await inPool(writes, settleConcurrency, async ({ record, hash, result }) => {
     const { sourceId, sourceVersion } = record;
     if (result?.ok) {

@@ -1,4 +1,5 @@
-import type { BusinessUnit, Customer, Order } from "@commercetools/platform-sdk";
+import type { BusinessUnit, Cart, Customer, Order, Payment } from "@commercetools/platform-sdk";
+import { cartDealFromCart, decideDeal, isKnownCart, lostDeal } from "../domain/cart-mapping";
 import {
   companyFromBusinessUnit,
   guestPersonFromOrder,
@@ -8,18 +9,23 @@ import {
   type PersonContext,
 } from "../domain/commerce-mapping";
 import { SyncError } from "../domain/errors";
-import type { Company, EntityKind, OrderActivity, Person } from "../domain/model";
+import type { CartDeal, CartDealStatus, Company, OrderActivity, Person, TimelineEntry, WrittenKind } from "../domain/model";
+import { orderEventsFrom } from "../domain/order-events";
 import { normaliseEmail } from "../domain/normalise";
 import type { CommerceReader, CommerceTypeId } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-outbound";
 import { ambiguityError, matchGuest } from "./guest-match";
+import { type CartSettings, defaultCartSettings } from "./cart-settings";
 import { correlationOf, type RecordOutcome, recordFailure, type WriterDeps, writeRecords } from "./record-writer";
 
-export type SyncDeps = WriterDeps & { commerce: CommerceReader; mapping?: MappingOptions };
+export type SyncDeps = WriterDeps & { commerce: CommerceReader; mapping?: MappingOptions; carts?: CartSettings };
 
-/** The commercetools resources the sync writes to the CRM, and the records they become. */
-export type SyncedTypeId = Extract<CommerceTypeId, "customer" | "business-unit" | "order">;
-export const entityOfType: Record<SyncedTypeId, EntityKind> = { customer: "person", "business-unit": "company", order: "order" };
+/**
+ * The commercetools resources the sync writes to the CRM, and the records
+ * they become; a payment is written as the timeline of the orders that list it.
+ */
+export type SyncedTypeId = Extract<CommerceTypeId, "customer" | "business-unit" | "order" | "cart" | "payment">;
+export const entityOfType: Record<SyncedTypeId, WrittenKind> = { customer: "person", "business-unit": "company", order: "order", cart: "deal", payment: "order" };
 
 /** Who placed an order: the person written (or found) for it, or why there is none. */
 type OrderPerson = { sourceId?: string; failedSourceId?: string; error?: SyncError };
@@ -52,8 +58,13 @@ export class SyncService {
    */
   async syncByIds(typeId: SyncedTypeId, ids: string[], ctx: CallContext): Promise<RecordOutcome[]> {
     const unique = [...new Set(ids)];
+    // A payment names no record of its own: its orders are read by it and written with their timeline.
+    if (typeId === "payment") return this.syncOrders(await this.deps.commerce.ordersOfPayments(unique), ctx);
     const found = await this.deps.commerce.getMany(typeId, unique);
-    const missing = unique.filter((id) => !found.has(id)).map((id): RecordOutcome => ({ entity: entityOfType[typeId], sourceId: id, outcome: "missing" }));
+    const absent = unique.filter((id) => !found.has(id));
+    // A deleted cart's deal is closed, not left open.
+    if (typeId === "cart") return this.syncCarts(unique.filter((id) => found.has(id)).map((id) => found.get(id) as Cart), ctx, absent);
+    const missing = absent.map((id): RecordOutcome => ({ entity: entityOfType[typeId], sourceId: id, outcome: "missing" }));
     const present = unique.filter((id) => found.has(id));
     if (present.length === 0) return missing;
     const resources = present.map((id) => found.get(id)!);
@@ -64,6 +75,146 @@ export class SyncService {
           ? await this.syncOrders(resources as Order[], ctx)
           : await this.syncBusinessUnits(resources as BusinessUnit[], ctx);
     return [...missing, ...written];
+  }
+
+  /**
+   * Carts as deals (cart-mapping.ts): anonymous carts and carts below the
+   * threshold that were never written cost no CRM call; an ordered cart is
+   * closed through its order (the order is written first, then its deal
+   * linked to it); `goneIds` are carts commercetools no longer has, whose
+   * open deals are closed as lost.
+   */
+  async syncCarts(carts: Cart[], ctx: CallContext, goneIds: string[] = []): Promise<RecordOutcome[]> {
+    const skipped = (id: string): RecordOutcome => ({ entity: "deal", sourceId: id, outcome: "skipped" });
+    if (!this.deps.crm.upsertDeals) return [...carts.map((c) => skipped(c.id)), ...goneIds.map(skipped)];
+    const outcomes: RecordOutcome[] = carts.filter((c) => !isKnownCart(c)).map((c) => skipped(c.id));
+    const known = carts.filter(isKnownCart);
+    const ordered = known.filter((c) => c.cartState === "Ordered");
+    const orders = ordered.length ? await this.deps.commerce.ordersOfCarts(ordered.map((c) => c.id)) : new Map<string, Order>();
+    if (orders.size) {
+      const byOrder = [...orders].map(([cartId, order]): [string, string] => [order.id, cartId]);
+      outcomes.push(...(await this.syncOrders([...orders.values()], withDependents(ctx, byOrder))));
+    }
+    outcomes.push(...(await this.writeDeals(known.filter((c) => !orders.has(c.id)), orders, ctx)));
+    if (goneIds.length) outcomes.push(...(await this.closeGoneDeals(goneIds, ctx)));
+    return outcomes;
+  }
+
+  /** The deals of these carts, decided against what was last written (cart-mapping.ts `decideDeal`). */
+  private async dealsFor(carts: Cart[], orders: Map<string, Order>): Promise<{ write: CartDeal[]; outcomes: RecordOutcome[] }> {
+    const settings = this.deps.carts ?? defaultCartSettings;
+    const unitIds = await this.unitIdsByKey(carts.map((c) => c.businessUnit?.key));
+    const links = await this.deps.links.getMany("deal", carts.map((c) => c.id));
+    const now = this.deps.clock.now();
+    const write: CartDeal[] = [];
+    const outcomes: RecordOutcome[] = [];
+    for (const cart of carts) {
+      const order = orders.get(cart.id);
+      const deal = cartDealFromCart(
+        cart,
+        {
+          personSourceId: cart.customerId,
+          companySourceId: cart.businessUnit ? unitIds.get(cart.businessUnit.key) : undefined,
+          order: order && { id: order.id, orderNumber: order.orderNumber, createdAt: order.createdAt },
+          now,
+          abandonedAfterMs: settings.abandonedAfterMs,
+        },
+        this.deps.mapping,
+      );
+      const link = links.get(cart.id)?.value;
+      const decision = decideDeal(deal, link?.written.status as CartDealStatus | undefined, settings.threshold);
+      if (decision.kind === "write") write.push(decision.deal);
+      else outcomes.push({ entity: "deal", sourceId: cart.id, outcome: decision.kind === "skip" ? "skipped" : "unchanged", crmId: link?.crmId });
+    }
+    return { write, outcomes };
+  }
+
+  /** Deals of carts, after their people and companies (written first when not linked yet). */
+  private async writeDeals(carts: Cart[], orders: Map<string, Order>, ctx: CallContext): Promise<RecordOutcome[]> {
+    if (carts.length === 0) return [];
+    const { write, outcomes } = await this.dealsFor(carts, orders);
+    if (write.length === 0) return outcomes;
+    const owners = write.flatMap((d) => [d.personSourceId, d.companySourceId].filter((id): id is string => Boolean(id)).map((id): [string, string] => [id, d.sourceId]));
+    const depCtx = withDependents(ctx, owners);
+    const prior = [...(await this.ensureLinkedUnits([...new Set(write.map((d) => d.companySourceId).filter((id): id is string => Boolean(id)))], depCtx))];
+    prior.push(...(await this.ensureLinkedPeople(write.map((d) => d.personSourceId).filter((id): id is string => Boolean(id)), depCtx)));
+    outcomes.push(...prior);
+    const unwritable = new Set(prior.filter((o) => o.outcome === "failed" || o.outcome === "missing").map((o) => o.sourceId));
+    const ready: CartDeal[] = [];
+    for (const deal of write) {
+      const blocker = [deal.personSourceId, deal.companySourceId].find((id) => id && unwritable.has(id));
+      if (!blocker) ready.push(deal);
+      else {
+        await this.failDependent("deal", deal.sourceId, blocker === deal.personSourceId ? "person" : "company", blocker, ctx);
+        outcomes.push({ entity: "deal", sourceId: deal.sourceId, outcome: "failed" });
+      }
+    }
+    const reread = async (ids: string[]) => {
+      const current = [...(await this.deps.commerce.getMany("cart", ids)).values()];
+      const ordered = current.filter((c) => c.cartState === "Ordered").map((c) => c.id);
+      return (await this.dealsFor(current, ordered.length ? await this.deps.commerce.ordersOfCarts(ordered) : new Map())).write;
+    };
+    outcomes.push(...(await writeRecords(this.deps, "deal", ready, ctx, { reread })));
+    return outcomes;
+  }
+
+  /** Deals of deleted carts: their last written values, closed as lost; a closed deal stays as it is. */
+  private async closeGoneDeals(ids: string[], ctx: CallContext): Promise<RecordOutcome[]> {
+    const links = await this.deps.links.getMany("deal", ids);
+    const at = this.deps.clock.now().toISOString();
+    const outcomes: RecordOutcome[] = [];
+    const lost: CartDeal[] = [];
+    for (const id of ids) {
+      const link = links.get(id)?.value;
+      const written = link?.written as Omit<CartDeal, "sourceVersion"> | undefined;
+      if (!link || !written || written.status === "won" || written.status === "lost") outcomes.push({ entity: "deal", sourceId: id, outcome: "missing", crmId: link?.crmId });
+      else lost.push(lostDeal(written, link.sourceVersion + 1, at));
+    }
+    if (lost.length) outcomes.push(...(await writeRecords(this.deps, "deal", lost, ctx, { reread: async () => lost })));
+    return outcomes;
+  }
+
+  /** People not linked yet, read and written (with their companies); a customer commercetools no longer has is "missing". */
+  private async ensureLinkedPeople(ids: string[], ctx: CallContext): Promise<RecordOutcome[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const linked = await this.deps.links.getMany("person", unique);
+    const unlinked = unique.filter((id) => !linked.has(id));
+    if (unlinked.length === 0) return [];
+    const customers = await this.deps.commerce.getMany("customer", unlinked);
+    const missing = unlinked.filter((id) => !customers.has(id)).map((id): RecordOutcome => ({ entity: "person", sourceId: id, outcome: "missing" }));
+    return [...missing, ...(customers.size ? await this.syncCustomers([...customers.values()], ctx) : [])];
+  }
+
+  /**
+   * After orders were written: the timeline entries of their transitions
+   * (order-events.ts), from the orders and their payments (one query per 100
+   * payments). Entries already recorded cost no CRM call.
+   */
+  private async recordTimelines(orders: { order: Order; related: { personSourceId?: string; companySourceId?: string } }[], ctx: CallContext): Promise<RecordOutcome[]> {
+    if (!this.deps.crm.recordOrderEvents || orders.length === 0) return [];
+    const paymentIds = orders.flatMap(({ order }) => order.paymentInfo?.payments.map((p) => p.id) ?? []);
+    const payments = paymentIds.length ? await this.deps.commerce.getMany("payment", paymentIds) : new Map<string, Payment>();
+    const events = orders.flatMap(({ order, related }) =>
+      orderEventsFrom(order, (order.paymentInfo?.payments ?? []).map((p) => payments.get(p.id)).filter((p): p is Payment => Boolean(p)), related),
+    );
+    if (events.length === 0) return [];
+    const recorded = await this.deps.links.getMany("order-event", events.map((e) => e.sourceId));
+    const entries = events.filter((e) => !recorded.has(e.sourceId)).map((e): TimelineEntry => ({ ...e, sourceVersion: 0 }));
+    if (entries.length === 0) return [];
+    const ctxOf = withDependents(ctx, entries.map((e): [string, string] => [e.sourceId, e.orderSourceId]));
+    // A transition is a fact: what was derived is its current state.
+    return writeRecords(this.deps, "order-event", entries, ctxOf, { reread: async (ids) => entries.filter((e) => ids.includes(e.sourceId)) });
+  }
+
+  /** The deals of the carts these orders came from, closed as won once the orders are in the CRM. */
+  private async closeDealsOfOrders(orders: Order[], ctx: CallContext): Promise<RecordOutcome[]> {
+    const fromCarts = orders.filter((o) => o.cart);
+    if (!this.deps.crm.upsertDeals || fromCarts.length === 0) return [];
+    const carts = await this.deps.commerce.getMany("cart", fromCarts.map((o) => o.cart!.id));
+    const ordersByCart = new Map(fromCarts.map((o) => [o.cart!.id, o]));
+    const known = [...carts.values()].filter(isKnownCart);
+    return this.writeDeals(known, ordersByCart, withDependents(ctx, fromCarts.map((o): [string, string] => [o.cart!.id, o.id])));
   }
 
   syncCustomer(id: string, ctx: CallContext): Promise<RecordOutcome[]> {
@@ -142,7 +293,13 @@ export class SyncService {
     const related = new Map(activities.map((a) => [a.sourceId, { personSourceId: a.personSourceId, companySourceId: a.companySourceId }]));
     const reread = async (ids: string[]) =>
       [...(await this.deps.commerce.getMany("order", ids)).values()].map((order) => orderActivityFromOrder(order, related.get(order.id)!, this.deps.mapping));
-    outcomes.push(...(await writeRecords(this.deps, "order", activities, ctx, { reread })));
+    const written = await writeRecords(this.deps, "order", activities, ctx, { reread });
+    outcomes.push(...written);
+    // Timeline entries and won deals link to the order record: only orders now in the CRM get them.
+    const inCrm = new Set(written.filter((o) => o.outcome === "written" || o.outcome === "unchanged").map((o) => o.sourceId));
+    const placed = orders.filter((o) => inCrm.has(o.id));
+    outcomes.push(...(await this.recordTimelines(placed.map((order) => ({ order, related: related.get(order.id)! })), ctx)));
+    outcomes.push(...(await this.closeDealsOfOrders(placed, ctx)));
     return outcomes;
   }
 
