@@ -7,6 +7,7 @@ import { runJobSync, type SyncEntity } from "@ct-crm-sync/core/sync/job-sync";
 import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { pollChanges } from "@ct-crm-sync/core/sync/inbound/poll";
 import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
+import { readsBack, reconcileEnv, reconcileSlice, type ReconcileSettings } from "@ct-crm-sync/core/sync/rolling-reconcile";
 import { retryDueFailures } from "./retry-due-failures";
 
 export const logRetentionDays = 30;
@@ -16,8 +17,15 @@ const entity = z.enum(["business-unit", "customer", "order"]);
 /** What a run does; Connect's cron posts nothing and gets the default. */
 export const jobRequestSchema = z
   .object({
-    /** `poll`: the CRM's changes since the last run, the safety net for missed webhooks (CRMs that can list them). */
-    tasks: z.array(z.enum(["retries", "delta", "poll", "backfill", "reconcile", "prune"])).min(1).default(["retries", "delta", "poll", "prune"]),
+    /**
+     * `poll`: the CRM's changes since the last run, the safety net for missed webhooks (CRMs that can list them).
+     * `rolling-reconcile`: this run's slice of the rolling reconciliation (every record compared once per period);
+     * `reconcile`: a whole reconciliation at once.
+     */
+    tasks: z
+      .array(z.enum(["retries", "delta", "poll", "rolling-reconcile", "backfill", "reconcile", "prune"]))
+      .min(1)
+      .default(["retries", "delta", "poll", "rolling-reconcile", "prune"]),
     entities: z.array(entity).min(1).optional(),
     /** Re-sync on demand of part of the data (backfill). */
     scope: z.object({ store: z.string().min(1).optional(), idFrom: z.string().min(1).optional(), idTo: z.string().min(1).optional() }).strict().optional(),
@@ -34,6 +42,8 @@ export type JobOptions = {
   /** Stops the run between (and inside) pages; the checkpoint keeps what was done. */
   signal?: AbortSignal;
   onCheckpoint?: (entity: SyncEntity, checkpoint: Checkpoint, processed: number) => void | Promise<void>;
+  /** Reconciliation settings (`reconcileEnv`); their defaults when absent. */
+  reconcile?: ReconcileSettings;
 };
 
 export type JobRunResult = {
@@ -67,6 +77,7 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
   const ctx = { correlationId, ...(options.signal ? { signal: options.signal } : {}) };
   const reader = runtime.commerce;
   const syncDeps = { sync: runtime.sync, reader, store: runtime.store, state, lease, log: runtime.log };
+  const reconcileSettings = options.reconcile ?? reconcileEnv.parse({});
   try {
     const started = await state.saveRun({ startedAt, outcome: "running" });
     try {
@@ -90,9 +101,26 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
           for (const [k, v] of Object.entries(polled)) counts[`poll.${k}`] = v;
         } else if (task === "reconcile") {
           if (!runtime.crm.reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
-          const report = await reconcilePeople({ sync: runtime.sync, reader, reconcile: runtime.crm.reconcile }, { repair: request.repair }, ctx);
+          const report = await reconcilePeople(
+            { sync: runtime.sync, reader, reconcile: runtime.crm.reconcile },
+            { repair: request.repair, deleteOrphans: reconcileSettings.RECONCILE_DELETE_ORPHANS },
+            ctx,
+          );
           await runtime.reconciliations.save(report);
           for (const [k, v] of Object.entries(report.counts)) counts[`reconcile.${k}`] = v;
+        } else if (task === "rolling-reconcile") {
+          const reconcile = runtime.crm.reconcile;
+          if (!readsBack(reconcile)) {
+            // The CRM cannot read records back by ID: the scheduled run has no slice to take (on-demand `reconcile` still can).
+            counts["rollingReconcile.unavailable"] = 1;
+            continue;
+          }
+          const slice = await reconcileSlice(
+            { sync: runtime.sync, reader, reconcile, store: runtime.reconciliations, logger },
+            reconcileSettings,
+            ctx,
+          );
+          for (const [k, v] of Object.entries(slice)) counts[`rollingReconcile.${k}`] = Number(v);
         } else {
           const cutoff = new Date(now().getTime() - logRetentionDays * 86_400_000);
           counts.logPruned = await runtime.log.prune(cutoff);

@@ -1,9 +1,8 @@
 import type { Customer } from "@commercetools/platform-sdk";
 import { toSyncError } from "../domain/errors";
-import type { Person } from "../domain/model";
-import type { CallContext, ComparableValue, CrmReconciliation, SyncedPerson } from "../ports/crm-outbound";
-import type { DriftItem, DriftKind, ReconciliationReport } from "../state/reconciliation-store";
-import { maxReportItems } from "../state/reconciliation-store";
+import type { CanonicalRecord, Person } from "../domain/model";
+import type { CallContext, ComparableValue, CrmReconciliation, ReconciledKind, SyncedPerson } from "../ports/crm-outbound";
+import { type DriftItem, type DriftKind, emptyCounts, maxReportItems, type ReconciliationCounts, type ReconciliationReport } from "../state/reconciliation-store";
 import type { SyncLink } from "../state/link-store";
 import type { PagingReader } from "../ports/commerce";
 import { predicate } from "../ports/predicate";
@@ -14,7 +13,7 @@ export type ReconcileDeps = { sync: SyncService; reader: PagingReader; reconcile
 
 const same = (a: ComparableValue | undefined, b: ComparableValue | undefined) => (a ?? null) === (b ?? null);
 
-function differing(expected: Record<string, ComparableValue>, actual: Record<string, ComparableValue>): string[] {
+export function differing(expected: Record<string, ComparableValue>, actual: Record<string, ComparableValue>): string[] {
   return Object.keys(expected).filter((field) => !same(expected[field], actual[field])).sort();
 }
 
@@ -25,7 +24,9 @@ function differing(expected: Record<string, ComparableValue>, actual: Record<str
  *
  * - missing in CRM: a customer with no CRM record → written again.
  * - orphaned in CRM: a CRM record whose customer is gone, or a second record
- *   for the same customer → deleted (commercetools owns the synced population).
+ *   for the same customer → reported; deleted only with `deleteOrphans`
+ *   (`RECONCILE_DELETE_ORPHANS`): a record someone in Sales made or kept on
+ *   purpose is theirs until the merchant says the integration may remove it.
  * - stale in CRM: the CRM still holds what we last wrote, commercetools moved
  *   on (a missed update) → written again.
  * - ownership violation: a commercetools-owned field was changed in the CRM
@@ -34,27 +35,16 @@ function differing(expected: Record<string, ComparableValue>, actual: Record<str
  * Memory: one page of each side plus the set of CRM source IDs seen (needed
  * to find the missing ones without a CRM read per customer).
  */
-export async function reconcilePeople(deps: ReconcileDeps, options: { repair: boolean; pageSize?: number }, ctx: CallContext): Promise<ReconciliationReport> {
+export async function reconcilePeople(
+  deps: ReconcileDeps,
+  options: { repair: boolean; deleteOrphans: boolean; pageSize?: number },
+  ctx: CallContext,
+): Promise<ReconciliationReport> {
   const { clock, connection, crm, links } = deps.sync.deps;
   const startedAt = clock.now().toISOString();
-  const counts: ReconciliationReport["counts"] = {
-    commercetools: 0,
-    crm: 0,
-    inSync: 0,
-    missing_in_crm: 0,
-    stale_in_crm: 0,
-    orphaned_in_crm: 0,
-    ownership_violation: 0,
-    repaired: 0,
-    repairFailed: 0,
-  };
-  const items: DriftItem[] = [];
-  const report = (item: DriftItem) => {
-    counts[item.kind] += 1;
-    if (item.repaired) counts.repaired += 1;
-    if (item.error) counts.repairFailed += 1;
-    if (items.length < maxReportItems) items.push(item);
-  };
+  const tally = new DriftTally();
+  const { counts, items } = tally;
+  const report = (item: DriftItem) => tally.add(item);
   const seen = new Set<string>();
 
   // 1. The CRM side, page by page.
@@ -72,7 +62,7 @@ export async function reconcilePeople(deps: ReconcileDeps, options: { repair: bo
       const person = people.get(record.sourceId);
       if (!person || seen.has(record.sourceId)) {
         const item: DriftItem = { kind: "orphaned_in_crm", entity: "person", sourceId: record.sourceId, crmId: record.crmId, repaired: false };
-        if (options.repair) await attempt(item, () => deps.reconcile.deletePerson(record.crmId, ctx));
+        if (options.repair && options.deleteOrphans) await attempt(item, () => deps.reconcile.deletePerson(record.crmId, ctx));
         report(item);
         continue;
       }
@@ -115,20 +105,61 @@ export async function reconcilePeople(deps: ReconcileDeps, options: { repair: bo
     startedAt,
     finishedAt: clock.now().toISOString(),
     repair: options.repair,
+    deleteOrphans: options.deleteOrphans,
     counts,
     items,
-    truncated: items.length < counts.missing_in_crm + counts.stale_in_crm + counts.orphaned_in_crm + counts.ownership_violation,
+    truncated: tally.truncated(),
   };
 }
 
+/** Counts and the bounded list of drift items of one report, in total and per kind of record. */
+export class DriftTally {
+  constructor(
+    readonly counts: ReconciliationCounts = emptyCounts(),
+    readonly items: DriftItem[] = [],
+    readonly byEntity: Partial<Record<ReconciledKind, ReconciliationCounts>> = {},
+  ) {}
+
+  of(entity: ReconciledKind): ReconciliationCounts {
+    return (this.byEntity[entity] ??= emptyCounts());
+  }
+
+  /** Adds to a count of the totals and of the entity's (compared, read back, in sync). */
+  count(entity: ReconciledKind, field: "commercetools" | "crm" | "inSync", n = 1): void {
+    this.counts[field] += n;
+    this.of(entity)[field] += n;
+  }
+
+  add(item: DriftItem): void {
+    for (const counts of [this.counts, this.of(item.entity)]) {
+      counts[item.kind] += 1;
+      if (item.repaired) counts.repaired += 1;
+      if (item.error) counts.repairFailed += 1;
+    }
+    if (this.items.length < maxReportItems) this.items.push(item);
+  }
+
+  truncated(): boolean {
+    const c = this.counts;
+    return this.items.length < c.missing_in_crm + c.stale_in_crm + c.orphaned_in_crm + c.ownership_violation;
+  }
+}
+
+/** The values the adapter compares for a record of this kind, in `readSynced`'s normalised form. */
+export function expectedOf(reconcile: CrmReconciliation, record: CanonicalRecord): Record<string, ComparableValue> {
+  if (record.kind === "person") return reconcile.expectedPersonValues(record);
+  if (!reconcile.expectedValues) throw new Error("the adapter reads companies and orders back without saying which values it compares (expectedValues)");
+  return reconcile.expectedValues(record);
+}
+
 /** True when the CRM's differing fields still hold what we last wrote (so commercetools moved, not the CRM). */
-function wroteThis(reconcile: CrmReconciliation, link: SyncLink | undefined, actual: Record<string, ComparableValue>, fields: string[]): boolean {
+export function wroteThis(reconcile: CrmReconciliation, link: SyncLink | undefined, actual: Record<string, ComparableValue>, fields: string[]): boolean {
   if (!link) return false;
-  const written = reconcile.expectedPersonValues({ ...(link.written as Omit<Person, "sourceVersion">), sourceVersion: link.sourceVersion } as Person);
+  const written = expectedOf(reconcile, { ...(link.written as Omit<CanonicalRecord, "sourceVersion">), sourceVersion: link.sourceVersion } as CanonicalRecord);
   return fields.every((field) => same(written[field], actual[field]));
 }
 
-async function attempt(item: DriftItem, repair: () => Promise<unknown>): Promise<void> {
+export async function attempt(item: DriftItem, repair: () => Promise<unknown>): Promise<void> {
   try {
     await repair();
     item.repaired = true;
@@ -144,11 +175,17 @@ async function attempt(item: DriftItem, repair: () => Promise<unknown>): Promise
  * hash is right, the CRM is not.
  */
 async function repairWrites(deps: ReconcileDeps, toWrite: { person: Person; item: DriftItem }[], repair: boolean, ctx: CallContext): Promise<void> {
-  if (!repair || toWrite.length === 0) return;
-  const outcomes = await writeRecords(deps.sync.deps, "person", toWrite.map((w) => w.person), ctx, { rewrite: true });
+  if (!repair) return;
+  await rewrite(deps.sync, "person", toWrite.map(({ person, item }) => ({ record: person, item })), ctx);
+}
+
+/** Rewrites records of one kind through `writeRecords` and marks each item repaired or failed by its own outcome. */
+export async function rewrite(sync: SyncService, entity: ReconciledKind, toWrite: { record: CanonicalRecord; item: DriftItem }[], ctx: CallContext): Promise<void> {
+  if (toWrite.length === 0) return;
+  const outcomes = await writeRecords(sync.deps, entity, toWrite.map((w) => w.record), ctx, { rewrite: true });
   const bySource = new Map(outcomes.map((o) => [o.sourceId, o]));
-  for (const { person, item } of toWrite) {
-    const outcome = bySource.get(person.sourceId);
+  for (const { record, item } of toWrite) {
+    const outcome = bySource.get(record.sourceId);
     if (outcome?.outcome === "written") {
       item.repaired = true;
       item.crmId = outcome.crmId;
