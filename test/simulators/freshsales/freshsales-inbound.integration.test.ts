@@ -6,7 +6,7 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmConnection } from "@ct-crm-sync/core/ports/crm-connector";
 import { type CrmChange, crmSnapshotSchema } from "@ct-crm-sync/core/ports/crm-inbound";
-import { company, order, person } from "../../conformance/fixtures";
+import { company, deal as cartOf, order, person } from "../../conformance/fixtures";
 import { startFreshsalesSimulator, type FreshsalesSimulator } from ".";
 import { undocumented } from "./spec/paths";
 
@@ -113,6 +113,12 @@ describe("Freshsales inbound against the simulator", () => {
     // A deal sales opened by hand, in an open stage, without products.
     const own = (await api("POST", "/deals", { deal: { name: "Quote for Jane", amount: 50, contacts_added_list: [contact.id], deal_stage_id: 9002 } })).deal;
     expect(crmSnapshotSchema.parse(await connection.inbound.readRecord("deal", String(own.id), ctx))).toMatchObject({ deal: { stage: "Negotiation", status: "open", lines: [] } });
+    // A cart's deal with products Sales added: no lines, so it never starts another commercetools cart.
+    const [cartDeal] = await connection.outbound.upsertDeals!([cartOf("in-cart", "in-2")], ctx);
+    await api("PUT", `/deals/${cartDeal!.ok && cartDeal!.crmId}`, { deal: { products: [{ id: cup.id, quantity: 1 }], deal_stage_id: 9002 } });
+    const cartSnapshot = crmSnapshotSchema.parse(await connection.inbound.readRecord("deal", String(cartDeal!.ok && cartDeal!.crmId), ctx));
+    expect(cartSnapshot).toMatchObject({ deal: { name: "Cart · 3 items · berlin", stage: "Negotiation", status: "open", amount: 123.45, personCrmId: String(contact.id) } });
+    expect(cartSnapshot.entity === "deal" && cartSnapshot.deal.lines).toBeUndefined();
   });
 
   it("polls changes page by page from a checkpoint, each change once, and later changes in the next pass", async () => {

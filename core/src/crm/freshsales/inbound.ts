@@ -15,7 +15,7 @@ import { unlessGone } from "../kit/gone";
 import { readJsonDelivery } from "../kit/json-delivery";
 import { sharedSecretHeader, sharedSecretRefusal } from "../kit/shared-secret";
 import { send, type FreshsalesApi } from "./connection";
-import { accountIdField, contactIdField, dealIdField, followUpField, type Module } from "./fields";
+import { accountIdField, cartKeyField, contactIdField, dealIdField, followUpField, type Module } from "./fields";
 import { compact } from "./mapping";
 import { contactSchema, dealSchema, recordSchema, salesAccountSchema, viewPageSchema, type FreshsalesContact, type FreshsalesDeal, type FreshsalesRecord } from "./schemas";
 import type { AccountSetup, DealStages } from "./setup";
@@ -115,7 +115,12 @@ function companySnapshot(account: FreshsalesRecord): CrmCompanySnapshot {
   };
 }
 
-/** A deal with its CPQ products: lines are the products carrying a SKU, in whole quantities. */
+/**
+ * A deal with its CPQ products: lines are the products carrying a SKU, in
+ * whole quantities. A cart's deal (it carries `cf_ct_cart_key`) answers no
+ * lines: it mirrors a commercetools cart already, and products Sales adds to
+ * it must not start another cart (whose deal would be written back again).
+ */
 function dealSnapshot(deal: FreshsalesDeal, stages: DealStages): CrmDealSnapshot {
   const stage = deal.deal_stage_id ? stages.byId.get(deal.deal_stage_id) : undefined;
   const currency = str(deal.custom_field.cf_ct_currency);
@@ -132,7 +137,7 @@ function dealSnapshot(deal: FreshsalesDeal, stages: DealStages): CrmDealSnapshot
       currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined,
       personCrmId: deal.contact_ids?.[0],
       companyCrmId: deal.sales_account_id ?? undefined,
-      lines: deal.products ? lines : undefined,
+      lines: deal.products && !str(deal.custom_field[cartKeyField]) ? lines : undefined,
     }) as CrmDealSnapshot["deal"],
   };
 }
