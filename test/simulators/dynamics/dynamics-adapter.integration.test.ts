@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { connector } from "@ct-crm-sync/core/crm/dynamics/connector";
 import { SyncError } from "@ct-crm-sync/core/domain/errors";
 import type { OrderActivity } from "@ct-crm-sync/core/domain/model";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmAdapter } from "@ct-crm-sync/core/ports/crm-outbound";
-import { company, order as conformanceOrder, person } from "../../conformance/fixtures";
+import { company, order as conformanceOrder, deal, orderEvent, person } from "../../conformance/fixtures";
 import { publishedLimits } from "./service-protection";
 import { startDynamicsSimulator, type DynamicsSimulator } from "./index";
 import { dataverseReader, type DataverseReader } from "./reader";
@@ -96,7 +96,7 @@ describe("Dynamics 365 adapter", () => {
     expect(contact).toMatchObject({ _parentcustomerid_value: account!.accountid, ct_roles: "buyer;admin" });
   });
 
-  it("keeps an order as one ct_orders row through its state changes, each milestone one note on the contact, never twice", async () => {
+  it("keeps an order as one ct_orders row through its state changes; its timeline entries are recordOrderEvents', not the row's", async () => {
     await adapter.upsertPeople([person("buyer-1")], ctx);
     const placed = order("o-100", "buyer-1");
     const paid = { ...placed, paymentState: "Paid", sourceVersion: 2 };
@@ -110,8 +110,89 @@ describe("Dynamics 365 adapter", () => {
     expect(rows[0]).toMatchObject({ ct_paymentstate: "Paid", ct_shipmentstate: "Shipped", ct_total: 49.8 });
     const [contact] = await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'buyer-1'");
     expect(rows[0]?._ct_contactid_value).toBe(contact!.contactid);
-    const notes = await org.all(`/annotations?$select=subject&$filter=_objectid_value eq ${String(contact!.contactid)}&$orderby=subject`);
-    expect(notes.map((n) => n.subject)).toEqual(["Order SB-o-100 paid", "Order SB-o-100 shipped"]);
+    expect(await org.all(`/annotations?$select=subject&$filter=_objectid_value eq ${String(contact!.contactid)}`)).toEqual([]);
+  });
+
+  it("writes a page of cart deals in one $batch after one query of their states, a won one closed by WinOpportunity with its order linked", async () => {
+    await adapter.upsertPeople([person("cart-buyer")], ctx);
+    await adapter.upsertOrders([order("o-cart-1", "cart-buyer")], ctx);
+    await adapter.upsertDeals!([deal("warm-up", "cart-buyer")], ctx);
+    const carts = Array.from({ length: 20 }, (_, i) => deal(`cart-page-${i}`, "cart-buyer"));
+    const won = deal("cart-page-won", "cart-buyer", { status: "won", statusAt: "2026-11-21T10:00:00.000Z", orderSourceId: "o-cart-1", orderNumber: "SB-o-cart-1" });
+    const before = sim.requests.length;
+    const outcomes = await adapter.upsertDeals!([...carts, won], ctx);
+    expect(outcomes.map((o) => o.sourceId)).toEqual([...carts, won].map((d) => d.sourceId));
+    expect(outcomes.every((o) => o.ok && o.created)).toBe(true);
+    // The deals' states, the won deal's order, then one $batch (the currency was looked up once, for the warm-up).
+    expect(sim.requests.slice(before).map((r) => r.path.split("/").pop())).toEqual(["opportunities", "ct_orders", "$batch"]);
+
+    const [row] = await org.all("/opportunities?$select=statecode,statuscode,actualvalue,ct_cartstatus,ct_ordernumber,_ct_commerceorderid_value&$filter=ct_dealkey eq 'ct-cart-cart-page-won'");
+    const [orderRow] = await org.all("/ct_orders?$select=ct_commerceorderid&$filter=ct_orderid eq 'o-cart-1'");
+    expect(row).toMatchObject({ statecode: 1, statuscode: 3, actualvalue: 123.45, ct_cartstatus: "won", ct_ordernumber: "SB-o-cart-1", _ct_commerceorderid_value: orderRow!.ct_commerceorderid });
+    const closes = await org.all(`/opportunitycloses?$select=subject,actualrevenue&$filter=_opportunityid_value eq ${String(row!.opportunityid)}`);
+    expect(closes).toMatchObject([{ subject: "Cart ordered: order SB-o-cart-1", actualrevenue: 123.45 }]);
+  });
+
+  it("leaves a closed deal as it is: a late open write answers its ID without writing, and one racing the close is refused by the org, then found closed", async () => {
+    await adapter.upsertPeople([person("late-buyer")], ctx);
+    const open = deal("cart-late", "late-buyer");
+    const [first] = await adapter.upsertDeals!([open], ctx);
+    await adapter.upsertDeals!([{ ...open, sourceVersion: 3, status: "lost" }], ctx);
+    const batches = batchCalls();
+    const [late] = await adapter.upsertDeals!([{ ...open, sourceVersion: 2, status: "abandoned" }], ctx);
+    expect(late).toEqual({ sourceId: "cart-late", ok: true, crmId: first!.ok && first!.crmId, created: false });
+    expect(batchCalls()).toBe(batches);
+
+    // Closed between this writer's read and its write: Dataverse refuses an open status reason for a lost opportunity.
+    const racing = deal("cart-race", "late-buyer");
+    await adapter.upsertDeals!([racing], ctx);
+    sim.faults.arm({ delayMs: 1000, times: 1, pathIncludes: "$batch" });
+    const stateReads = () => sim.requests.filter((r) => r.method === "GET" && r.path.endsWith("/opportunities")).length;
+    const readsBefore = stateReads();
+    const stale = adapter.upsertDeals!([{ ...racing, sourceVersion: 2, status: "abandoned" }], ctx);
+    // Sales closes it once the writer has read it open, while its $batch is held back.
+    await vi.waitUntil(() => stateReads() > readsBefore);
+    await org.request("POST", "/LoseOpportunity", { Status: 4, OpportunityClose: { subject: "Lost by Sales", "opportunityid@odata.bind": "/opportunities(ct_dealkey='ct-cart-cart-race')" } });
+    expect(await stale).toMatchObject([{ ok: true, created: false }]);
+    // Refused, then read again and found closed.
+    expect(stateReads() - readsBefore).toBe(2);
+    const [row] = await org.all("/opportunities?$select=statecode,statuscode,ct_cartstatus&$filter=ct_dealkey eq 'ct-cart-cart-race'");
+    expect(row).toMatchObject({ statecode: 2, statuscode: 4, ct_cartstatus: "open" });
+  });
+
+  it("answers a cart in a currency the org lacks as that deal's validation outcome, and writes its neighbours", async () => {
+    await adapter.upsertPeople([person("yen-buyer")], ctx);
+    const yen = deal("cart-yen", "yen-buyer", { total: { centAmount: 5000, currencyCode: "JPY", fractionDigits: 0 } });
+    const outcomes = await adapter.upsertDeals!([yen, deal("cart-eur", "yen-buyer")], ctx);
+    expect(outcomes[0]).toMatchObject({ ok: false, error: { errorClass: "validation", message: expect.stringContaining("no currency JPY") } });
+    expect(outcomes[1]).toMatchObject({ ok: true });
+  });
+
+  it("writes order transitions as notes on the contact in one $batch, dated when they happened, each once", async () => {
+    await adapter.upsertPeople([person("timeline-buyer")], ctx);
+    const events = [orderEvent("o-tl", "timeline-buyer", "paid"), orderEvent("o-tl", "timeline-buyer", "shipped", { at: "2026-11-22T08:30:00.000Z" })];
+    const before = batchCalls();
+    expect(await adapter.recordOrderEvents!(events, ctx)).toMatchObject([{ ok: true, created: true }, { ok: true, created: true }]);
+    expect(batchCalls() - before).toBe(1);
+    expect(await adapter.recordOrderEvents!(events, ctx)).toMatchObject([{ ok: true, created: false }, { ok: true, created: false }]);
+    const [contact] = await org.all("/contacts?$select=contactid&$filter=ct_customerid eq 'timeline-buyer'");
+    const notes = await org.all(`/annotations?$select=subject,createdon&$filter=_objectid_value eq ${String(contact!.contactid)}&$orderby=createdon`);
+    expect(notes).toMatchObject([
+      { subject: "Order ON-o-tl paid", createdon: "2026-11-21T10:00:00Z" },
+      { subject: "Order ON-o-tl shipped", createdon: "2026-11-22T08:30:00Z" },
+    ]);
+  });
+
+  it("reads synced records back with one In query per hundred IDs, a duplicate made around the key answered twice", async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `synced-${i}`);
+    await adapter.upsertPeople(ids.slice(0, 5).map((id) => person(id)), ctx);
+    sim.store.seed("contacts", [{ ct_customerid: "synced-1", lastname: "Imported twice" }]);
+    const before = sim.requests.length;
+    const records = await adapter.reconcile!.readSynced!("person", ids, ctx);
+    expect(sim.requests.length - before).toBe(3);
+    expect(records.map((r) => r.sourceId).sort()).toEqual(["synced-0", "synced-1", "synced-1", "synced-2", "synced-3", "synced-4"]);
+    // The duplicate goes before the listing's test below, which expects each person once.
+    await adapter.reconcile!.deletePerson(records.find((r) => r.values.lastname === "Imported twice")!.crmId, ctx);
   });
 
   it("settles concurrent creates of one key: the upserts that lost the race are sent again and update the winner's record", async () => {

@@ -173,7 +173,8 @@ export class DataverseStore {
       const id = String(row[table.primaryKey] ?? randomUUID());
       const stamp = dataverseTime(this.now());
       const full = { ...this.blank(table), createdon: stamp, modifiedon: stamp, versionnumber: ++this.version, ...row, [table.primaryKey]: id };
-      this.rows(table).set(id, full);
+      // Indexed as it stands: a key held twice is found twice, as a query on the column finds both rows.
+      this.place(table, full);
       return full;
     });
   }
