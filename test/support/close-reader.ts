@@ -25,6 +25,7 @@ export function closeReader(baseUrl: string, apiKey: string) {
     return (await response.json()) as Record<string, unknown>;
   };
   const get = (path: string, query: Record<string, string> = {}) => call("GET", path, query);
+  const post = (path: string, body: Record<string, unknown>) => call("POST", path, {}, body);
   const list = async (path: string, query: Record<string, string> = {}): Promise<CloseObject[]> => {
     const out: CloseObject[] = [];
     for (let skip = 0; ; skip += 100) {
@@ -58,6 +59,6 @@ export function closeReader(baseUrl: string, apiKey: string) {
     });
     return searchAnswer.parse(answer).data;
   };
-  return { get, list, fieldId, fieldKey, searchByCustomField };
+  return { get, post, list, fieldId, fieldKey, searchByCustomField };
 }
 export type CloseReader = ReturnType<typeof closeReader>;

@@ -143,6 +143,12 @@ export const target: ConformanceTarget = {
       baseUrl: sim.url,
       adapter: connection.outbound,
       inspect: inspector(sim.url, sim.apiKey),
+      // Close keeps custom values unique nowhere: a user's import can give a second lead a contact with the same customer ID.
+      async duplicatePerson(sourceId) {
+        const close = closeReader(sim.url, sim.apiKey);
+        const idField = await close.fieldId("/custom_field/contact/", contactFields.customerId.name);
+        await close.post("/contact/", { name: "Imported twice", [`custom.${idField}`]: sourceId });
+      },
       async armFault(spec) {
         const response = await fetch(`${sim.origin}/__sim/faults`, {
           method: "POST",

@@ -28,6 +28,12 @@ export const withCustomField = (type: "lead" | "contact", customFieldId: string)
   queries: [objectType(type), customField(customFieldId, { type: "exists" })],
 });
 
+/** Leads whose text custom field holds any of these phrases (word based: callers check what they get). */
+export const leadsWithAnyText = (customFieldId: string, phrases: string[]): Query => ({
+  type: "and",
+  queries: [objectType("lead"), { type: "or", queries: phrases.map((value) => customField(customFieldId, { type: "text", mode: "phrase", value })) }],
+});
+
 /** Contacts with an email address containing this phrase (text search is word based: callers compare the whole address). */
 const contactByEmail = (email: string): Query => ({
   type: "and",
@@ -52,7 +58,7 @@ export function searchPage(call: Call, query: Query, fields: Fields, cursor: str
 }
 
 /** All hits, following the cursor; 10 pages at most guard against a runaway match of a generic query (callers decide on each hit). */
-function searchAll(call: Call, query: Query, fields: Fields): Promise<SearchHit[]> {
+export function searchAll(call: Call, query: Query, fields: Fields): Promise<SearchHit[]> {
   return readAll(async (cursor: string | undefined) => {
     const page = await searchPage(call, query, fields, cursor);
     return { items: page.data, next: page.cursor };
