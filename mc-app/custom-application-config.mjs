@@ -47,6 +47,7 @@ const config = {
     { uriPath: 'status', defaultLabel: 'Status', labelAllLocales: [{ locale: 'de', value: 'Status' }], permissions: ['ViewCrmSync'] },
     { uriPath: 'failures', defaultLabel: 'Failures', labelAllLocales: [{ locale: 'de', value: 'Fehler' }], permissions: ['ViewCrmSync'] },
     { uriPath: 'mappings', defaultLabel: 'Mappings', labelAllLocales: [{ locale: 'de', value: 'Mappings' }], permissions: ['ViewCrmSync'] },
+    { uriPath: 'operations', defaultLabel: 'Operations', labelAllLocales: [{ locale: 'de', value: 'Vorgänge' }], permissions: ['ViewCrmSync'] },
   ],
 };
 

@@ -4,6 +4,7 @@ import Spacings from '@commercetools-uikit/spacings';
 import { FailureDetailPage } from './components/failures/failure-detail-page';
 import { FailuresPage } from './components/failures/failures-page';
 import { MappingsPage } from './components/mappings/mappings-page';
+import { OperationsPage } from './components/operations/operations-page';
 import { StatusPage } from './components/status/status-page';
 import { forgetRequestedPage, takeRequestedPage } from './deep-link';
 
@@ -34,6 +35,9 @@ export function ApplicationRoutes() {
         </Route>
         <Route path={`${match.path}/mappings`}>
           <MappingsPage />
+        </Route>
+        <Route path={`${match.path}/operations`}>
+          <OperationsPage />
         </Route>
         <Route>
           <EntryRedirect baseUrl={baseUrl} />

@@ -12,6 +12,9 @@ import {
   type FailureSubject,
   type FailureSummary,
   type GuestDecision,
+  type Operation,
+  type OperationRequest,
+  type ReconciliationReportAnswer,
 } from '../../../core/src/api/contract';
 import { mappingConfigSchema, validateMappingConfig, type MappingConfig, type MappingTarget } from '../../../core/src/domain/mapping-config';
 
@@ -136,6 +139,10 @@ export function fakeService(
     subjects?: Record<string, FailureSubject>;
     /** The ambiguous match of a failure, by failure ID. */
     matches?: Record<string, NonNullable<FailureReview['match']>>;
+    /** Operations the service already holds, newest first. */
+    operations?: Operation[];
+    /** The latest reconciliation report; none: 404, as before the first run. */
+    report?: ReconciliationReportAnswer;
   } = {}
 ) {
   const failures = new Map((options.failures ?? []).map((f) => [f.id, f]));
@@ -152,6 +159,27 @@ export function fakeService(
   const saveMapping = (document: MappingConfig) => {
     mappingVersions.set(mappingVersions.size + 1, document);
     return mappingVersions.size;
+  };
+  const operations: Operation[] = [...(options.operations ?? [])];
+  const activeOperation = () => operations.find((o) => o.state === 'queued' || o.state === 'running');
+  /** The job's side: the active operation one step further (queued → running halfway → succeeded), as the next read shows it. */
+  const advanceOperation = () => {
+    const index = operations.findIndex((o) => o.state === 'queued' || o.state === 'running');
+    const operation = operations[index];
+    if (!operation) return;
+    const entities = operation.request.kind === 'backfill' ? (operation.request.entities ?? ['customer']) : [];
+    const step = (done: number) => ({
+      entities: entities.map((entity) => ({ entity, done: done / entities.length, total: 6 / entities.length })),
+      done,
+      total: 6,
+      ratePerSecond: 1.5,
+      secondsLeft: (6 - done) / 1.5,
+      updatedAt: '2026-11-24T12:00:02.000Z',
+    });
+    operations[index] =
+      operation.state === 'queued'
+        ? { ...operation, state: 'running', startedAt: '2026-11-24T12:00:00.000Z', progress: step(2) }
+        : { ...operation, state: 'succeeded', finishedAt: '2026-11-24T12:00:04.000Z', progress: step(6), counts: { 'backfill.customer.read': 6, 'backfill.customer.written': 6 } };
   };
   const replayOne = (id: string): 'resolved' | 'failed' => {
     const failure = failures.get(id);
@@ -183,6 +211,30 @@ export function fakeService(
     const path = target.pathname;
 
     if (request.method === 'GET' && path === '/api/status') return reply(serviceApi.status.get, { connections: [makeStatus()] });
+    if (request.method === 'GET' && path === '/api/operations') {
+      const active = activeOperation();
+      return reply(serviceApi.operations.list, { ...(active ? { active } : {}), recent: operations });
+    }
+    if (request.method === 'POST' && path === '/api/operations') {
+      if (!manage) return forbidden();
+      const active = activeOperation();
+      if (active) return HttpResponse.json({ error: `the ${active.request.kind} is ${active.state}: wait for it to finish`, operation: active }, { status: 409 });
+      const name = request.headers.get(`x-forward-header-${actorNameHeader}`);
+      const operation: Operation = {
+        id: `operation-${operations.length + 1}`,
+        connection: 'sandbox',
+        request: body as OperationRequest,
+        requestedBy: { userId: 'user-id-1', ...(name ? { name: decodeURIComponent(name) } : {}) },
+        requestedAt: '2026-11-24T12:00:00.000Z',
+        state: 'queued',
+      };
+      operations.unshift(operation);
+      return reply(serviceApi.operations.start, operation);
+    }
+    if (request.method === 'GET' && path === '/api/reconciliation/latest') {
+      if (!options.report) return HttpResponse.json({ error: 'no reconciliation has run yet' }, { status: 404 });
+      return reply(serviceApi.reconciliation.latest, options.report);
+    }
     if (request.method === 'GET' && path === '/api/log') {
       const direction = target.searchParams.get('direction');
       return reply(serviceApi.log.list, { items: logItems.filter((item) => !direction || item.direction === direction) });
@@ -282,5 +334,5 @@ export function fakeService(
     return HttpResponse.json({ error: `no route ${request.method} ${path}` }, { status: 404 });
   });
 
-  return { handler, calls, failures };
+  return { handler, calls, failures, operations, advanceOperation };
 }

@@ -3,6 +3,7 @@ import { defineMessages } from 'react-intl';
 export const statusMessages = defineMessages({
   title: { id: 'CrmSync.Status.title', defaultMessage: 'CRM sync status' },
   refresh: { id: 'CrmSync.Status.refresh', defaultMessage: 'Refresh' },
+  operations: { id: 'CrmSync.Status.operations', defaultMessage: 'Backfill, re-sync and reconciliation' },
   loading: { id: 'CrmSync.Status.loading', defaultMessage: 'Loading status' },
   noConnections: { id: 'CrmSync.Status.noConnections', defaultMessage: 'No CRM connections are configured.' },
   connection: { id: 'CrmSync.Status.connection', defaultMessage: 'Connection {name}' },

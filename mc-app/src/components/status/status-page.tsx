@@ -111,7 +111,10 @@ export function StatusPage({ baseUrl }: { baseUrl: string }) {
     <Spacings.Stack scale="l">
       <Spacings.Inline justifyContent="space-between" alignItems="center">
         <Text.Headline as="h1">{intl.formatMessage(statusMessages.title)}</Text.Headline>
-        <SecondaryButton label={intl.formatMessage(statusMessages.refresh)} onClick={() => void refetch()} isDisabled={loading} />
+        <Spacings.Inline scale="m" alignItems="center">
+          <Link to={`${baseUrl}/operations`}>{intl.formatMessage(statusMessages.operations)}</Link>
+          <SecondaryButton label={intl.formatMessage(statusMessages.refresh)} onClick={() => void refetch()} isDisabled={loading} />
+        </Spacings.Inline>
       </Spacings.Inline>
       {error ? <PageError error={error} /> : null}
       {loading && !data ? <LoadingSpinner>{intl.formatMessage(statusMessages.loading)}</LoadingSpinner> : null}
