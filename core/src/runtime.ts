@@ -17,6 +17,7 @@ import { LinkStore } from "./state/link-store";
 import { MappingStore } from "./state/mapping-store";
 import { ReconciliationStore } from "./state/reconciliation-store";
 import { SyncLog } from "./state/sync-log";
+import { cartEnv, cartSettingsFrom } from "./sync/cart-settings";
 import { SyncModel } from "./sync/sync-model";
 import { SyncService } from "./sync/sync-service";
 
@@ -84,6 +85,7 @@ export function createRuntime(options: {
     logger,
     commerce,
     model: new SyncModel(() => mappings.config(), connection, logger),
+    carts: cartSettingsFrom(loadConfig(cartEnv, env)),
   });
   return {
     logger,
