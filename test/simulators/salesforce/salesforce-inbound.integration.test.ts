@@ -92,6 +92,9 @@ describe("Salesforce inbound: records and changes", () => {
     expect(deal).not.toHaveProperty("sourceId");
     expect((await salesforceCall(sim.url, "PATCH", `/sobjects/Opportunity/${dealId}`, { StageName: "Closed Won" })).status).toBe(204);
     expect(await inbound.readRecord("deal", dealId, ctx)).toMatchObject({ deal: { status: "won", stage: "Closed Won" } });
+    // The sync's own opportunity of a cart carries the cart key: the snapshot says so, for the inbound side to leave it alone.
+    const ownId = await create("Opportunity", { Name: "Cart", StageName: "Prospecting", CloseDate: "2026-12-31", CT_Cart_Key__c: "ct-cart-own" });
+    expect(await inbound.readRecord("deal", ownId, ctx)).toMatchObject({ entity: "deal", crmId: ownId, sourceId: "ct-cart-own" });
     expect(await inbound.readRecord("person", "0035g00000ZZZZZAAA", ctx)).toBeUndefined();
     expect(await inbound.readRecord("person", "' OR Id != '", ctx)).toBeUndefined();
   });
