@@ -4,8 +4,8 @@ import type { CallContext } from "../../ports/crm-outbound";
 import type { Clock } from "../../ports/clock";
 import type { Transport } from "../kit/transport";
 import { type CrmOneRecord, isoTimestamp, listPage, pageSize, text } from "./api";
-import { changeKey } from "./deliveries";
-import { models } from "./fields";
+import { changeKey, isCartOpportunity } from "./deliveries";
+import { models, opportunityFields } from "./fields";
 import { crmOneDateTime } from "./mapping";
 
 /** The last change listed: its modification time (1CRM's form) and ID, and where it stood in the list (a hint, checked). */
@@ -16,6 +16,8 @@ const decode = (raw: string): Checkpoint => checkpointSchema.parse(JSON.parse(ra
 
 const byModification = "date_modified ASC, id ASC";
 const fields = ["id", "date_entered", "date_modified", "modified_user_id"];
+/** Opportunities are read with their cart key: cart opportunities are ours (`isCartOpportunity`) and never listed as changes. */
+const fieldsOf = (model: string) => (model === models.deal ? [...fields, opportunityFields.dealKey] : fields);
 
 /**
  * Modification times are to the second: a write later in the same second
@@ -74,7 +76,7 @@ export function changeLister(transport: Transport, clock: Clock, ownUserId?: str
       const settledBefore = crmOneDateTime(new Date(clock.now().getTime() - settleSeconds * 1000).toISOString());
       // A page of our own writes only (a backfill's) is passed over within the call, up to a bound.
       for (let page = 0; page < maxPagesPassedOver; page++) {
-        const { records } = await listPage({ transport, ctx }, model, { fields, order: byModification, offset: start, limit: pageSize });
+        const { records } = await listPage({ transport, ctx }, model, { fields: fieldsOf(model), order: byModification, offset: start, limit: pageSize });
         const changes: CrmChange[] = [];
         let last: Checkpoint | undefined;
         let unsettled = false;
@@ -86,7 +88,7 @@ export function changeLister(transport: Transport, clock: Clock, ownUserId?: str
           }
           if (checkpoint && !after(record, checkpoint)) continue;
           last = { modified, id: record.id, offset: start + i + 1 };
-          if (ownUserId !== undefined && record.modified_user_id === ownUserId) continue;
+          if ((ownUserId !== undefined && record.modified_user_id === ownUserId) || (entity === "deal" && isCartOpportunity(record))) continue;
           const modifiedAt = isoTimestamp(modified)!;
           changes.push({ entity, crmId: record.id, action: "updated", modifiedAt, deliveryId: changeKey(model, record.id, modifiedAt) });
         }

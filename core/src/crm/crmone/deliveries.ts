@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type CrmChange, type CrmEntity, type InboundRequest, MalformedDelivery, type ParsedDelivery } from "../../ports/crm-inbound";
 import { readJsonDelivery } from "../kit/json-delivery";
 import { isoTimestamp } from "./api";
-import { models } from "./fields";
+import { models, opportunityFields } from "./fields";
 
 /** The model a subscription is for, from the `model` parameter we put in its URL (1CRM's delivery does not say). */
 const entityOfModel: Record<string, CrmEntity> = { [models.person]: "person", [models.company]: "company", [models.deal]: "deal" };
@@ -15,6 +15,13 @@ const deliveredRecord = z.looseObject({
   date_entered: z.string().optional(),
   date_modified: z.string().refine((t) => isoTimestamp(t) !== undefined, "not a time"),
 });
+
+/**
+ * An opportunity carrying a cart's key is the cart's mirror, written by us
+ * and owned by commercetools: whoever changed it last, nothing of it flows
+ * back (no loop, even without `CRMONE_USER_ID`).
+ */
+export const isCartOpportunity = (record: Record<string, unknown>) => typeof record[opportunityFields.dealKey] === "string" && record[opportunityFields.dealKey] !== "";
 
 /** One change of a record, as polling names it: the record at its modification time. */
 export const changeKey = (model: string, id: string, modifiedAt: string) => `${model}:${id}:${modifiedAt}`;
@@ -34,6 +41,7 @@ export function parseDelivery(request: InboundRequest, ownUserId?: string): Pars
   const record = readJsonDelivery(request, deliveredRecord, "CRM One");
   // Our own write coming back: nothing the CRM did.
   if (ownUserId !== undefined && record.modified_user_id === ownUserId) return { changes: [] };
+  if (entity === "deal" && isCartOpportunity(record)) return { changes: [] };
   const modifiedAt = isoTimestamp(record.date_modified)!;
   const change: CrmChange = {
     entity,

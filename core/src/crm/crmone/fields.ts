@@ -46,11 +46,8 @@ export const coreSetup: ModelSetup[] = [
   { model: models.order, filters: ["name"], customFields: [] },
 ];
 
-/** What cart opportunities need on top (the shared shoppers' account is found by name). */
-export const dealSetup: ModelSetup[] = [
-  { model: models.deal, filters: [opportunityFields.dealKey], customFields: Object.values(opportunityFields) },
-  { model: models.company, filters: ["name"], customFields: [] },
-];
+/** What cart opportunities need on top (the shoppers' account is found by its name, a filter every instance has). */
+export const dealSetup: ModelSetup[] = [{ model: models.deal, filters: [opportunityFields.dealKey], customFields: Object.values(opportunityFields) }];
 
 /** What order timeline entries need on top. */
 export const timelineSetup: ModelSetup[] = [{ model: models.timeline, filters: [taskFields.timelineKey], customFields: Object.values(taskFields) }];
