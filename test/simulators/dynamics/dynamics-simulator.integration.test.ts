@@ -110,6 +110,41 @@ describe("Dataverse simulator contract", () => {
     expect((await json("GET", "/nothing")).status).toBe(400);
   });
 
+  it("filters with Microsoft.Dynamics.CRM.In on a column, every row holding one of the values", async () => {
+    for (const id of ["in-1", "in-2", "in-3"]) await json("PATCH", `/contacts(ct_customerid='${id}')`, { lastname: id });
+    const filter = "Microsoft.Dynamics.CRM.In(PropertyName='ct_customerid',PropertyValues=['in-1','IN-3','in-absent'])";
+    const answer = await json("GET", `/contacts?$select=ct_customerid&$filter=${encodeURIComponent(filter)}&$orderby=ct_customerid`);
+    expect(answer.body?.value.map((r: { ct_customerid: string }) => r.ct_customerid)).toEqual(["in-1", "in-3"]);
+    const unknown = await json("GET", `/contacts?$filter=${encodeURIComponent("Microsoft.Dynamics.CRM.In(PropertyName='nope',PropertyValues=['x'])")}`);
+    expect(unknown).toMatchObject({ status: 400, body: { error: { code: "0x80060888" } } });
+  });
+
+  it("closes an opportunity only through WinOpportunity or LoseOpportunity, with its opportunityclose activity, once", async () => {
+    const eur = (await json("GET", "/transactioncurrencies?$select=transactioncurrencyid&$filter=isocurrencycode eq 'EUR'")).body?.value[0].transactioncurrencyid;
+    const created = await json("PATCH", "/opportunities(ct_dealkey='deal-sim-1')", { name: "Cart", estimatedvalue: 42.5, statuscode: 2, "transactioncurrencyid@odata.bind": `/transactioncurrencies(${eur})` });
+    expect(created.status).toBe(204);
+    const read = () => json("GET", "/opportunities(ct_dealkey='deal-sim-1')?$select=statecode,statuscode,actualvalue,actualclosedate").then((r) => r.body);
+    expect(await read()).toMatchObject({ statecode: 0, statuscode: 2 });
+    // A status reason of another state is refused: statecode moves only through the actions.
+    expect(await json("PATCH", "/opportunities(ct_dealkey='deal-sim-1')", { statuscode: 3 })).toMatchObject({ status: 400, body: { error: { code: "0x80040203" } } });
+    const win = { Status: 3, OpportunityClose: { subject: "Won", "opportunityid@odata.bind": "/opportunities(ct_dealkey='deal-sim-1')", actualend: "2026-11-21T10:00:00Z" } };
+    expect((await json("POST", "/WinOpportunity", win)).status).toBe(204);
+    const opportunity = await read();
+    expect(opportunity).toMatchObject({ statecode: 1, statuscode: 3, actualvalue: 42.5, actualclosedate: "2026-11-21" });
+    const closes = await json("GET", `/opportunitycloses?$select=subject&$filter=_opportunityid_value eq ${String(opportunity?.opportunityid)}`);
+    expect(closes.body?.value).toMatchObject([{ subject: "Won" }]);
+    expect(await json("POST", "/WinOpportunity", win)).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining("already closed") } } });
+    expect(await json("POST", "/LoseOpportunity", { ...win, Status: 4 })).toMatchObject({ status: 400 });
+    expect(await json("PATCH", "/opportunities(ct_dealkey='deal-sim-1')", { statuscode: 1 })).toMatchObject({ status: 400, body: { error: { code: "0x80040203" } } });
+    expect(await json("POST", "/LoseOpportunity", { Status: 3, OpportunityClose: { "opportunityid@odata.bind": "/opportunities(ct_dealkey='nope')" } })).toMatchObject({ status: 404 });
+  });
+
+  it("dates a note created with overriddencreatedon at that time", async () => {
+    const note = await json("POST", "/annotations", { subject: "Back-dated", overriddencreatedon: "2026-01-02T03:04:05Z" });
+    const id = note.headers.get("odata-entityid")?.match(/\(([0-9a-f-]{36})\)$/)?.[1];
+    expect((await json("GET", `/annotations(${id})?$select=createdon`)).body).toMatchObject({ createdon: "2026-01-02T03:04:05Z" });
+  });
+
   it("stops a $batch at the first failed part unless odata.continue-on-error is preferred, and caps it at 1,000 requests", async () => {
     const part = (n: number, body: unknown) =>
       [`--b`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", "", `PATCH contacts(ct_customerid='bp-${n}') HTTP/1.1`, "Content-Type: application/json", "", JSON.stringify(body)].join("\r\n");

@@ -86,6 +86,16 @@ describe("dynamics-web-api against the Dataverse simulator", () => {
     expect(recent.value).toHaveLength(7);
   });
 
+  it("upserts an opportunity by its deal key and wins it with the WinOpportunity action, inside one change set", async () => {
+    const [eur] = (await client.retrieveMultiple({ collection: "transactioncurrencies", select: ["transactioncurrencyid"], filter: "isocurrencycode eq 'EUR'" })).value;
+    client.startBatch();
+    client.upsert({ collection: "opportunities", key: "ct_dealkey='ct-cart-wa-1'", data: { name: "Cart", estimatedvalue: 10.5, "transactioncurrencyid@odata.bind": `/transactioncurrencies(${String(eur?.transactioncurrencyid)})` } });
+    client.callAction({ actionName: "WinOpportunity", action: { Status: 3, OpportunityClose: { subject: "Ordered", "opportunityid@odata.bind": "/opportunities(ct_dealkey='ct-cart-wa-1')" } } });
+    await client.executeBatch({ inChangeSet: true });
+    const won = await client.retrieve({ collection: "opportunities", key: "ct_dealkey='ct-cart-wa-1'", select: ["statecode", "statuscode", "actualvalue"] });
+    expect(won).toMatchObject({ statecode: 1, statuscode: 3, actualvalue: 10.5 });
+  });
+
   it("runs a $batch with a change set whose second request binds the first by Content-ID", async () => {
     client.startBatch();
     client.create<Row, string>({ collection: "accounts", data: { name: "Batch Parent", ct_businessunitid: "bu-wa-batch" }, contentId: "1" });
