@@ -4,8 +4,9 @@ import { toMajorUnits } from "../../domain/money";
 import { byKey } from "./odata";
 
 /**
- * Canonical records → Dataverse columns. The only place that knows column
- * names; the admin creates the ct_ ones (README.md lists them). Absent
+ * Canonical people, companies and orders → Dataverse columns (carts' are in
+ * deals.ts, order transitions' in order-events.ts); the admin creates the ct_
+ * ones (README.md lists them). Absent
  * canonical values are left out (an upsert keeps what the org has); `extra`
  * values (the mapping configuration's) are sent as given, null clears.
  */
