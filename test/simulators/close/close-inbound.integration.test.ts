@@ -7,7 +7,7 @@ import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
 import type { CrmConnection } from "@ct-crm-sync/core/ports/crm-connector";
 import { crmSnapshotSchema, type InboundRequest, MalformedDelivery } from "@ct-crm-sync/core/ports/crm-inbound";
-import { person } from "../../conformance/fixtures";
+import { deal, orderEvent, person } from "../../conformance/fixtures";
 import { startCloseSimulator, type CloseSimulator } from "./index";
 
 /**
@@ -208,5 +208,36 @@ describe("Close inbound: reading records back", () => {
     const { inbound } = connect(signatureKey);
     expect(await inbound.readRecord("person", "cont_gone", ctx)).toBeUndefined();
     expect(await inbound.readRecord("company", "lead_gone", ctx)).toBeUndefined();
+  });
+});
+
+describe("Close inbound: no loops", () => {
+  it("passes over our cart opportunities and timeline activities, by webhook and by polling, and still hears an opportunity Sales made", async () => {
+    const { inbound, outbound } = connect(signatureKey);
+    await outbound.upsertPeople([person("p-loop")], ctx);
+    const start = inbound.checkpointAt!(new Date().toISOString());
+    await sim.webhooks.drained();
+    received = [];
+    const [ours] = await outbound.upsertDeals!([deal("cart-loop", "p-loop")], ctx);
+    await outbound.upsertDeals!([deal("cart-loop", "p-loop", { sourceVersion: 2, status: "abandoned", statusAt: "2026-11-21T10:00:00.000Z" })], ctx);
+    await outbound.recordOrderEvents!([orderEvent("o-loop", "p-loop", "paid")], ctx);
+    const ourOpportunity = await api("GET", `/opportunity/${ours && ours.ok ? ours.crmId : "missing"}/`);
+    const sales = await api("POST", "/opportunity/", { lead_id: ourOpportunity.lead_id, value: 5000, value_currency: "EUR", value_period: "one_time", note: "Upsell" });
+    await sim.webhooks.drained();
+
+    // Close told us of our opportunity's creation and update, and of Sales' one: only Sales' is a change.
+    const events = received.map((r) => JSON.parse(r.rawBody.toString()).event as { object_type: string; object_id: string });
+    expect(events.filter((e) => e.object_type === "opportunity").map((e) => e.object_id)).toEqual([ourOpportunity.id, ourOpportunity.id, sales.id]);
+    const changes = received.flatMap((r) => inbound.parse(r).changes);
+    expect(changes.filter((c) => c.entity === "deal").map((c) => c.crmId)).toEqual([sales.id]);
+    expect(changes.every((c) => c.entity !== "deal" || c.crmId !== ourOpportunity.id)).toBe(true);
+
+    const polled = await inbound.changesSince!("deal", start, ctx);
+    expect(polled.changes.map((c) => c.crmId)).toEqual([sales.id]);
+    // Our opportunity written again: no change listed, and the checkpoint moves past it (no poll reads it twice).
+    await outbound.upsertDeals!([deal("cart-loop", "p-loop", { sourceVersion: 3, status: "lost", statusAt: "2026-11-22T10:00:00.000Z" })], ctx);
+    const after = await inbound.changesSince!("deal", polled.checkpoint, ctx);
+    expect(after.changes).toEqual([]);
+    expect(after.checkpoint).toMatch(new RegExp(` ${String(ourOpportunity.id)}$`));
   });
 });

@@ -1,5 +1,6 @@
 import { type DeliveryFaults, deliveryFaultsSchema, Outbox, type OutboxOptions } from "../shared/outbox";
 import type { CloseStore, StoreChange, WebhookSubscription } from "./store";
+import { renderContact, renderLead, renderOpportunity } from "./render";
 import { buildDelivery, signCloseWebhook } from "./webhooks";
 
 type Queued = { subscriptionId: string; body: string };
@@ -37,9 +38,24 @@ export class CloseWebhookDeliveries {
     for (const subscription of this.store.webhooks.values()) {
       if (subscription.status !== "active") continue;
       if (!subscription.events.some((e) => e.object_type === change.object_type && e.action === change.action)) continue;
-      const body = JSON.stringify(buildDelivery(subscription, change, this.store.now()));
+      const body = JSON.stringify(buildDelivery(subscription, { ...change, data: this.dataOf(change) }, this.store.now()));
       this.outboxOf(subscription).enqueue({ subscriptionId: subscription.id, body });
     }
+  }
+
+  /** The object as it is now, as Close puts it in an event's `data` (nothing for a deletion here). */
+  private dataOf(change: StoreChange): Record<string, unknown> {
+    const { store } = this;
+    if (change.object_type === "lead") {
+      const lead = store.leads.get(change.object_id);
+      return lead ? renderLead(store, lead) : {};
+    }
+    if (change.object_type === "contact") {
+      const contact = store.contacts.get(change.object_id);
+      return contact ? renderContact(contact) : {};
+    }
+    const opportunity = store.opportunities.get(change.object_id);
+    return opportunity ? renderOpportunity(store, opportunity) : {};
   }
 
   private async post({ subscriptionId, body }: Queued): Promise<boolean> {

@@ -3,7 +3,9 @@ import { compareInstants } from "../../domain/inbound";
 import type { CrmChange, CrmEntity, CrmInbound } from "../../ports/crm-inbound";
 import type { CallContext } from "../../ports/crm-outbound";
 import type { Transport } from "../kit/transport";
-import { send } from "./connection";
+import { loadedOnce, send } from "./connection";
+import { customKey, dealFields } from "./field-names";
+import { customFieldsByName } from "./schema-setup";
 import { listSchema, searchResponseSchema } from "./schemas";
 
 /** Changes listed a call, at most. */
@@ -12,7 +14,8 @@ const changesPageSize = 200;
 const maxPagesPerCall = 10;
 
 const changed = z.looseObject({ id: z.string(), date_updated: z.string() });
-type Changed = z.infer<typeof changed>;
+/** A changed record; `ours`: a record the adapter owns (a cart's opportunity), never a CRM change. */
+type Changed = z.infer<typeof changed> & { ours?: boolean };
 
 /** Close's `+00:00` times in the port's UTC form, their microseconds kept. */
 const utc = (time: string) => time.replace(/\+00:00$/, "Z");
@@ -37,6 +40,9 @@ function searchQuery(type: "contact" | "lead", since: string | undefined) {
  * to the millisecond; what the checkpoint already covers is dropped here.
  */
 export function closeChanges(transport: Transport): Pick<CrmInbound, "changesSince" | "checkpointAt"> {
+  // The deal-key field marks our cart opportunities; merchants do not rename it, so a few minutes' cache will do.
+  const dealKeyField = loadedOnce(async (ctx) => (await customFieldsByName({ transport, ctx }, "opportunity")).get(dealFields.dealKey.name)?.[0]?.id, 5 * 60_000);
+
   async function* pages(entity: CrmEntity, since: string | undefined, ctx: CallContext): AsyncGenerator<Changed[]> {
     const call = { transport, ctx };
     const type = searchTypes[entity];
@@ -49,10 +55,14 @@ export function closeChanges(transport: Transport): Pick<CrmInbound, "changesSin
       } while (cursor);
       return;
     }
+    const keyField = await dealKeyField(ctx);
+    const ownKey = keyField ? customKey(keyField) : undefined;
     for (let skip = 0; ; skip += changesPageSize) {
-      const query = { _order_by: "date_updated", _skip: skip, _limit: changesPageSize, _fields: "id,date_updated", ...(since ? { date_updated__gte: since } : {}) };
+      const fields = ["id", "date_updated", ...(ownKey ? [ownKey] : [])].join(",");
+      const query = { _order_by: "date_updated", _skip: skip, _limit: changesPageSize, _fields: fields, ...(since ? { date_updated__gte: since } : {}) };
       const page = await send(call, "GET", "/opportunity/", listSchema(changed), { query });
-      yield page.data;
+      // Our cart opportunities are passed over, the checkpoint still moving past them (see isOwnCartOpportunity).
+      yield page.data.map((o) => ({ ...o, ours: ownKey !== undefined && typeof o[ownKey] === "string" }));
       if (page.has_more !== true) return;
     }
   }
@@ -67,16 +77,19 @@ export function closeChanges(transport: Transport): Pick<CrmInbound, "changesSin
         const order = compareInstants(r.time, since);
         return order > 0 || (order === 0 && lastId !== undefined && r.id > lastId);
       };
-      const found: { time: string; id: string }[] = [];
+      const found: { time: string; id: string; ours: boolean }[] = [];
       let read = 0;
       for await (const page of pages(entity, since, ctx)) {
-        found.push(...page.map((r) => ({ time: utc(r.date_updated), id: r.id })).filter(after));
+        found.push(...page.map((r) => ({ time: utc(r.date_updated), id: r.id, ours: r.ours === true })).filter(after));
         if (found.length > 0 || ++read >= maxPagesPerCall) break;
       }
       found.sort((a, b) => compareInstants(a.time, b.time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const changes = found.slice(0, changesPageSize).map((r): CrmChange => ({ entity, crmId: r.id, action: "updated", modifiedAt: r.time, deliveryId: `close-poll:${r.id}:${r.time}` }));
-      const last = changes.at(-1);
-      return { changes, checkpoint: last ? `${last.modifiedAt} ${last.crmId}` : checkpoint };
+      const listed = found.slice(0, changesPageSize);
+      const changes = listed
+        .filter((r) => !r.ours)
+        .map((r): CrmChange => ({ entity, crmId: r.id, action: "updated", modifiedAt: r.time, deliveryId: `close-poll:${r.id}:${r.time}` }));
+      const last = listed.at(-1);
+      return { changes, checkpoint: last ? `${last.time} ${last.id}` : checkpoint };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { SyncError } from "../../domain/errors";
+import { cartDealKey } from "../../domain/keys";
 import { type CrmChange, type CrmDealSnapshot, type CrmEntity, type CrmInbound, type CrmSnapshot, type InboundRequest, MalformedDelivery, type Refusal } from "../../ports/crm-inbound";
 import type { Transport } from "../kit/transport";
 import { unlessGone } from "../kit/gone";
@@ -54,6 +55,21 @@ const deliverySchema = z.object({
 const entityOf: Record<string, CrmEntity> = { contact: "person", lead: "company", opportunity: "deal" };
 const actions = ["created", "updated", "deleted"] as const;
 
+/** Custom values of our cart opportunities start so (`cartDealKey`). */
+const cartKeyPrefix = cartDealKey("");
+
+/**
+ * An opportunity carrying a cart's deal key is the adapter's own write: a
+ * change of it is never a CRM change (the cart is commercetools'). Told by the
+ * event's own copy of the object, which can only make us ignore the event.
+ */
+function isOwnCartOpportunity(event: { object_type: string; data?: unknown; previous_data?: unknown }): boolean {
+  if (event.object_type !== "opportunity") return false;
+  const carriesKey = (data: unknown) =>
+    typeof data === "object" && data !== null && Object.entries(data).some(([key, value]) => key.startsWith("custom.") && typeof value === "string" && value.startsWith(cartKeyPrefix));
+  return carriesKey(event.data) || carriesKey(event.previous_data);
+}
+
 function parseDelivery(request: InboundRequest): { changes: CrmChange[] } {
   let body: unknown;
   try {
@@ -67,7 +83,7 @@ function parseDelivery(request: InboundRequest): { changes: CrmChange[] } {
   const entity = entityOf[event.object_type];
   const action = actions.find((a) => a === event.action);
   // Other objects (tasks, emails, calls) and actions (merged, sent): nothing of ours changed; acknowledged as they are.
-  if (!entity || !action) return { changes: [] };
+  if (!entity || !action || isOwnCartOpportunity(event)) return { changes: [] };
   return { changes: [{ entity, crmId: event.object_id, action, deliveryId: event.id, ...(event.date_updated ? { modifiedAt: event.date_updated } : {}) }] };
 }
 
