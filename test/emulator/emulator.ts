@@ -1,5 +1,6 @@
 import { CommercetoolsMock } from "@labdigital/commercetools-mock";
 import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-storage";
+import { orderedCarts } from "./ordered-carts";
 
 /**
  * The commercetools emulator as a real HTTP server on 127.0.0.1, with its
@@ -11,7 +12,8 @@ import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-stora
  *  - custom-object POST with `version: 0` on an existing object answers 409
  *    ConcurrentModification instead of overwriting (create-only semantics);
  *  - a cart created with a `key` keeps it (the emulator drops it), and a
- *    second cart with a key in use is refused as DuplicateField.
+ *    second cart with a key in use is refused as DuplicateField;
+ *  - an order created from a cart leaves the cart Ordered (ordered-carts.ts).
  * Everything else is the emulator unchanged.
  */
 export type Emulator = {
@@ -81,6 +83,7 @@ export async function startEmulator(
       });
     }
   });
+  orderedCarts(mock);
   const cartsPath = /^\/([^/]+)\/carts\/?$/;
   app.addHook("preHandler", async (request, reply) => {
     const match = request.method === "POST" ? cartsPath.exec(request.url.split("?")[0] ?? "") : null;
