@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { loadConfig } from "@ct-crm-sync/core/config/env";
 import type { Runtime } from "@ct-crm-sync/core/runtime";
 import type { Checkpoint } from "@ct-crm-sync/core/state/job-state";
 import { Lease } from "@ct-crm-sync/core/state/lease";
@@ -42,7 +43,7 @@ export type JobOptions = {
   /** Stops the run between (and inside) pages; the checkpoint keeps what was done. */
   signal?: AbortSignal;
   onCheckpoint?: (entity: SyncEntity, checkpoint: Checkpoint, processed: number) => void | Promise<void>;
-  /** Reconciliation settings (`reconcileEnv`); their defaults when absent. */
+  /** Reconciliation settings (`reconcileEnv`); read from the process environment when absent. */
   reconcile?: ReconcileSettings;
 };
 
@@ -77,7 +78,8 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
   const ctx = { correlationId, ...(options.signal ? { signal: options.signal } : {}) };
   const reader = runtime.commerce;
   const syncDeps = { sync: runtime.sync, reader, store: runtime.store, state, lease, log: runtime.log };
-  const reconcileSettings = options.reconcile ?? reconcileEnv.parse({});
+  // Connect sets the job app's configuration as its environment.
+  const reconcileSettings = options.reconcile ?? loadConfig(reconcileEnv);
   try {
     const started = await state.saveRun({ startedAt, outcome: "running" });
     try {

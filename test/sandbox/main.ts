@@ -36,7 +36,15 @@ await ensurePortsFree(ports).catch(stopOnTakenPort);
 
 // The service trusts the stand-in as the session issuer, so the stand-in starts first.
 const mcApi = await startMcStandIn({ projectKey: sandboxProjectKey, port: port("MC_API_PORT", 3002) });
-const sandbox = await startSandbox({ crm, seed: true, mcApiUrl: mcApi.url, logLevel: (process.env.LOG_LEVEL as "info") ?? "warn" });
+// Connect's cron stand-in: the job's scheduled run (no body) every few seconds; SANDBOX_SCHEDULE_SECONDS=0 turns it off.
+const scheduleSeconds = Number(process.env.SANDBOX_SCHEDULE_SECONDS ?? 5);
+const sandbox = await startSandbox({
+  crm,
+  seed: true,
+  mcApiUrl: mcApi.url,
+  logLevel: (process.env.LOG_LEVEL as "info") ?? "warn",
+  ...(scheduleSeconds > 0 ? { scheduleEveryMs: scheduleSeconds * 1000 } : {}),
+});
 // A failed record to look at and replay (the seed has drained, so the injected refusal hits this customer's write).
 const failedCustomer = crm === "salesforce" ? await seedFailure(sandbox.api, sandbox.salesforce.faults) : undefined;
 await sandbox.relay.drained();

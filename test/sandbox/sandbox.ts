@@ -7,9 +7,10 @@ import { MemoryLogger, createLogger } from "@ct-crm-sync/core/logging/logger";
 import { inlineRetryPolicy, jobRetryPolicy } from "@ct-crm-sync/core/reliability/retry";
 import { createRuntime, type Runtime } from "@ct-crm-sync/core/runtime";
 import { createEventApp } from "../../event/src/app";
-import { destinationFrom, ensureSubscription, subscribedMessages } from "../../event/src/connector/subscription";
+import { destinationFrom, ensureSubscription, isSubscribed } from "../../event/src/connector/subscription";
 import { createJobApp } from "../../job/src/app";
 import { jobEnv } from "../../job/src/config";
+import { reconcileEnv } from "@ct-crm-sync/core/sync/rolling-reconcile";
 import { serviceEnv } from "../../service/src/config";
 import { generateOperatorKeys } from "../../scripts/operator-keys";
 import { createServiceApp } from "../../service/src/app";
@@ -52,6 +53,11 @@ export type SandboxOptions = {
   commercetoolsUrl?: (emulatorUrl: string) => Promise<string>;
   /** Settings laid over the sandbox's own (e.g. a CRM pace for load runs). */
   env?: Record<string, string>;
+  /**
+   * Connect's cron stand-in: `POST /` with no body to the job this often (ms).
+   * Off unless given: tests post their own runs and a scheduled one would hold the lease.
+   */
+  scheduleEveryMs?: number;
 };
 
 export type Sandbox = {
@@ -102,7 +108,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let pushUrl: string | undefined;
   let overridePushUrl: string | undefined;
   const relay = new PubSubRelay(() => overridePushUrl ?? pushUrl);
-  const typeIds = new Set(subscribedMessages.map((m) => m.resourceTypeId));
   let subscribed = false;
 
   const emulator = await startEmulator({
@@ -110,7 +115,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     onWrite: (write) => {
       if (!subscribed) return;
       const notification = notificationFor(write, emulator.projectKey);
-      if (notification && typeIds.has(notification.resource.typeId)) relay.publish(notification);
+      if (notification && isSubscribed(notification)) relay.publish(notification);
     },
   });
   const salesforce = await startSalesforceSimulator({ port: portFor("salesforce", mode) });
@@ -157,6 +162,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     DYNAMICS_APPLICATION_USER_ID: dynamics.clients["sandbox-client"]!.userId,
     DYNAMICS_WEBHOOK_KEY: "sandbox-webhook-key",
     LOG_LEVEL: options.logLevel ?? "warn",
+    // A period shorter than the schedule: every scheduled run compares the whole (small) population, so a contact
+    // deleted in the CRM is back after the next run.
+    RECONCILE_PERIOD_HOURS: "0.001",
     // The service signs operator requests to the job with the private half (secured), the job holds the public one.
     ...generateOperatorKeys(),
     ...options.env,
@@ -175,7 +183,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const event = await listenOn(createEventApp(runtimes.event), portFor("event", mode));
   servers.push(event.server);
   pushUrl = event.url;
-  const job = await listenOn(createJobApp(runtimes.job, { operatorKey: loadConfig(jobEnv, env).JOB_VERIFY_KEY }), portFor("job", mode));
+  const job = await listenOn(
+    createJobApp(runtimes.job, { operatorKey: loadConfig(jobEnv, env).JOB_VERIFY_KEY, job: { reconcile: loadConfig(reconcileEnv, env) } }),
+    portFor("job", mode),
+  );
   servers.push(job.server);
   // The service's audience is its own URL, known once it listens: bind first, then mount.
   const servicePort = portFor("service", mode);
@@ -226,6 +237,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   subscribed = true;
   await runtimes.event.crm.ensureSchema({ correlationId: "sandbox-setup" });
 
+  // Connect's cron: a bodiless POST on the schedule; a run still going (or one holding the lease) just answers 409.
+  let scheduled: Promise<unknown> | undefined;
+  const schedule =
+    options.scheduleEveryMs === undefined
+      ? undefined
+      : setInterval(() => {
+          scheduled ??= fetch(job.url, { method: "POST" })
+            .then((response) => response.body?.cancel())
+            .catch(() => undefined)
+            .finally(() => (scheduled = undefined));
+        }, options.scheduleEveryMs);
+
   const sandbox: Sandbox = {
     crm,
     urls: {
@@ -255,6 +278,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       overridePushUrl = url;
     },
     stop: async () => {
+      clearInterval(schedule);
+      await scheduled;
       await Promise.all(
         servers.map(
           (server) =>
