@@ -226,6 +226,38 @@ describe("Close simulator", () => {
     expect((await call("GET", `/activity/custom/${activity.body.id}/`)).status).toBe(404);
   });
 
+  it("keeps opportunity statuses in a pipeline, custom values on opportunities, the day won; lists activities of several leads", async () => {
+    const pipelines = await call("GET", "/pipeline/");
+    const pipelineId = pipelines.body.data[0].id as string;
+    expect(pipelines.body.data[0].statuses.map((s: { type: string }) => s.type)).toEqual(["active", "won", "lost"]);
+    const noPipeline = await call("POST", "/status/opportunity/", { label: "Stalled", type: "active" });
+    expect(noPipeline.body["field-errors"]).toHaveProperty("pipeline_id");
+    const stalled = await call("POST", "/status/opportunity/", { label: "Stalled", type: "active", pipeline_id: pipelineId });
+    expect(stalled.body).toMatchObject({ label: "Stalled", type: "active", pipeline_id: pipelineId });
+    expect((await call("POST", "/status/opportunity/", { label: "Stalled", type: "active", pipeline_id: pipelineId })).body["field-errors"]).toHaveProperty("label");
+    const statuses = (await call("GET", "/status/opportunity/")).body.data as { id: string; label: string; type: string }[];
+    const won = statuses.find((s) => s.type === "won")!;
+
+    const key = await field("opportunity", "deal_key");
+    const lead = await call("POST", "/lead/", { name: "Cart buyer" });
+    const opportunity = await call("POST", "/opportunity/", { lead_id: lead.body.id, status_id: stalled.body.id, value: 500, value_currency: "EUR", [`custom.${key}`]: "k-1" });
+    expect(opportunity.body).toMatchObject({ status_label: "Stalled", status_type: "active", pipeline_id: pipelineId, date_won: null, [`custom.${key}`]: "k-1" });
+    const unknownField = await call("POST", "/opportunity/", { lead_id: lead.body.id, "custom.cf_unknown": "x" });
+    expect(unknownField.body["field-errors"]).toHaveProperty("custom.cf_unknown");
+    const closed = await call("PUT", `/opportunity/${opportunity.body.id}/`, { status_id: won.id, [`custom.${key}`]: null });
+    expect(closed.body).toMatchObject({ status_type: "won", date_won: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
+    expect(closed.body).not.toHaveProperty(`custom.${key}`);
+    const reopened = await call("PUT", `/opportunity/${opportunity.body.id}/`, { status_id: stalled.body.id });
+    expect(reopened.body.date_won).toBe(closed.body.date_won);
+
+    const type = await call("POST", "/custom_activity/", { name: "Several leads" });
+    const other = await call("POST", "/lead/", { name: "Other buyer" });
+    const third = await call("POST", "/lead/", { name: "Not asked" });
+    for (const l of [lead, other, third]) await call("POST", "/activity/custom/", { custom_activity_type_id: type.body.id, lead_id: l.body.id, status: "published" });
+    const listed = await call("GET", `/activity/custom/?lead_id=${lead.body.id},${other.body.id}&custom_activity_type_id=${type.body.id}`);
+    expect(listed.body.data.map((a: { lead_id: string }) => a.lead_id)).toEqual([lead.body.id, other.body.id]);
+  });
+
   it("throttles like Close: injected faults and the switchable limiter", async () => {
     await fetch(`${sim.origin}/__sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: 429, retryAfterSeconds: 2.5 }) });
     const injected = await call("GET", "/lead/");
@@ -285,33 +317,6 @@ describe("Close simulator", () => {
     }
   });
 
-  // Runs last: everything the tests above got answered must be Close's published dialect.
-  it("accepted only requests Close's OpenAPI describes (paths, methods, query parameters, bodies, answers)", () => {
-    expect(sim.recorded.length).toBeGreaterThan(40);
-    expect(checkRequests(sim.recorded)).toEqual([]);
-  });
-});
-
-describe("OpenAPI drift check", () => {
-  const entry = (over: Partial<Parameters<typeof checkRequests>[0][number]>) => ({
-    method: "GET",
-    path: "/lead/",
-    query: {},
-    body: {},
-    status: 200,
-    response: { data: [], has_more: false },
-    ...over,
-  });
-
-  it("flags unknown paths, undeclared query parameters, invalid bodies, undeclared statuses and bad answers", () => {
-    expect(checkRequests([entry({ path: "/lead/upsert/", method: "POST" })])[0]?.problem).toMatch(/no such operation/);
-    expect(checkRequests([entry({ query: { lead_id: "x" } })])[0]?.problem).toMatch(/query parameter lead_id/);
-    expect(checkRequests([entry({ method: "POST", path: "/activity/custom/", body: { custom_activity_type_id: "actitype_1" }, response: {} })])[0]?.problem).toMatch(/lead_id/);
-    expect(checkRequests([entry({ method: "POST", path: "/custom_activity/", body: { name: "x" }, response: {} })])[0]?.problem).toMatch(/status 200 is not declared/);
-    expect(checkRequests([entry({ response: { data: [{ id: "lead_1" }], has_more: false } })])[0]?.problem).toMatch(/response body/);
-    expect(checkRequests([entry({ method: "POST", path: "/data/search/", body: { query: { type: "object_type", object_type: "lead" }, _page: 1 }, response: { data: [], cursor: null } })])[0]?.problem).toMatch(/request body/);
-    expect(checkRequests([entry({ method: "POST", path: "/data/search/", body: { query: { type: "object_type", object_type: "lead" } }, response: { data: [], cursor: null } })])).toEqual([]);
-  });
 });
 
 describe("Close simulator lookups after updates", () => {
@@ -345,5 +350,33 @@ describe("Close simulator lookups after updates", () => {
     expect(await search(cf, "k-2")).toEqual([]);
     expect((await call("GET", `/activity/custom/?lead_id=${second.id}`)).body.data).toEqual([]);
     expect((await call("GET", `/activity/custom/${activity.id}/`)).status).toBe(404);
+  });
+});
+
+// Runs last (its long check would hold up the requests of any test after it): everything the tests above got answered must be Close's published dialect.
+it("accepted only requests Close's OpenAPI describes (paths, methods, query parameters, bodies, answers)", () => {
+  expect(sim.recorded.length).toBeGreaterThan(40);
+  expect(checkRequests(sim.recorded)).toEqual([]);
+});
+
+describe("OpenAPI drift check", () => {
+  const entry = (over: Partial<Parameters<typeof checkRequests>[0][number]>) => ({
+    method: "GET",
+    path: "/lead/",
+    query: {},
+    body: {},
+    status: 200,
+    response: { data: [], has_more: false },
+    ...over,
+  });
+
+  it("flags unknown paths, undeclared query parameters, invalid bodies, undeclared statuses and bad answers", () => {
+    expect(checkRequests([entry({ path: "/lead/upsert/", method: "POST" })])[0]?.problem).toMatch(/no such operation/);
+    expect(checkRequests([entry({ query: { lead_id: "x" } })])[0]?.problem).toMatch(/query parameter lead_id/);
+    expect(checkRequests([entry({ method: "POST", path: "/activity/custom/", body: { custom_activity_type_id: "actitype_1" }, response: {} })])[0]?.problem).toMatch(/lead_id/);
+    expect(checkRequests([entry({ method: "POST", path: "/custom_activity/", body: { name: "x" }, response: {} })])[0]?.problem).toMatch(/status 200 is not declared/);
+    expect(checkRequests([entry({ response: { data: [{ id: "lead_1" }], has_more: false } })])[0]?.problem).toMatch(/response body/);
+    expect(checkRequests([entry({ method: "POST", path: "/data/search/", body: { query: { type: "object_type", object_type: "lead" }, _page: 1 }, response: { data: [], cursor: null } })])[0]?.problem).toMatch(/request body/);
+    expect(checkRequests([entry({ method: "POST", path: "/data/search/", body: { query: { type: "object_type", object_type: "lead" } }, response: { data: [], cursor: null } })])).toEqual([]);
   });
 });
