@@ -87,10 +87,12 @@ describe("Freshsales simulator", () => {
       { unique_identifier: { cf_ct_customer_id: "b-2" }, data: jane("b-2", { email: "broken" }) },
       { unique_identifier: { cf_ct_customer_id: "c-1" }, data: { first_name: "Janet" } },
     ];
+    const release = sim.jobs.hold();
     const accepted = await api("POST", "/contacts/bulk_upsert", { contacts: items });
     expect(accepted.status).toBe(202);
     const first = await api("GET", `/job_statuses/${accepted.body.job_id}`);
     expect(first.body.job_status).toMatchObject({ id: accepted.body.job_id, status: "queued", results: [] });
+    release();
     await sim.settled();
     const done = await api("GET", `/job_statuses/${accepted.body.job_id}`);
     expect(done.body.job_status).toMatchObject({ status: "completed", total: 3, success_count: 2, failure_count: 1 });

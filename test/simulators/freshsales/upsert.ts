@@ -66,13 +66,22 @@ export type BulkJob = {
 export class BulkJobs {
   readonly jobs = new Map<string, BulkJob>();
   private queue: Promise<void> = Promise.resolve();
+  private gate: Promise<void> = Promise.resolve();
   delayMs = 20;
+
+  /** Holds every job not started yet in the queue until the answered function is called (a test sees a job queued, whatever the load). */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
 
   submit(store: FreshsalesStore, module: ModuleName, items: { unique_identifier: unknown; data: unknown }[], changed: Changed, userId: number): BulkJob {
     const job: BulkJob = { id: randomUUID(), module, status: "queued", total: items.length, success_count: 0, failure_count: 0, results: [], created_at: store.now(), completed_at: null };
     this.jobs.set(job.id, job);
     const queuedAt = Date.now();
     this.queue = this.queue.then(async () => {
+      await this.gate;
       const wait = queuedAt + this.delayMs - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       job.status = "in_progress";
