@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { Company, OrderActivity, Person } from "../../domain/model";
-import { accountData, categoriesFor, contactData, noteData, noteDescription, noteName, placeholderContactData, segmentsOf } from "./mapping";
+import type { CartDeal, Company, OrderActivity, OrderEvent, Person } from "../../domain/model";
+import {
+  accountData,
+  categoriesFor,
+  contactData,
+  dealData,
+  noteData,
+  noteDescription,
+  noteName,
+  placeholderContactData,
+  segmentsOf,
+  timelineEntryData,
+} from "./mapping";
 
 /** A Berlin shopper who withdrew email consent, with a mapped lead source. */
 const jane: Person = {
@@ -131,5 +142,89 @@ describe("CRM One mapping: accounts and order notes", () => {
     expect(noteData(order, { contactId: "c-1", accountId: "a-1" })).toMatchObject({ parent_type: "Contacts", parent_id: "c-1", contact_id: "c-1", account_id: "a-1" });
     expect(noteData(order, { accountId: "a-1" })).toMatchObject({ parent_type: "Accounts", parent_id: "a-1", account_id: "a-1" });
     expect(noteData(order, { accountId: "a-1" })).not.toHaveProperty("contact_id");
+  });
+});
+
+const cart: CartDeal = {
+  kind: "deal",
+  sourceId: "cart-1",
+  sourceVersion: 4,
+  dealKey: "ct-cart-cart-1",
+  personSourceId: "cust-1",
+  title: "Cart · 2 items · berlin",
+  total: { centAmount: 4990, currencyCode: "EUR", fractionDigits: 2 },
+  status: "open",
+  lines: [],
+  lineSummary: "2 x Mug (SKU-9) 49.90 EUR",
+  storeKey: "berlin",
+  lastActivityAt: "2026-11-20T10:00:00.000Z",
+};
+const where = { accountId: "acc-shoppers", contactId: "con-1" };
+
+describe("CRM One mapping: cart opportunities", () => {
+  it("writes an open cart at Prospecting, the amount in currency units, no flag and no order link", () => {
+    expect(dealData(cart, where)).toMatchObject({
+      name: "Cart · 2 items · berlin",
+      account_id: "acc-shoppers",
+      amount: 49.9,
+      currency: "EUR",
+      sales_stage: "Prospecting",
+      probability: "10",
+      date_closed: "2026-11-20",
+      next_step: "",
+      ct_deal_key: "ct-cart-cart-1",
+      ct_customer_id: "cust-1",
+      ct_contact_id: "con-1",
+      ct_order_id: "",
+      ct_order_note_id: "",
+    });
+  });
+
+  it("flags an abandoned cart in next_step, still at an open stage, dated when it was flagged", () => {
+    expect(dealData({ ...cart, status: "abandoned", statusAt: "2026-11-22T08:00:00.000Z" }, where)).toMatchObject({
+      sales_stage: "Prospecting",
+      next_step: "Follow up: abandoned cart",
+      date_closed: "2026-11-22",
+    });
+  });
+
+  it("closes a won cart with its order, and a lost one without", () => {
+    const won = dealData({ ...cart, status: "won", statusAt: "2026-11-23T08:00:00.000Z", orderSourceId: "ord-1", orderNumber: "1234" }, { ...where, orderNoteId: "note-1" });
+    expect(won).toMatchObject({ sales_stage: "Closed Won", probability: "100", date_closed: "2026-11-23", ct_order_id: "ord-1", ct_order_note_id: "note-1" });
+    expect(won.description).toContain("Order number: 1234");
+    expect(dealData({ ...cart, status: "lost", statusAt: "2026-11-23T08:00:00.000Z" }, where)).toMatchObject({ sales_stage: "Closed Lost", probability: "0", ct_order_id: "" });
+  });
+});
+
+describe("CRM One mapping: order timeline tasks", () => {
+  const refund: OrderEvent = {
+    kind: "order-event",
+    sourceId: "ct-order-ord-1-refunded-tx-1",
+    orderSourceId: "ord-1",
+    orderNumber: "1234",
+    orderActivityKey: "ct-order-ord-1",
+    type: "refunded",
+    at: "2026-11-24T15:04:05.123Z",
+    amount: { centAmount: 1234, currencyCode: "EUR", fractionDigits: 2 },
+  };
+
+  it("writes a completed task on the contact, titled with the order and amount, dated in 1CRM's form, keyed by the event", () => {
+    expect(timelineEntryData(refund, { contactId: "con-1", accountId: "acc-1" })).toEqual({
+      name: "Order 1234 refunded 12.34 EUR",
+      status: "Completed",
+      date_start: "2026-11-24 15:04:05",
+      date_due: "2026-11-24 15:04:05",
+      parent_type: "Contacts",
+      parent_id: "con-1",
+      contact_id: "con-1",
+      account_id: "acc-1",
+      description: "Event: refunded\nOrder number: 1234\nOrder ID: ord-1\nAmount: 12.34 EUR\nAt: 2026-11-24T15:04:05.123Z",
+      ct_timeline_key: "ct-order-ord-1-refunded-tx-1",
+    });
+  });
+
+  it("names the order by its ID without a number, and hangs on the account without a contact", () => {
+    const shipped = timelineEntryData({ ...refund, type: "shipped", orderNumber: undefined, amount: undefined }, { accountId: "acc-1" });
+    expect(shipped).toMatchObject({ name: "Order ord-1 shipped", parent_type: "Accounts", parent_id: "acc-1" });
   });
 });
