@@ -21,6 +21,7 @@ const order = (sourceId: string, personSourceId: string): OrderActivity => ({
   personSourceId,
   orderNumber: `ON-${sourceId}`,
   total: eur(12345),
+  orderState: "Open",
   lines: [],
   lineSummary: "1 x Mug",
   createdAt: "2026-11-20T10:00:00.000Z",
