@@ -143,6 +143,8 @@ export function fakeService(
     operations?: Operation[];
     /** The latest reconciliation report; none: 404, as before the first run. */
     report?: ReconciliationReportAnswer;
+    /** The rolling pass in progress; none: 404, as before the first scheduled slice. */
+    rollingReport?: ReconciliationReportAnswer;
   } = {}
 ) {
   const failures = new Map((options.failures ?? []).map((f) => [f.id, f]));
@@ -234,6 +236,10 @@ export function fakeService(
     if (request.method === 'GET' && path === '/api/reconciliation/latest') {
       if (!options.report) return HttpResponse.json({ error: 'no reconciliation has run yet' }, { status: 404 });
       return reply(serviceApi.reconciliation.latest, options.report);
+    }
+    if (request.method === 'GET' && path === '/api/reconciliation/current') {
+      if (!options.rollingReport) return HttpResponse.json({ error: 'no rolling reconciliation pass has started' }, { status: 404 });
+      return reply(serviceApi.reconciliation.current, options.rollingReport);
     }
     if (request.method === 'GET' && path === '/api/log') {
       const direction = target.searchParams.get('direction');

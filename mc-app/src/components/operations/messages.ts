@@ -106,6 +106,16 @@ export const reportMessages = defineMessages({
   wasRepaired: { id: 'CrmSync.Report.wasRepaired', defaultMessage: 'repaired' },
   notRepaired: { id: 'CrmSync.Report.notRepaired', defaultMessage: 'not repaired' },
   notRepairedBecause: { id: 'CrmSync.Report.notRepairedBecause', defaultMessage: 'not repaired: {error}' },
+  current: { id: 'CrmSync.Report.current', defaultMessage: 'Rolling reconciliation in progress' },
+  byEntity: { id: 'CrmSync.Report.byEntity', defaultMessage: 'By record type' },
+  entityCounts: { id: 'CrmSync.Report.entityCounts', defaultMessage: '{entity}: {commercetools} in commercetools, {inSync} in sync, {drifted} drifted, {repaired} repaired' },
+  orphansDeleted: { id: 'CrmSync.Report.orphansDeleted', defaultMessage: 'Records only in the CRM were deleted (the connection is set to delete them).' },
+  orphansReported: { id: 'CrmSync.Report.orphansReported', defaultMessage: 'Records only in the CRM are reported, not deleted.' },
+  pass: { id: 'CrmSync.Report.pass', defaultMessage: 'Scheduled runs compare a slice each, the whole population every {periodHours} hours: {slices} slices so far, {steppedBack} left to live changes.' },
+  compared: { id: 'CrmSync.Report.compared', defaultMessage: 'Compared in this pass' },
+  comparedEntity: { id: 'CrmSync.Report.comparedEntity', defaultMessage: '{entity}: {done} of {total}' },
+  crmListed: { id: 'CrmSync.Report.crmListed', defaultMessage: '{count} CRM records checked for orphans{done, select, true {, all of them} other {, more to come}}.' },
+  periodAtRisk: { id: 'CrmSync.Report.periodAtRisk', defaultMessage: 'At the share of the CRM’s API the reconciliation may use, the whole population cannot be compared within {periodHours} hours: raise RECONCILE_CRM_SHARE or RECONCILE_PERIOD_HOURS.' },
 });
 
 export const driftKindMessages = defineMessages({

@@ -60,6 +60,7 @@ export function OperationsPage() {
   const crmLabel = crm?.label ?? 'CRM';
   const operations = useServiceQuery(serviceApi.operations.list, {});
   const report = useServiceQuery(serviceApi.reconciliation.latest, {});
+  const rolling = useServiceQuery(serviceApi.reconciliation.current, {});
   const [entities, setEntities] = useState<Set<OperationEntity>>(new Set(operationEntities));
   const [scope, setScope] = useState<Scope>({ store: '', idFrom: '', idTo: '' });
   const [repair, setRepair] = useState(true);
@@ -69,16 +70,17 @@ export function OperationsPage() {
 
   const active = operations.data?.active;
   const { refetch: refetchOperations } = operations;
-  const { refetch: refetchReport } = report;
+  const { refetch: refetchLatest } = report;
+  const { refetch: refetchRolling } = rolling;
   useEffect(() => {
     if (!active) return undefined;
     const timer = setInterval(() => void refetchOperations(), watchIntervalMs);
     return () => {
       clearInterval(timer);
       // The operation just ended (or the page closes): a reconciliation leaves a new report.
-      void refetchReport();
+      void refetchLatest();
     };
-  }, [active?.id, refetchOperations, refetchReport]);
+  }, [active?.id, refetchOperations, refetchLatest]);
 
   const describe = (request: OperationRequest) => {
     if (request.kind === 'reconcile') {
@@ -122,7 +124,8 @@ export function OperationsPage() {
       return next;
     });
   const startDisabled = busy || active !== undefined;
-  const reportMissing = report.error instanceof ServiceError && report.error.status === 404;
+  const notFound = (error: Error | undefined) => error instanceof ServiceError && error.status === 404;
+  const reportMissing = notFound(report.error);
 
   return (
     <Spacings.Stack scale="l">
@@ -132,7 +135,8 @@ export function OperationsPage() {
           label={intl.formatMessage(operationsMessages.refresh)}
           onClick={() => {
             void refetchOperations();
-            void refetchReport();
+            void refetchLatest();
+            void refetchRolling();
           }}
           isDisabled={operations.loading}
         />
@@ -223,6 +227,18 @@ export function OperationsPage() {
           </Spacings.Stack>
         </section>
       </Card>
+
+      {rolling.error && !notFound(rolling.error) ? <PageError error={rolling.error} /> : null}
+      {rolling.data ? (
+        <Card insetScale="m">
+          <section aria-label={intl.formatMessage(reportMessages.current)}>
+            <Spacings.Stack scale="s">
+              <Text.Subheadline as="h4">{intl.formatMessage(reportMessages.current)}</Text.Subheadline>
+              <ReconciliationReport report={rolling.data} crmLabel={crmLabel} />
+            </Spacings.Stack>
+          </section>
+        </Card>
+      ) : null}
     </Spacings.Stack>
   );
 }

@@ -138,6 +138,43 @@ describe('operations page', () => {
     expect(within(drifted).getByText('not repaired: orphans are reported, not deleted')).toBeInTheDocument();
   });
 
+  it('shows the rolling pass in progress: what each record type compared so far, and when the period is at risk', async () => {
+    const rollingReport: ReconciliationReportAnswer = {
+      ...report,
+      repair: true,
+      byEntity: {
+        person: { ...report.counts, commercetools: 30, inSync: 28, missing_in_crm: 1, stale_in_crm: 1, orphaned_in_crm: 0, repaired: 2 },
+        order: { ...report.counts, commercetools: 10, inSync: 9, missing_in_crm: 0, stale_in_crm: 0, orphaned_in_crm: 1, repaired: 0 },
+      },
+      pass: {
+        periodHours: 24,
+        slices: 5,
+        steppedBack: 1,
+        periodAtRisk: true,
+        compared: { person: { done: 30, total: 120 }, company: { done: 0, total: 4 }, order: { done: 10, total: 300 } },
+        crmListed: 50,
+        crmListingDone: false,
+      },
+    };
+    server.use(fakeService({ rollingReport }).handler);
+    renderPage('operations');
+
+    const rolling = await screen.findByRole('region', { name: 'Rolling reconciliation in progress' });
+    expect(within(rolling).getByText(/every 24 hours: 5 slices so far, 1 left to live changes\.$/)).toBeInTheDocument();
+    expect(within(within(rolling).getByRole('list', { name: 'Compared in this pass' })).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Person: 30 of 120',
+      'Company: 0 of 4',
+      'Order: 10 of 300',
+    ]);
+    expect(within(within(rolling).getByRole('list', { name: 'By record type' })).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Person: 30 in commercetools, 28 in sync, 2 drifted, 2 repaired',
+      'Order: 10 in commercetools, 9 in sync, 1 drifted, 0 repaired',
+    ]);
+    expect(within(rolling).getByText('50 CRM records checked for orphans, more to come.')).toBeInTheDocument();
+    expect(within(rolling).getByText(/the whole population cannot be compared within 24 hours/)).toBeInTheDocument();
+    expect(within(rolling).getByText('Records only in the CRM are reported, not deleted.')).toBeInTheDocument();
+  });
+
   it('says when no reconciliation has run, and speaks German', async () => {
     server.use(fakeService().handler);
     renderPage('operations', { locale: 'de' });
