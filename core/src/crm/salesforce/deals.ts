@@ -15,12 +15,12 @@ export const dealExternalId = "CT_Cart_Key__c";
 export const dealFields = [dealExternalId, "CT_Cart_Status__c", "CT_Contact__c", "CT_Order_Record__c", "CT_Order_Number__c", "CT_Currency__c", "CT_Store_Key__c"];
 
 /** CT_Cart_Status__c picklist values: where the cart stands, whatever stage Sales gave the opportunity. */
-export const cartStatusValues: Record<CartDealStatus, string> = { open: "Open", abandoned: "Abandoned", won: "Ordered", lost: "Lost" };
+const cartStatusValues: Record<CartDealStatus, string> = { open: "Open", abandoned: "Abandoned", won: "Ordered", lost: "Lost" };
 
 /** The stage a cart's opportunity is created in: the first open stage of the standard sales process; Sales moves it on from there. */
-export const openingStage = "Prospecting";
-export const wonStage = "Closed Won";
-export const lostStage = "Closed Lost";
+const openingStage = "Prospecting";
+const wonStage = "Closed Won";
+const lostStage = "Closed Lost";
 
 /** A new opportunity's expected close date, days after the cart's last change: carts are bought within days or not at all. */
 const expectedCloseDays = 7;

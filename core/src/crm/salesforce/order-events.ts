@@ -18,7 +18,7 @@ const subjectMax = 255;
 const descriptionMax = 32_000;
 
 /** "Order 1234 refunded 12.34 EUR": what Sales reads in the activity timeline. */
-export function eventSubject(event: OrderEvent): string {
+function eventSubject(event: OrderEvent): string {
   const words = [`Order ${event.orderNumber ?? event.orderSourceId}`, event.type, ...(event.amount ? [formatMoney(event.amount)] : [])];
   return words.join(" ").slice(0, subjectMax);
 }
