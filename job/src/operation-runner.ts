@@ -61,7 +61,8 @@ export class OperationRunner {
     const waiting = found.value.state === "queued" || this.operations.isLost(found.value);
     if (!waiting) return { status: 409, operation: found.value };
     const operation = await this.run(found);
-    return { status: 200, operation };
+    // Still queued: another run held the lease, and a later run takes it.
+    return { status: operation.state === "queued" ? 409 : 200, operation };
   }
 
   private async run(found: Versioned<Operation>): Promise<Operation> {
