@@ -22,7 +22,8 @@ export type Push = { group: SyncedTypeId; id: string; correlationId: string; sig
 
 /**
  * The event app's writes: pushes gathered by resource type (for a window, up
- * to the CRM's batch size), their resources read with one query per batch and
+ * to the CRM's batch size; many pushes of one cart, the busiest type, are one
+ * read of its newest state and one write), their resources read with one query per batch and
  * written in one batched CRM call per kind (SyncService.syncByIds), one sync
  * log entry per batch. Each push is answered with its own record's outcomes;
  * its link and failure entry carry its own correlation ID, and the batch's
@@ -42,7 +43,8 @@ export function batchedSync(runtime: Runtime, settings: BatchingSettings) {
       outcomes.flatMap((o) => logEntries([o], { at, correlationId: correlationOf(ctx, o.sourceId), connection: runtime.connection })),
     );
     runtime.logger.info("batch written", { correlationId: ctx.correlationId, typeId, pushes: pushes.length, outcomes: outcomes.length });
-    return pushes.map((p) => outcomes.filter((o) => o.sourceId === p.id));
+    // A payment is written as its orders' timeline: its push answers with the batch's outcomes.
+    return pushes.map((p) => (p.group === "payment" ? outcomes : outcomes.filter((o) => o.sourceId === p.id)));
   };
   const batcher = new PushBatcher<Push, RecordOutcome[]>(write, {
     windowMs: settings.EVENT_BATCH_WINDOW_MS,

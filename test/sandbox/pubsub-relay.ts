@@ -4,8 +4,10 @@ import type { EmulatorWrite } from "../emulator/emulator";
 /**
  * Stands in for commercetools Subscriptions + Google Pub/Sub push in the
  * sandbox (the emulator stores Subscriptions but never delivers): every write
- * to a customer, order or business unit becomes a commercetools Message
- * notification, pushed to the event app in Connect's envelope, with Pub/Sub's
+ * to a customer, order, business unit or payment becomes a commercetools
+ * Message notification, every write to a cart a change notification
+ * (ResourceCreated, ResourceUpdated, ResourceDeleted), pushed to the event
+ * app in Connect's envelope, with Pub/Sub's
  * at-least-once semantics: anything but 102/200/201/202/204 is redelivered
  * with backoff.
  */
@@ -16,7 +18,11 @@ const resourcePaths: Record<string, { typeId: string; prefix: string; field: str
   customers: { typeId: "customer", prefix: "Customer", field: "customer" },
   orders: { typeId: "order", prefix: "Order", field: "order" },
   "business-units": { typeId: "business-unit", prefix: "BusinessUnit", field: "businessUnit" },
+  payments: { typeId: "payment", prefix: "Payment", field: "payment" },
 };
+
+/** Resources whose writes the Subscription follows as change notifications. */
+const changePaths: Record<string, string> = { carts: "cart" };
 
 /** Message type commercetools emits for an update action (the common ones; others get `<Prefix>Updated`). */
 const messageTypeByAction: Record<string, string> = {
@@ -38,12 +44,31 @@ const messageTypeByAction: Record<string, string> = {
   removeAssociate: "BusinessUnitAssociateRemoved",
   changeParentUnit: "BusinessUnitParentChanged",
   setContactEmail: "BusinessUnitContactEmailSet",
+  addTransaction: "PaymentTransactionAdded",
+  changeTransactionState: "PaymentTransactionStateChanged",
 };
 
 export type Notification = Record<string, unknown> & { resource: { typeId: string; id: string } };
 
+/** A change notification of a cart write, as a ChangeSubscription delivers it. */
+function changeNotificationFor(write: EmulatorWrite, typeId: string, projectKey: string): Notification | undefined {
+  const resource = write.responseBody as Partial<Resource> & { lastModifiedAt?: string };
+  if (!resource?.id || typeof resource.version !== "number") return undefined;
+  const notificationType = write.method === "DELETE" ? "ResourceDeleted" : write.path.split("/")[1] === undefined ? "ResourceCreated" : "ResourceUpdated";
+  return {
+    notificationType,
+    projectKey,
+    resource: { typeId, id: resource.id },
+    version: resource.version,
+    ...(notificationType === "ResourceUpdated" ? { oldVersion: resource.version - 1 } : {}),
+    modifiedAt: resource.lastModifiedAt ?? new Date().toISOString(),
+  };
+}
+
 export function notificationFor(write: EmulatorWrite, projectKey: string): Notification | undefined {
   const [collection, second] = write.path.split("/");
+  const changed = collection ? changePaths[collection] : undefined;
+  if (changed) return write.method === "POST" || write.method === "DELETE" ? changeNotificationFor(write, changed, projectKey) : undefined;
   const target = collection ? resourcePaths[collection] : undefined;
   if (!target || write.method !== "POST") return undefined;
   const body = write.responseBody as Record<string, unknown>;
