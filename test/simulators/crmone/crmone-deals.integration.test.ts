@@ -166,6 +166,14 @@ describe("CRM One order timeline", () => {
     expect(tasksOf(shipped.sourceId)).toHaveLength(1);
   });
 
+  it("keeps an entry whose key begins another entry's key: the instance lists both for the shorter key, neither is a duplicate", async () => {
+    const returns = ["1", "10"].map((occurrence) => orderEvent("t-returns", "t-buyer", "returned", { occurrence }));
+    const a = adapter();
+    expect((await a.recordOrderEvents!(returns, ctx)).every((o) => o.ok && o.created)).toBe(true);
+    expect((await a.recordOrderEvents!(returns, ctx)).every((o) => o.ok && !o.created)).toBe(true);
+    for (const event of returns) expect(tasksOf(event.sourceId)).toHaveLength(1);
+  });
+
   it("finds a batch's contact once: three events of one order cost one contact look-up", async () => {
     const a = adapter();
     await a.ensureSchema(ctx);

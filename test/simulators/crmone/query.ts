@@ -71,8 +71,12 @@ export function parseRecordQuery(url: string, spec: ModelSpec, model: string): s
   return fields;
 }
 
-/** Filters compare as MySQL's default collation does: whole value, case-insensitive. */
-const sameText = (value: FieldValue | undefined, wanted: string) => value !== undefined && String(value === true ? 1 : value === false ? 0 : value).toLowerCase() === wanted.toLowerCase();
+/**
+ * A filter matches the beginning of a value (1CRM's documented example:
+ * `first_name=John` lists "Johnathan" too), case-insensitive as MySQL's
+ * default collation compares.
+ */
+const sameText = (value: FieldValue | undefined, wanted: string) => value !== undefined && String(value === true ? 1 : value === false ? 0 : value).toLowerCase().startsWith(wanted.toLowerCase());
 
 export function matches(record: StoredRecord, query: ListQuery, display: (record: StoredRecord) => Record<string, FieldValue>): boolean {
   if (!Object.entries(query.filters).every(([field, wanted]) => sameText(record[field], wanted))) return false;

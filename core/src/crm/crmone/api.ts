@@ -46,13 +46,29 @@ export async function listPage(call: Pick<Call, "transport" | "ctx">, model: str
   return { records: answer.records, total: answer.total_results };
 }
 
-/** Every record matching the filters: a handful (duplicates of one key) is what these finds expect; more than 1,000 is a fault. */
-export function findAll(call: Pick<Call, "transport" | "ctx">, model: string, filters: Record<string, string>, fields: readonly string[], order?: string): Promise<CrmOneRecord[]> {
+/**
+ * Whether a record holds exactly the filters' values. 1CRM's own example of
+ * a list filter (`first_name=John` listing "Johnathan" too) shows a filter
+ * matches the beginning of a value: a key that begins another key
+ * (`…-refunded-1`, `…-refunded-10`, `ann@example.com`, `ann@example.com.au`)
+ * must not be taken for it (nor a duplicate of it deleted). Compared as the
+ * instance compares: case ignored.
+ */
+const holdsExactly = (record: CrmOneRecord, filters: Record<string, string>) =>
+  Object.entries(filters).every(([field, value]) => typeof record[field] === "string" && (record[field] as string).toLowerCase() === value.toLowerCase());
+
+/**
+ * Every record holding exactly the filters' values (the filtered fields are
+ * read along): a handful (duplicates of one key) is what these finds
+ * expect; more than 1,000 matches of the filters is a fault.
+ */
+export async function findAll(call: Pick<Call, "transport" | "ctx">, model: string, filters: Record<string, string>, fields: readonly string[], order?: string): Promise<CrmOneRecord[]> {
+  const asked = [...new Set([...fields, ...Object.keys(filters)])];
   const read = byOffset(pageSize, async (offset, limit) => {
-    const page = await listPage(call, model, { fields, filters, offset, limit, ...(order ? { order } : {}) });
+    const page = await listPage(call, model, { fields: asked, filters, offset, limit, ...(order ? { order } : {}) });
     return { items: page.records, hasMore: offset + page.records.length < page.total };
   });
-  return readAll(read, { maxPages: 5, atCap: "fail" });
+  return (await readAll(read, { maxPages: 5, atCap: "fail" })).filter((record) => holdsExactly(record, filters));
 }
 
 export async function getRecord(call: Pick<Call, "transport" | "ctx">, model: string, id: string, fields: readonly string[]): Promise<CrmOneRecord | undefined> {
