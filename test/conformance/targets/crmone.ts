@@ -143,7 +143,8 @@ export const target: ConformanceTarget = {
       personFields: ownedFields("signup_channel", "loyalty_tier"),
       consent: connector.defaultMapping.consent,
       async read(sourceId) {
-        const [contact] = await reader.all("Contact", ["signup_channel", "loyalty_tier", "email_opt_out"], { ct_customer_id: sourceId });
+        // 1CRM's filter matches the beginning of a value: the contact carrying exactly this ID.
+        const contact = (await reader.all("Contact", ["signup_channel", "loyalty_tier", "email_opt_out", "ct_customer_id"], { ct_customer_id: sourceId })).find((c) => c.ct_customer_id === sourceId);
         if (!contact) return {};
         return {
           signupChannel: contact.signup_channel as string | null | undefined,
