@@ -9,6 +9,7 @@ import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { pollChanges } from "@ct-crm-sync/core/sync/inbound/poll";
 import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
 import { readsBack, reconcileEnv, reconcileSlice, type ReconcileSettings } from "@ct-crm-sync/core/sync/rolling-reconcile";
+import { abandonIdleCarts } from "./abandon-carts";
 import { retryDueFailures } from "./retry-due-failures";
 
 export const logRetentionDays = 30;
@@ -22,11 +23,12 @@ export const jobRequestSchema = z
      * `poll`: the CRM's changes since the last run, the safety net for missed webhooks (CRMs that can list them).
      * `rolling-reconcile`: this run's slice of the rolling reconciliation (every record compared once per period);
      * `reconcile`: a whole reconciliation at once.
+     * `abandon-carts`: deals of carts idle past CART_ABANDONED_AFTER_HOURS flagged abandoned (abandon-carts.ts).
      */
     tasks: z
-      .array(z.enum(["retries", "delta", "poll", "rolling-reconcile", "backfill", "reconcile", "prune"]))
+      .array(z.enum(["retries", "delta", "poll", "rolling-reconcile", "abandon-carts", "backfill", "reconcile", "prune"]))
       .min(1)
-      .default(["retries", "delta", "poll", "rolling-reconcile", "prune"]),
+      .default(["retries", "delta", "poll", "rolling-reconcile", "abandon-carts", "prune"]),
     entities: z.array(entity).min(1).optional(),
     /** Re-sync on demand of part of the data (backfill). */
     scope: z.object({ store: z.string().min(1).optional(), idFrom: z.string().min(1).optional(), idTo: z.string().min(1).optional() }).strict().optional(),
@@ -110,6 +112,8 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
           );
           await runtime.reconciliations.save(report);
           for (const [k, v] of Object.entries(report.counts)) counts[`reconcile.${k}`] = v;
+        } else if (task === "abandon-carts") {
+          for (const [k, v] of Object.entries(await abandonIdleCarts(runtime, ctx))) counts[`abandonCarts.${k}`] = v;
         } else if (task === "rolling-reconcile") {
           const reconcile = runtime.crm.reconcile;
           if (!readsBack(reconcile)) {
