@@ -9,9 +9,11 @@
  *
  * BENCH_SIZES / BENCH_CLOSE_SIZES / BENCH_FRESHSALES_SIZES / BENCH_DYNAMICS_SIZES / BENCH_CRMONE_SIZES (comma lists), BENCH_CRMS (which CRMs' rows), BENCH_CLOSE_RPS, BENCH_FRESHSALES_RPS, BENCH_CRMONE_RPS,
  * BENCH_EVENT_CUSTOMERS, BENCH_LATENCY_CUSTOMERS, BENCH_EVENT_SCALE_IN_FLIGHT / _MESSAGES / _ALONE_MESSAGES,
- * BENCH_PARTS (backfill,event-scale,event) override the defaults.
+ * BENCH_RECONCILE_SIZES / BENCH_RECONCILE_CRMS (a full rolling-reconciliation pass, in sync and 1 % drifted),
+ * BENCH_PARTS (backfill,event-scale,event,reconcile) override the defaults. Rows of parts not run this time are kept
+ * from the previous results file.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Customer, Order } from "@commercetools/platform-sdk";
 import { CommercetoolsReader } from "@ct-crm-sync/core/commercetools/commerce-reader";
 import { closeLimits } from "@ct-crm-sync/core/crm/close/connector";
@@ -32,6 +34,7 @@ import { startBackends } from "./backends-client";
 import { eventFigures } from "./event-figures";
 import { eventScaleFigures } from "./event-scale";
 import { callCounts, countCallsTo } from "./measure";
+import { reconcileFigures } from "./reconcile-figures";
 import { benchCloseRequestsPerSecond, benchCrmOneRequestsPerSecond, benchFreshsalesRequestsPerSecond, benchRuntime, crmUrl, type BenchCrm } from "./runtime";
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(",").filter(Boolean);
@@ -41,7 +44,9 @@ const freshsalesSizes = list(process.env.BENCH_FRESHSALES_SIZES, "1000,10000").m
 const dynamicsSizes = list(process.env.BENCH_DYNAMICS_SIZES, "1000,10000").map(Number);
 const crmoneSizes = list(process.env.BENCH_CRMONE_SIZES, "1000,10000").map(Number);
 const crms = new Set(list(process.env.BENCH_CRMS, "salesforce,close,freshsales,dynamics,crmone"));
-const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event-scale,event"));
+const reconcileSizes = list(process.env.BENCH_RECONCILE_SIZES, "10000").map(Number);
+const reconcileCrms = list(process.env.BENCH_RECONCILE_CRMS, "salesforce,close") as BenchCrm[];
+const parts = new Set(list(process.env.BENCH_PARTS, "backfill,event-scale,event,reconcile"));
 const pageSize = 500;
 /** People buffered before a write, as the job buffers them for the bulk path (its default bulkChunkSize). */
 const chunkSize = 10_000;
@@ -197,10 +202,12 @@ function idealCalls(crm: BenchCrm, n: number) {
 }
 
 async function main() {
-  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
+  const file = "test-output/bench-results.json";
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  const results: Record<string, unknown> = { ...previous, at: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
   const write = () => {
     mkdirSync("test-output", { recursive: true });
-    writeFileSync("test-output/bench-results.json", `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   };
   if (parts.has("backfill")) {
     const backfills: unknown[] = (results.backfill = []);
@@ -225,7 +232,18 @@ async function main() {
     console.log(JSON.stringify(results.event));
     write();
   }
-  console.log("written test-output/bench-results.json");
+  if (parts.has("reconcile")) {
+    const passes: unknown[] = (results.reconcile = []);
+    for (const crm of reconcileCrms) {
+      for (const n of reconcileSizes) {
+        console.log(`${crm} rolling reconciliation, full pass over ${n} people …`);
+        passes.push(await reconcileFigures(crm, n));
+        console.log(JSON.stringify(passes.at(-1)));
+        write();
+      }
+    }
+  }
+  console.log(`written ${file}`);
 }
 
 await main();

@@ -48,6 +48,12 @@ const pageSize = 100;
  * Connect's cron in connect.yaml runs the job every 10 minutes.
  */
 const defaultIntervalMs = 10 * 60_000;
+/**
+ * Share of the CRM's own API allowance (its current window) from which a slice
+ * steps back: repairs are never urgent, and the event path, which steps back
+ * only later (EVENT_CRM_BUDGET_SHARE, 0.8 by default), keeps the rest.
+ */
+const allowanceStepBack = 0.5;
 
 export type SliceResult = { compared: number; drifted: number; repaired: number; passCompleted: boolean; steppedBack: boolean; periodAtRisk: boolean };
 
@@ -94,7 +100,8 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   const due = Math.ceil((work * Math.min(1, (elapsedMs + intervalMs) / periodMs))) - done;
   const callsAllowed = Math.floor((settings.RECONCILE_CRM_SHARE * crm.limits.requestsPerSecond * intervalMs) / 1000);
   const cap = Math.max(1, callsAllowed) * pageSize;
-  pass.periodAtRisk = cap * (periodMs / intervalMs) < work;
+  // Runs within one period (at least this one: a period shorter than the schedule asks each run for the whole pass).
+  pass.periodAtRisk = cap * Math.max(1, periodMs / intervalMs) < work;
   result.periodAtRisk = pass.periodAtRisk;
   if (pass.periodAtRisk) {
     deps.logger.warn("rolling reconciliation cannot compare the whole population within its period at this CRM budget share", {
@@ -107,7 +114,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
 
   const budget = crm.budget?.();
-  if (budget?.queueFull || (budget?.allowanceUsed ?? 0) >= 1 - settings.RECONCILE_CRM_SHARE) {
+  if (budget?.queueFull || (budget?.allowanceUsed ?? 0) >= allowanceStepBack) {
     pass.steppedBack += 1;
     result.steppedBack = true;
     deps.logger.info("rolling reconciliation steps back: the event path needs the CRM", { correlationId: ctx.correlationId, ...budget });
