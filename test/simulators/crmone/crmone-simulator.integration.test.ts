@@ -170,6 +170,22 @@ describe("CRM One simulator: data", () => {
     expect((await raw("POST", "/data/Opportunity", { body: { data: { name: "No amount", account_id: account, date_closed: "2026-12-31", sales_stage: "x" } } })).status).toBe(400);
     expect((await raw("DELETE", `/data/Account/${account}`)).body).toEqual({ result: true });
   });
+
+  it("holds tasks on contacts, completed and dated, with the admin's key field as a filter", async () => {
+    const contact = await crm.create("Contact", { last_name: "Tasked" });
+    const task = await crm.create("Task", { name: "Order 1 paid", status: "Completed", date_start: "2026-11-24 15:04:05", parent_type: "Contacts", parent_id: contact, contact_id: contact, ct_timeline_key: "k-1" });
+    expect(await crm.get("Task", task)).toMatchObject({ parent: "Tasked", contact: "Tasked", status: "Completed", priority: "Medium", is_private: false, date_start: "2026-11-24 15:04:05" });
+    expect((await crm.page("Task", { filters: { ct_timeline_key: "K-1" }, fields: ["status"] })).records).toEqual([{ id: task, status: "Completed" }]);
+    await crm.update("Task", task, { description: "called" });
+    expect((await raw("DELETE", `/data/Task/${task}`)).body).toEqual({ result: true });
+    expect((await raw("POST", "/data/Task", { body: { data: { status: "Completed" } } })).status).toBe(400);
+  });
+
+  it("filters by the beginning of a value, as 1CRM's own example lists Johnathan for John, and sorts by a custom field", async () => {
+    for (const id of ["pre-10", "pre-1", "pre-2"]) await crm.create("Contact", { last_name: "Prefix", ct_customer_id: id });
+    const page = await crm.page("Contact", { filters: { ct_customer_id: "pre-1" }, fields: ["ct_customer_id"], order: "ct_customer_id ASC, id ASC" });
+    expect(page.records.map((r) => r.ct_customer_id)).toEqual(["pre-1", "pre-10"]);
+  });
 });
 
 describe("CRM One simulator: webhooks", () => {
@@ -263,9 +279,9 @@ describe("CRM One simulator: faults and limits", () => {
 });
 
 describe("CRM One simulator: the 1CRM OpenAPI files", () => {
-  it("every exchange above, request and answer, agrees with them; Contact, Account, Note and Opportunity were all exercised", () => {
+  it("every exchange above, request and answer, agrees with them; Contact, Account, Note, Opportunity and Task were all exercised", () => {
     const covered = coveredOperations(sim.exchanges);
-    for (const model of ["Contact", "Account", "Note", "Opportunity"]) {
+    for (const model of ["Contact", "Account", "Note", "Opportunity", "Task"]) {
       for (const op of [`GET /data/${model}`, `POST /data/${model}`, `GET /data/${model}/{id}`, `PATCH /data/${model}/{id}`, `DELETE /data/${model}/{id}`]) {
         expect(covered, op).toContain(op);
       }
