@@ -73,6 +73,13 @@ function syncAgain(failure: Failure, { sync }: ReplayDeps, ctx: CallContext): Pr
       return sync.syncBusinessUnit(failure.sourceId, ctx);
     case "order":
       return sync.syncOrder(failure.sourceId, ctx);
+    case "deal":
+      return sync.syncByIds("cart", [failure.sourceId], ctx);
+    case "order-event": {
+      // An entry is derived from its order: the order is synced again (the entry's key names no resource).
+      const orderId = (failure.payload as { orderSourceId?: unknown } | undefined)?.orderSourceId;
+      return typeof orderId === "string" ? sync.syncOrder(orderId, ctx) : undefined;
+    }
     default:
       return undefined;
   }
