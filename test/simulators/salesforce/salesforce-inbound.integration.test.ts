@@ -95,6 +95,10 @@ describe("Salesforce inbound: records and changes", () => {
     // The sync's own opportunity of a cart carries the cart key: the snapshot says so, for the inbound side to leave it alone.
     const ownId = await create("Opportunity", { Name: "Cart", StageName: "Prospecting", CloseDate: "2026-12-31", CT_Cart_Key__c: "ct-cart-own" });
     expect(await inbound.readRecord("deal", ownId, ctx)).toMatchObject({ entity: "deal", crmId: ownId, sourceId: "ct-cart-own" });
+    // Polling lists a salesperson's opportunity, never one of the sync's own.
+    const listed = (await inbound.changesSince!("deal", undefined, ctx)).changes.map((c) => c.crmId);
+    expect(listed).toContain(dealId);
+    expect(listed).not.toContain(ownId);
     expect(await inbound.readRecord("person", "0035g00000ZZZZZAAA", ctx)).toBeUndefined();
     expect(await inbound.readRecord("person", "' OR Id != '", ctx)).toBeUndefined();
   });

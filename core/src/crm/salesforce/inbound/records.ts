@@ -144,8 +144,11 @@ export function recordReader(api: SalesforceApi): Pick<CrmInbound, "readRecord" 
       const [stamp, id] = checkpoint?.split(" ") ?? [];
       // Re-rendered rather than spliced in as stored: what goes into the query unquoted must be a datetime.
       const since = isoInstant(stamp);
-      const after = !since ? "" : id ? ` WHERE SystemModstamp > ${since} OR (SystemModstamp = ${since} AND Id > ${soqlString(id)})` : ` WHERE SystemModstamp > ${since}`;
-      const soql = `SELECT Id, SystemModstamp FROM ${object}${after} ORDER BY SystemModstamp, Id LIMIT ${changesPageSize}`;
+      const after = !since ? undefined : id ? `SystemModstamp > ${since} OR (SystemModstamp = ${since} AND Id > ${soqlString(id)})` : `SystemModstamp > ${since}`;
+      // The sync's own cart opportunities change with every cart update and are never applied: not listed, not read.
+      const conditions = [...(entity === "deal" ? [`${dealExternalId} = null`] : []), ...(after ? [`(${after})`] : [])];
+      const where = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
+      const soql = `SELECT Id, SystemModstamp FROM ${object}${where} ORDER BY SystemModstamp, Id LIMIT ${changesPageSize}`;
       const { items } = await queryPages(api, soql, row, ctx)(undefined);
       const changes = items.map((r): CrmChange => {
         const modifiedAt = isoInstant(r.SystemModstamp) ?? r.SystemModstamp;
