@@ -5,6 +5,8 @@ import { seedCustomers } from "../../test/bench/seed-data";
 import { type Sandbox, startSandbox } from "../../test/sandbox/sandbox";
 import { seedProjectSetup } from "../../test/sandbox/seed";
 import { postToJob } from "../../test/support/job-requests";
+import { contactFields } from "@ct-crm-sync/core/crm/close/field-names";
+import { closeReader } from "../../test/support/close-reader";
 import { salesforceCall, soql } from "../../test/support/salesforce-reader";
 import { forwardedHeaders, startSessionIssuer, type SessionIssuer } from "../../test/support/mc-session";
 
@@ -153,4 +155,53 @@ describe("job: a population bigger than one slice, orphans deleted when configur
     const warned = sandbox.logs!.entries.filter((e) => e.message.startsWith("rolling reconciliation cannot compare the whole population"));
     expect(warned.length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("job: a scheduled run reconciles on its own (Close)", () => {
+  let sandbox: Sandbox;
+  let ids: string[];
+  let close: ReturnType<typeof closeReader>;
+  let customerField: string;
+
+  const contactsOf = (customerId: string) => close.searchByCustomField("contact", customerField, customerId, ["name"]);
+  async function closeCall(method: "PUT" | "DELETE", path: string, body?: unknown) {
+    const response = await fetch(`${sandbox.urls.closeApi}${path}`, {
+      method,
+      headers: { authorization: `Basic ${Buffer.from(`${sandbox.close.apiKey}:`).toString("base64")}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ ports: "ephemeral", crm: "close", captureLogs: true });
+    await seedProjectSetup(sandbox.api);
+    ids = await seedCustomers(sandbox.emulator, 6, { ordersPerCustomer: 1 });
+    const first = await scheduledRun(sandbox);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.counts).toMatchObject({ "rollingReconcile.passCompleted": 1, "rollingReconcile.drifted": 0 });
+    close = closeReader(sandbox.urls.closeApi, sandbox.close.apiKey);
+    customerField = (await close.fieldId("/custom_field/contact/", contactFields.customerId.name))!;
+  }, 90_000);
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("restores a hand-deleted and a hand-renamed contact in one scheduled run", async () => {
+    const [deleted, edited] = [ids[1]!, ids[3]!];
+    await closeCall("DELETE", `/contact/${(await contactsOf(deleted))[0]!.id}/`);
+    await closeCall("PUT", `/contact/${(await contactsOf(edited))[0]!.id}/`, { name: "Hand Edited" });
+    expect(await contactsOf(deleted)).toHaveLength(0);
+
+    const run = await scheduledRun(sandbox);
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    expect(run.body.counts).toMatchObject({ "rollingReconcile.passCompleted": 1, "rollingReconcile.drifted": 2, "rollingReconcile.repaired": 2 });
+
+    expect(await contactsOf(deleted)).toHaveLength(1);
+    expect((await contactsOf(edited))[0]).toMatchObject({ name: "First3 Last3" });
+    const latest = (await sandbox.runtimes.job.reconciliations.latest())!;
+    const items = Object.fromEntries(latest.items.map((i) => [`${i.kind}:${i.sourceId}`, i]));
+    expect(items[`missing_in_crm:${deleted}`]).toMatchObject({ entity: "person", repaired: true });
+    expect(items[`ownership_violation:${edited}`]).toMatchObject({ entity: "person", fields: ["name"], repaired: true });
+  }, 60_000);
 });
