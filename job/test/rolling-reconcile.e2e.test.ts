@@ -8,6 +8,7 @@ import { postToJob } from "../../test/support/job-requests";
 import { contactFields } from "@ct-crm-sync/core/crm/close/field-names";
 import { closeReader } from "../../test/support/close-reader";
 import { salesforceCall, soql } from "../../test/support/salesforce-reader";
+import { until } from "../../test/support/until";
 import { forwardedHeaders, startSessionIssuer, type SessionIssuer } from "../../test/support/mc-session";
 
 type Contact = { Id: string; FirstName: string; LastName: string; Description: string | null };
@@ -203,5 +204,30 @@ describe("job: a scheduled run reconciles on its own (Close)", () => {
     const items = Object.fromEntries(latest.items.map((i) => [`${i.kind}:${i.sourceId}`, i]));
     expect(items[`missing_in_crm:${deleted}`]).toMatchObject({ entity: "person", repaired: true });
     expect(items[`ownership_violation:${edited}`]).toMatchObject({ entity: "person", fields: ["name"], repaired: true });
+  }, 60_000);
+});
+
+describe("sandbox: the cron stand-in's scheduled runs bring a deleted contact back (Salesforce)", () => {
+  let sandbox: Sandbox;
+  let ids: string[];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ ports: "ephemeral", crm: "salesforce", captureLogs: true, scheduleEveryMs: 500 });
+    await seedProjectSetup(sandbox.api);
+    ids = await seedCustomers(sandbox.emulator, 3);
+    await until(async () => ((await contactsOf(sandbox, ids[0]!)).length === 1 ? true : undefined), 30_000);
+  }, 90_000);
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("restores a contact deleted through Salesforce's API with no request from anyone", async () => {
+    await sf(sandbox, "DELETE", `/sobjects/Contact/${(await contactsOf(sandbox, ids[0]!))[0]!.Id}`);
+    const back = await until(async () => {
+      const contacts = await contactsOf(sandbox, ids[0]!);
+      return contacts.length > 0 ? contacts : undefined;
+    }, 30_000);
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatchObject({ FirstName: "First0", LastName: "Last0" });
   }, 60_000);
 });
