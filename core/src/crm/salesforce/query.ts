@@ -26,10 +26,11 @@ export function queryPages<R extends z.ZodType>(api: SalesforceApi, soql: string
 }
 
 /**
- * IDs named in one `IN (...)` list: keeps the query's URL well below the
- * 16,384 characters Salesforce takes, with keys of up to ~120 characters.
+ * IDs named in one `IN (...)` list: the query travels in the URL of a GET,
+ * and 100 keys of ~100 characters keep it near 10 KB, well inside what
+ * servers take in a request line.
  */
-export const maxIdsPerQuery = 100;
+const maxIdsPerQuery = 100;
 
 /**
  * Every row of `object` whose `keyField` is one of `values`: one SOQL query
