@@ -28,7 +28,8 @@ import {
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
-function inspector(baseUrl: string, apiKey: string): CrmInspector {
+/** Reads Close through its own API (exported for the e2e suites, which read the sandbox the same way). */
+export function closeInspector(baseUrl: string, apiKey: string): CrmInspector {
   const close = closeReader(baseUrl, apiKey);
   const leadsById = async () => new Map((await close.list("/lead/")).map((l) => [l.id as string, l]));
 
@@ -142,7 +143,7 @@ export const target: ConformanceTarget = {
     return {
       baseUrl: sim.url,
       adapter: connection.outbound,
-      inspect: inspector(sim.url, sim.apiKey),
+      inspect: closeInspector(sim.url, sim.apiKey),
       // Close keeps custom values unique nowhere: a user's import can give a second lead a contact with the same customer ID.
       async duplicatePerson(sourceId) {
         const close = closeReader(sim.url, sim.apiKey);

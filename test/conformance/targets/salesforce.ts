@@ -19,7 +19,7 @@ function dealStatus(r: Record<string, unknown>): InspectedDeal["status"] {
 }
 
 /** Reads the org the way a Salesforce user's tools do: SOQL over HTTP with a token of its own, never the simulator's memory. */
-function soqlInspector(url: string): CrmInspector {
+export function soqlInspector(url: string): CrmInspector {
   return {
     async people() {
       const rows = await soql(url, "SELECT Id, CT_Customer_Id__c, Email, FirstName, LastName, Account.CT_Business_Unit_Id__c, CT_Last_Purchase_Date__c FROM Contact");
