@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { OperationStore } from "@ct-crm-sync/core/state/operation-store";
 import { sandboxProjectKey } from "../emulator/emulator";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { seedFailure } from "../sandbox/seed";
@@ -205,6 +206,42 @@ describe("MC custom application in Chromium against the sandbox", { timeout: 120
     expect(rolledBack.current.entities.person.fields).toEqual([]);
   });
 
+  it("starts a backfill from the Operations page and watches it finish, then a reconciliation, and reads its report", async () => {
+    await page.goto(`${stack.entryUrl}/status`);
+    await page.getByRole("link", { name: "Backfill, re-sync and reconciliation" }).click();
+    await page.getByRole("heading", { name: "Operations", level: 1 }).waitFor();
+    const recent = page.getByRole("list", { name: "Current and recent operations" });
+
+    await page.getByRole("region", { name: "Backfill or scoped re-sync" }).getByRole("button", { name: "Start backfill" }).click();
+    const confirmBackfill = page.getByRole("dialog", { name: "Start a backfill?" });
+    await confirmBackfill.getByText(/The job reads every record \(companies, customers, orders\) from commercetools and writes them to Salesforce/).waitFor();
+    await confirmBackfill.getByRole("button", { name: "Start", exact: true }).click();
+    // The service hands it to the job at once; the page re-reads it while it runs.
+    await recent.getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
+    await recent.getByText(/^backfill, started by Mia Merchant at /).waitFor();
+    await recent.getByText(/^(\d+) of \1 records · /).waitFor();
+    await shoot("operations");
+    const { store, connection } = sandbox.runtimes.service;
+    const [backfill] = await new OperationStore(store, connection, () => new Date()).recent();
+    expect(backfill).toMatchObject({ request: { kind: "backfill" }, requestedBy: { userId: "user-local-1", name: "Mia Merchant" }, state: "succeeded" });
+    expect(backfill!.progress?.done).toBe(backfill!.progress?.total);
+
+    const reconcile = page.getByRole("region", { name: "Reconciliation" });
+    await reconcile.getByRole("button", { name: "Start reconciliation" }).click();
+    const confirmReconcile = page.getByRole("dialog", { name: "Start a reconciliation?" });
+    await confirmReconcile.getByText(/repairs what differs/).waitFor();
+    await confirmReconcile.getByRole("button", { name: "Start", exact: true }).click();
+    await recent.getByText(/^reconciliation \(with repair\), started by Mia Merchant at /).waitFor();
+    await recent.getByRole("listitem").first().getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
+    const report = page.getByRole("region", { name: "Latest reconciliation" });
+    await report.getByText(/records in commercetools, \d+ in Salesforce, \d+ in sync\.$/).waitFor({ timeout: 30_000 });
+    await report.getByRole("list", { name: "Drift by kind" }).getByText(/^Missing in the CRM: \d+$/).waitFor();
+    await report.getByText(/^Repaired: \d+, repair failed: \d+$/).waitFor();
+    await recent.getByRole("listitem").first().getByText("Outcome").click();
+    await recent.getByText(/^reconcile\.inSync: \d+$/).waitFor();
+    await report.screenshot({ path: path.join(screenshots, "reconciliation-report.png") });
+  });
+
   it("opens a deep link in a fresh browser: after the login it lands on the page asked for, not on status", async () => {
     const fresh = await localContext();
     try {
@@ -224,6 +261,9 @@ describe("MC custom application in Chromium against the sandbox", { timeout: 120
     await page.getByRole("heading", { name: "Failed records" }).waitFor();
     await page.getByText(/needs the Manage permission/).waitFor();
     await expect(page.getByRole("button", { name: /Replay/ }).count()).resolves.toBe(0);
+    await page.goto(`${stack.entryUrl}/operations`);
+    await page.getByText("Starting an operation needs the Manage permission; you can watch them.").waitFor();
+    await expect(page.getByRole("button", { name: /^Start / }).count()).resolves.toBe(0);
 
     const refused = await fetch(`${mcApi.url}/proxy/forward-to`, {
       method: "POST",

@@ -56,7 +56,7 @@ function OperationItem({ operation }: { operation: Operation }) {
             {operation.detail ? intl.formatMessage(operationsMessages.waiting, { detail: operation.detail }) : intl.formatMessage(operationsMessages.waitingForJob)}
           </Text.Detail>
         ) : null}
-        {progress && operation.state !== 'queued' ? (
+        {progress && progress.entities.length > 0 && operation.state !== 'queued' ? (
           <Spacings.Stack scale="xs">
             {progress.total !== undefined ? <ProgressBar label={intl.formatMessage(operationsMessages.progress, { kind })} done={progress.done} total={progress.total} /> : null}
             <Text.Detail>
@@ -93,9 +93,7 @@ function OperationItem({ operation }: { operation: Operation }) {
         ) : null}
         {counts.length > 0 ? (
           <details>
-            <summary>
-              <Text.Detail>{intl.formatMessage(operationsMessages.outcome)}</Text.Detail>
-            </summary>
+            <summary style={{ cursor: 'pointer', fontSize: '0.875rem' }}>{intl.formatMessage(operationsMessages.outcome)}</summary>
             <ul style={{ margin: 0, paddingLeft: 16 }}>
               {counts.map(([name, value]) => (
                 <li key={name}>
