@@ -1,6 +1,6 @@
 import { CommercetoolsMock } from "@labdigital/commercetools-mock";
 import { IndexedStorage, requestQuery, type RequestQuery } from "./indexed-storage";
-import { orderedCarts } from "./ordered-carts";
+import { cartsAsCommercetools } from "./carts";
 
 /**
  * The commercetools emulator as a real HTTP server on 127.0.0.1, with its
@@ -13,7 +13,8 @@ import { orderedCarts } from "./ordered-carts";
  *    ConcurrentModification instead of overwriting (create-only semantics);
  *  - a cart created with a `key` keeps it (the emulator drops it), and a
  *    second cart with a key in use is refused as DuplicateField;
- *  - an order created from a cart leaves the cart Ordered (ordered-carts.ts).
+ *  - a cart's total carries its currency's fraction digits, and an order
+ *    created from a cart leaves the cart Ordered (carts.ts).
  * Everything else is the emulator unchanged.
  */
 export type Emulator = {
@@ -83,7 +84,7 @@ export async function startEmulator(
       });
     }
   });
-  orderedCarts(mock);
+  cartsAsCommercetools(mock);
   const cartsPath = /^\/([^/]+)\/carts\/?$/;
   app.addHook("preHandler", async (request, reply) => {
     const match = request.method === "POST" ? cartsPath.exec(request.url.split("?")[0] ?? "") : null;
