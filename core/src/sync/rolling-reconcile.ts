@@ -123,6 +123,10 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
 
   let allowance = Math.min(Math.max(due, 0), cap);
+  // The rest of the pass fits this slice: it runs to the end, whatever the counts at the pass's start missed
+  // (records created since, duplicates in the CRM, an empty last page).
+  const finishing = allowance >= work - done;
+  const more = () => allowance > 0 || finishing;
   pass.slices += 1;
   state.lastSliceAt = now.toISOString();
   const tally = new DriftTally(state.report.counts, state.report.items, (state.report.byEntity ??= {}));
@@ -130,9 +134,9 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
 
   for (const kind of kinds) {
     const walk = state.walk[kind];
-    while (allowance > 0 && !walk.done) {
+    while (more() && !walk.done) {
       ctx.signal?.throwIfAborted();
-      const limit = Math.min(pageSize, allowance);
+      const limit = finishing ? pageSize : Math.min(pageSize, allowance);
       const page = await deps.reader.pageById(typeOf[kind], { ...(walk.afterId ? { afterId: walk.afterId } : {}), limit });
       if (page.length > 0) {
         await comparePage(deps, kind, page, settings, tally, ctx);
@@ -144,7 +148,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
       await save();
     }
   }
-  while (allowance > 0 && kinds.every((k) => state.walk[k].done) && !pass.crmListingDone) {
+  while (more() && kinds.every((k) => state.walk[k].done) && !pass.crmListingDone) {
     ctx.signal?.throwIfAborted();
     const listed = await findOrphans(deps, state, settings, tally, ctx);
     pass.crmListed += listed;
