@@ -92,22 +92,22 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   const result: SliceResult = { compared: 0, drifted: 0, repaired: 0, passCompleted: false, steppedBack: false, periodAtRisk: false };
 
   const intervalMs = Math.max(1_000, state.lastSliceAt ? now.getTime() - Date.parse(state.lastSliceAt) : defaultIntervalMs);
-  const periodMs = settings.RECONCILE_PERIOD_HOURS * 3_600_000;
-  // Work of a pass in records: every commercetools record, and the CRM's people listed once more for orphans.
-  const work = kinds.reduce((sum, kind) => sum + pass.compared[kind].total, 0) + pass.compared.person.total;
-  const done = kinds.reduce((sum, kind) => sum + pass.compared[kind].done, 0) + pass.crmListed;
-  const elapsedMs = now.getTime() - Date.parse(state.report.startedAt);
-  const due = Math.ceil((work * Math.min(1, (elapsedMs + intervalMs) / periodMs))) - done;
-  const callsAllowed = Math.floor((settings.RECONCILE_CRM_SHARE * crm.limits.requestsPerSecond * intervalMs) / 1000);
-  const cap = Math.max(1, callsAllowed) * pageSize;
-  // Runs within one period (at least this one: a period shorter than the schedule asks each run for the whole pass).
-  pass.periodAtRisk = cap * Math.max(1, periodMs / intervalMs) < work;
+  const size = sliceSize({
+    // Work of a pass in records: every commercetools record, and the CRM's people listed once more for orphans.
+    work: kinds.reduce((sum, kind) => sum + pass.compared[kind].total, 0) + pass.compared.person.total,
+    done: kinds.reduce((sum, kind) => sum + pass.compared[kind].done, 0) + pass.crmListed,
+    elapsedMs: now.getTime() - Date.parse(state.report.startedAt),
+    intervalMs,
+    periodMs: settings.RECONCILE_PERIOD_HOURS * 3_600_000,
+    crmShare: settings.RECONCILE_CRM_SHARE,
+    requestsPerSecond: crm.limits.requestsPerSecond,
+  });
+  pass.periodAtRisk = size.periodAtRisk;
   result.periodAtRisk = pass.periodAtRisk;
   if (pass.periodAtRisk) {
     deps.logger.warn("rolling reconciliation cannot compare the whole population within its period at this CRM budget share", {
       correlationId: ctx.correlationId,
-      population: work,
-      recordsPerRun: cap,
+      recordsPerRun: size.cap,
       periodHours: settings.RECONCILE_PERIOD_HOURS,
       crmShare: settings.RECONCILE_CRM_SHARE,
     });
@@ -122,10 +122,8 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
     return result;
   }
 
-  let allowance = Math.min(Math.max(due, 0), cap);
-  // The rest of the pass fits this slice: it runs to the end, whatever the counts at the pass's start missed
-  // (records created since, duplicates in the CRM, an empty last page).
-  const finishing = allowance >= work - done;
+  let allowance = size.records;
+  const { finishing } = size;
   const more = () => allowance > 0 || finishing;
   pass.slices += 1;
   state.lastSliceAt = now.toISOString();
@@ -169,6 +167,37 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
   await save();
   return result;
+}
+
+export type SliceInput = {
+  /** Records a pass handles, and those it has handled so far. */
+  work: number;
+  done: number;
+  /** Since the pass started, and the time this slice covers (since the previous one). */
+  elapsedMs: number;
+  intervalMs: number;
+  periodMs: number;
+  crmShare: number;
+  requestsPerSecond: number;
+};
+
+/**
+ * Pure: how many records this slice takes. Those due by the end of the
+ * interval for the pass to end within the period (so a run that comes late,
+ * or after missed runs, catches up), capped by the share of the CRM's
+ * request rate over the interval (one read per page of 100; at least one
+ * page a run, so a pass always moves). `finishing`: the rest of the pass
+ * fits, and the slice runs to its end whatever the counts taken at its start
+ * missed (records created since, duplicates in the CRM, an empty last page).
+ */
+export function sliceSize(input: SliceInput): { records: number; cap: number; finishing: boolean; periodAtRisk: boolean } {
+  const { work, done, elapsedMs, intervalMs, periodMs } = input;
+  const due = Math.ceil(work * Math.min(1, (elapsedMs + intervalMs) / periodMs)) - done;
+  const cap = Math.max(1, Math.floor((input.crmShare * input.requestsPerSecond * intervalMs) / 1000)) * pageSize;
+  const records = Math.min(Math.max(due, 0), cap);
+  // Runs within one period (at least this one: a period shorter than the schedule asks each run for the whole pass).
+  const periodAtRisk = cap * Math.max(1, periodMs / intervalMs) < work;
+  return { records, cap, finishing: records >= work - done, periodAtRisk };
 }
 
 function passComplete(state: RollingState): boolean {
