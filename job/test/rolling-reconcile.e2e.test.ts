@@ -115,7 +115,8 @@ describe("job: a population bigger than one slice, orphans deleted when configur
       ports: "ephemeral",
       crm: "salesforce",
       captureLogs: true,
-      // A share of the CRM too small for more than the one page every run takes: 100 records a run.
+      // Everything is due at every run (the sandbox's period), and the share of the CRM is too small for more than
+      // the one page every run takes: 100 records a run, whatever the time between runs.
       env: { RECONCILE_CRM_SHARE: "0.0001", RECONCILE_DELETE_ORPHANS: "true" },
     });
     await seedProjectSetup(sandbox.api);

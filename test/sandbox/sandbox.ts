@@ -162,9 +162,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     DYNAMICS_APPLICATION_USER_ID: dynamics.clients["sandbox-client"]!.userId,
     DYNAMICS_WEBHOOK_KEY: "sandbox-webhook-key",
     LOG_LEVEL: options.logLevel ?? "warn",
-    // A period shorter than the schedule: every scheduled run compares the whole (small) population, so a contact
-    // deleted in the CRM is back after the next run.
-    RECONCILE_PERIOD_HOURS: "0.001",
+    // A period (3.6 ms) shorter than any time between runs: every scheduled run compares the whole (small)
+    // population, so a contact deleted in the CRM is back after the next run.
+    RECONCILE_PERIOD_HOURS: "0.000001",
     // The service signs operator requests to the job with the private half (secured), the job holds the public one.
     ...generateOperatorKeys(),
     ...options.env,

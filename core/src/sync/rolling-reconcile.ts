@@ -132,18 +132,27 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
 
   for (const kind of kinds) {
     const walk = state.walk[kind];
+    // Repairs of several pages go out in one batched write (a drifted record or two a page would otherwise cost
+    // a CRM call each); the position is saved only once they are written, so a run that dies re-compares those pages.
+    let repairs: Repair[] = [];
+    const flush = async () => {
+      await rewrite(deps.sync, kind, repairs, ctx);
+      repairs.forEach(({ item }) => tally.add(item));
+      repairs = [];
+      await save();
+    };
     while (more() && !walk.done) {
       ctx.signal?.throwIfAborted();
       const limit = finishing ? pageSize : Math.min(pageSize, allowance);
       const page = await deps.reader.pageById(typeOf[kind], { ...(walk.afterId ? { afterId: walk.afterId } : {}), limit });
       if (page.length > 0) {
-        await comparePage(deps, kind, page, settings, tally, ctx);
+        repairs.push(...(await comparePage(deps, kind, page, settings, tally, ctx)));
         walk.afterId = page[page.length - 1]!.id;
         pass.compared[kind].done += page.length;
         allowance -= page.length;
       }
       if (page.length < limit) walk.done = true;
-      await save();
+      if (repairs.length >= crm.limits.maxBatchSize || walk.done || !more()) await flush();
     }
   }
   while (more() && kinds.every((k) => state.walk[k].done) && !pass.crmListingDone) {
@@ -246,8 +255,14 @@ async function canonical(sync: SyncService, kind: ReconciledKind, page: Resource
   });
 }
 
-/** Compares one commercetools page with the CRM's records carrying its IDs, and repairs what drifted. */
-async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resource[], settings: ReconcileSettings, tally: DriftTally, ctx: CallContext): Promise<void> {
+type Repair = { record: CanonicalRecord; item: DriftItem };
+
+/**
+ * Compares one commercetools page with the CRM's records carrying its IDs:
+ * answers the records to write again (the caller batches them); what needs
+ * no write (in sync, duplicates, records the live sync writes) is tallied here.
+ */
+async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resource[], settings: ReconcileSettings, tally: DriftTally, ctx: CallContext): Promise<Repair[]> {
   const { sync, reconcile } = deps;
   const ids = page.map((r) => r.id);
   const [answered, linkMap] = await Promise.all([reconcile.readSynced(kind, ids, ctx), sync.deps.links.getMany(kind, ids)]);
@@ -259,7 +274,7 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
 
   const config = await sync.deps.model?.config();
   const records = new Map((await canonical(sync, kind, page, links)).map((r) => [r.sourceId, r]));
-  const toWrite: { record: CanonicalRecord; item: DriftItem }[] = [];
+  const toWrite: Repair[] = [];
   const unmapped: string[] = [];
   for (const id of ids) {
     const input = records.get(id);
@@ -292,8 +307,6 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
     const drift = wroteThis(reconcile, link, primary.values, fields) ? "stale_in_crm" : "ownership_violation";
     toWrite.push({ record: input, item: { kind: drift, entity: kind, sourceId: id, crmId: primary.crmId, fields, repaired: false } });
   }
-  await rewrite(sync, kind, toWrite, ctx);
-  toWrite.forEach(({ item }) => tally.add(item));
   // Orders with no person yet (a guest order the sync never wrote): the live sync's guest matching writes them.
   if (unmapped.length > 0) {
     const outcomes = await sync.syncByIds(typeOf[kind], unmapped, ctx);
@@ -303,6 +316,7 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
       tally.add({ kind: "missing_in_crm", entity: kind, sourceId: id, crmId: outcome?.crmId, repaired: written, ...(written ? {} : { error: outcome?.error?.message ?? `not written (${outcome?.outcome ?? "no outcome"})` }) });
     }
   }
+  return toWrite;
 }
 
 /**
