@@ -76,14 +76,15 @@ export type SliceResult = { compared: number; drifted: number; repaired: number;
  * full or its allowance is mostly spent the slice steps back entirely.
  *
  * Drift is repaired through `writeRecords` (mapping configuration, ownership,
- * links); orphans are reported, deleted only with `deleteOrphans`.
+ * links); orphans are reported, deleted only with RECONCILE_DELETE_ORPHANS.
  */
 export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSettings, ctx: CallContext): Promise<SliceResult> {
   const { clock, connection, crm } = deps.sync.deps;
   const now = clock.now();
   const stored = await deps.store.rolling();
   const fresh = !stored || passComplete(stored.value);
-  const state = fresh ? await newPass(deps, settings, now) : stored.value;
+  // A new pass keeps the previous slice's time: the time since it is what this slice covers.
+  const state = fresh ? await newPass(deps, settings, now, stored?.value.lastSliceAt) : stored.value;
   let version = stored?.version;
   const save = async () => {
     version = (await deps.store.saveRolling(state, version)).version;
@@ -214,7 +215,7 @@ function passComplete(state: RollingState): boolean {
 }
 
 /** A new pass: the population counted once (one query per kind), the walks at their start. */
-async function newPass(deps: RollingDeps, settings: ReconcileSettings, now: Date): Promise<RollingState> {
+async function newPass(deps: RollingDeps, settings: ReconcileSettings, now: Date, lastSliceAt: string | undefined): Promise<RollingState> {
   const totals = await Promise.all(kinds.map((kind) => deps.reader.count(typeOf[kind])));
   const report: ReconciliationReport & { pass: RollingState["report"]["pass"] } = {
     connection: deps.sync.deps.connection,
@@ -237,7 +238,7 @@ async function newPass(deps: RollingDeps, settings: ReconcileSettings, now: Date
     items: [],
     truncated: false,
   };
-  return { walk: { person: { done: false }, company: { done: false }, order: { done: false } }, report };
+  return { walk: { person: { done: false }, company: { done: false }, order: { done: false } }, ...(lastSliceAt ? { lastSliceAt } : {}), report };
 }
 
 type Resource = Customer | BusinessUnit | Order;
