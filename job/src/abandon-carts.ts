@@ -24,7 +24,6 @@ export type AbandonCounts = { read: number; written: number; unchanged: number; 
  */
 export async function abandonIdleCarts(runtime: Runtime, ctx: CallContext): Promise<AbandonCounts> {
   const counts: AbandonCounts = { read: 0, written: 0, unchanged: 0, skipped: 0, failed: 0 };
-  if (!runtime.crm.upsertDeals) return counts;
   const settings = runtime.sync.deps.carts ?? defaultCartSettings;
   const until = new Date(runtime.clock.now().getTime() - settings.abandonedAfterMs).toISOString();
   const stored = await runtime.jobState.checkpoint(abandonedCartsCheckpoint);

@@ -63,8 +63,8 @@ export type CrmInspector = {
   people(): Promise<InspectedPerson[]>;
   companies(): Promise<InspectedCompany[]>;
   orders(): Promise<InspectedOrder[]>;
-  deals?(): Promise<InspectedDeal[]>;
-  orderEvents?(): Promise<InspectedTimelineEntry[]>;
+  deals(): Promise<InspectedDeal[]>;
+  orderEvents(): Promise<InspectedTimelineEntry[]>;
 };
 
 export type RunningTarget = {

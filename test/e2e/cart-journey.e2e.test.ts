@@ -29,7 +29,7 @@ describe.each(crms)("sandbox: a cart journey in $name", (crm) => {
   let inspect: CrmInspector;
   let customerId: string;
 
-  const dealOf = async (cartId: string): Promise<InspectedDeal[]> => (await inspect.deals!()).filter((d) => d.dealKey === cartDealKey(cartId) || d.dealKey === cartId);
+  const dealOf = async (cartId: string): Promise<InspectedDeal[]> => (await inspect.deals()).filter((d) => d.dealKey === cartDealKey(cartId) || d.dealKey === cartId);
   const dealWhere = (cartId: string, holds: (deal: InspectedDeal) => boolean) =>
     until(async () => {
       const deals = await dealOf(cartId);

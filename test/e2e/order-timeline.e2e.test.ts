@@ -37,7 +37,7 @@ describe.each(crms)("sandbox: an order's lifecycle on the $name timeline", (crm)
   });
 
   const entriesOf = async (orderId: string): Promise<InspectedTimelineEntry[]> =>
-    (await inspect.orderEvents!()).filter((e) => e.orderSourceId === orderId || e.orderSourceId === orderActivityKey(orderId) || e.key?.startsWith(`${orderActivityKey(orderId)}-`));
+    (await inspect.orderEvents()).filter((e) => e.orderSourceId === orderId || e.orderSourceId === orderActivityKey(orderId) || e.key?.startsWith(`${orderActivityKey(orderId)}-`));
 
   async function updateOrder(id: string, actions: object[]): Promise<Order> {
     const { body: current } = await sandbox.api.orders().withId({ ID: id }).get().execute();

@@ -118,9 +118,9 @@ export interface CrmAdapter {
    * update, close as won linked to the order record, flag abandoned), linked
    * to its person and company. Amounts in the CRM's own units.
    */
-  upsertDeals?(records: CartDeal[], ctx: CallContext): Promise<WriteOutcome[]>;
+  upsertDeals(records: CartDeal[], ctx: CallContext): Promise<WriteOutcome[]>;
   /** Writes each order transition as one timeline entry keyed by its `sourceId`; an entry already there is left as it is. */
-  recordOrderEvents?(events: OrderEvent[], ctx: CallContext): Promise<WriteOutcome[]>;
+  recordOrderEvents(events: OrderEvent[], ctx: CallContext): Promise<WriteOutcome[]>;
   /** Optional: a bulk path for backfills (absent: backfills use the batched writes above). */
   readonly bulk?: CrmBulkWrites;
   /** Optional: reading back the synced population (absent: the CRM cannot be reconciled). */

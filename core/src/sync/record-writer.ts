@@ -63,17 +63,12 @@ function upsert(crm: CrmAdapter, entity: WrittenKind, records: WrittenRecord[], 
     case "order":
       return crm.upsertOrders(records as never, ctx);
     case "deal":
-      return writerOf(crm.upsertDeals, "deals").call(crm, records as never, ctx);
+      return crm.upsertDeals(records as never, ctx);
     case "order-event":
-      return writerOf(crm.recordOrderEvents, "order timeline entries").call(crm, records as never, ctx);
+      return crm.recordOrderEvents(records as never, ctx);
   }
 }
 
-/** The adapter's writer of an optional kind; the use cases ask for one only where the adapter has it. */
-function writerOf<F>(write: F | undefined, what: string): F {
-  if (!write) throw new Error(`this CRM adapter writes no ${what}`);
-  return write;
-}
 
 /** The kinds the mapping configuration (sync model) applies to; deals and timeline entries are written as derived. */
 const isMapped = (record: WrittenRecord): record is CanonicalRecord => record.kind === "person" || record.kind === "company" || record.kind === "order";

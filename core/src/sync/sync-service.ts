@@ -86,7 +86,6 @@ export class SyncService {
    */
   async syncCarts(carts: Cart[], ctx: CallContext, goneIds: string[] = []): Promise<RecordOutcome[]> {
     const skipped = (id: string): RecordOutcome => ({ entity: "deal", sourceId: id, outcome: "skipped" });
-    if (!this.deps.crm.upsertDeals) return [...carts.map((c) => skipped(c.id)), ...goneIds.map(skipped)];
     const outcomes: RecordOutcome[] = carts.filter((c) => !isKnownCart(c)).map((c) => skipped(c.id));
     const known = carts.filter(isKnownCart);
     const ordered = known.filter((c) => c.cartState === "Ordered");
@@ -192,7 +191,7 @@ export class SyncService {
    * payments). Entries already recorded cost no CRM call.
    */
   private async recordTimelines(orders: { order: Order; related: { personSourceId?: string; companySourceId?: string } }[], ctx: CallContext): Promise<RecordOutcome[]> {
-    if (!this.deps.crm.recordOrderEvents || orders.length === 0) return [];
+    if (orders.length === 0) return [];
     const paymentIds = orders.flatMap(({ order }) => order.paymentInfo?.payments.map((p) => p.id) ?? []);
     const payments = paymentIds.length ? await this.deps.commerce.getMany("payment", paymentIds) : new Map<string, Payment>();
     const events = orders.flatMap(({ order, related }) =>
@@ -210,7 +209,7 @@ export class SyncService {
   /** The deals of the carts these orders came from, closed as won once the orders are in the CRM. */
   private async closeDealsOfOrders(orders: Order[], ctx: CallContext): Promise<RecordOutcome[]> {
     const fromCarts = orders.filter((o) => o.cart);
-    if (!this.deps.crm.upsertDeals || fromCarts.length === 0) return [];
+    if (fromCarts.length === 0) return [];
     const carts = await this.deps.commerce.getMany("cart", fromCarts.map((o) => o.cart!.id));
     const ordersByCart = new Map(fromCarts.map((o) => [o.cart!.id, o]));
     const known = [...carts.values()].filter(isKnownCart);
