@@ -266,7 +266,11 @@ type Repair = { record: CanonicalRecord; item: DriftItem };
 async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resource[], settings: ReconcileSettings, tally: DriftTally, ctx: CallContext): Promise<Repair[]> {
   const { sync, reconcile } = deps;
   const ids = page.map((r) => r.id);
-  const [answered, linkMap] = await Promise.all([reconcile.readSynced(kind, ids, ctx), sync.deps.links.getMany(kind, ids)]);
+  const [answered, linkMap, failing] = await Promise.all([
+    reconcile.readSynced(kind, ids, ctx),
+    sync.deps.links.getMany(kind, ids),
+    sync.deps.failures.unresolvedOf(sync.deps.connection, "ct-to-crm", kind, ids),
+  ]);
   const links = new Map([...linkMap].map(([id, v]) => [id, v.value]));
   tally.count(kind, "commercetools", page.length);
   tally.count(kind, "crm", answered.length);
@@ -278,6 +282,9 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
   const toWrite: Repair[] = [];
   const unmapped: string[] = [];
   for (const id of ids) {
+    // A record waiting in the failure store (its retry, or a person's review) is the failure path's: writing it
+    // here would retry it on every pass, around its schedule and its reviewer.
+    if (failing.has(id)) continue;
     const input = records.get(id);
     const held = crmRecords.get(id) ?? [];
     const link = links.get(id);
