@@ -7,8 +7,7 @@ import { Lease } from "@ct-crm-sync/core/state/lease";
 import { runJobSync, type SyncEntity } from "@ct-crm-sync/core/sync/job-sync";
 import { inboundOf } from "@ct-crm-sync/core/sync/inbound/index";
 import { pollChanges } from "@ct-crm-sync/core/sync/inbound/poll";
-import { reconcilePeople } from "@ct-crm-sync/core/sync/reconcile";
-import { readsBack, reconcileEnv, reconcileSlice, type ReconcileSettings } from "@ct-crm-sync/core/sync/rolling-reconcile";
+import { reconcileEnv, reconcileSlice, type ReconcileSettings } from "@ct-crm-sync/core/sync/rolling-reconcile";
 import { abandonIdleCarts } from "./abandon-carts";
 import { retryDueFailures } from "./retry-due-failures";
 
@@ -103,30 +102,20 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
           const inbound = inboundOf(runtime);
           const polled = await pollChanges({ connection: runtime.connection, inbound: runtime.inbound, sync: inbound.sync, store: runtime.store, log: runtime.log, now }, ctx);
           for (const [k, v] of Object.entries(polled)) counts[`poll.${k}`] = v;
-        } else if (task === "reconcile") {
-          if (!runtime.crm.reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
-          const report = await reconcilePeople(
-            { sync: runtime.sync, reader, reconcile: runtime.crm.reconcile },
-            { repair: request.repair, deleteOrphans: reconcileSettings.RECONCILE_DELETE_ORPHANS },
-            ctx,
-          );
-          await runtime.reconciliations.save(report);
-          for (const [k, v] of Object.entries(report.counts)) counts[`reconcile.${k}`] = v;
+        } else if (task === "reconcile" || task === "rolling-reconcile") {
+          const reconcile = runtime.crm.reconcile;
+          if (!reconcile) throw new Error(`${runtime.crm.name} cannot be reconciled (its adapter reads nothing back)`);
+          // On demand: a whole pass now (repairing unless told not to); on schedule: this run's slice of the rolling pass.
+          const mode = task === "reconcile" ? { whole: true, repair: request.repair } : undefined;
+          const slice = await reconcileSlice({ sync: runtime.sync, reader, reconcile, store: runtime.reconciliations, logger }, reconcileSettings, ctx, mode);
+          const prefix = task === "reconcile" ? "reconcile" : "rollingReconcile";
+          for (const [k, v] of Object.entries(slice)) counts[`${prefix}.${k}`] = Number(v);
+          if (task === "reconcile") {
+            const report = await runtime.reconciliations.latest();
+            for (const [entity, c] of Object.entries(report?.byEntity ?? {})) for (const [k, v] of Object.entries(c)) counts[`reconcile.${entity}.${k}`] = v;
+          }
         } else if (task === "abandon-carts") {
           for (const [k, v] of Object.entries(await abandonIdleCarts(runtime, ctx))) counts[`abandonCarts.${k}`] = v;
-        } else if (task === "rolling-reconcile") {
-          const reconcile = runtime.crm.reconcile;
-          if (!readsBack(reconcile)) {
-            // The CRM cannot read records back by ID: the scheduled run has no slice to take (on-demand `reconcile` still can).
-            counts["rollingReconcile.unavailable"] = 1;
-            continue;
-          }
-          const slice = await reconcileSlice(
-            { sync: runtime.sync, reader, reconcile, store: runtime.reconciliations, logger },
-            reconcileSettings,
-            ctx,
-          );
-          for (const [k, v] of Object.entries(slice)) counts[`rollingReconcile.${k}`] = Number(v);
         } else {
           const cutoff = new Date(now().getTime() - logRetentionDays * 86_400_000);
           counts.logPruned = await runtime.log.prune(cutoff);

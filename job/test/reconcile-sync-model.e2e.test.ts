@@ -67,7 +67,7 @@ describe("job: reconciliation repairs through the sync model (Salesforce)", () =
 
     const run = await job({ tasks: ["reconcile"] });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
-    expect(run.body.counts).toMatchObject({ "reconcile.repaired": 1, "reconcile.repairFailed": 0 });
+    expect(run.body.counts).toMatchObject({ "reconcile.person.repaired": 1, "reconcile.person.repairFailed": 0 });
 
     expect(await contact()).toMatchObject({ FirstName: "Nora", Title: "NORA", Description: "Prefers phone calls", HasOptedOutOfEmail: true });
     // The link now records what the repair wrote: the next comparison finds nothing to do.
@@ -75,6 +75,6 @@ describe("job: reconciliation repairs through the sync model (Salesforce)", () =
     expect(link?.value.written).toMatchObject({ firstName: "Nora", extra: { Title: "NORA", HasOptedOutOfEmail: true } });
     expect(link?.value.written.extra).not.toHaveProperty("Description");
     const again = await job({ tasks: ["reconcile"], repair: false });
-    expect(again.body.counts).toMatchObject({ "reconcile.inSync": 1, "reconcile.ownership_violation": 0, "reconcile.stale_in_crm": 0 });
+    expect(again.body.counts).toMatchObject({ "reconcile.person.inSync": 1, "reconcile.person.ownership_violation": 0, "reconcile.person.stale_in_crm": 0 });
   }, 60_000);
 });

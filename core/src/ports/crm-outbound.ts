@@ -76,9 +76,9 @@ export interface CrmReconciliation {
    * the CRM keeps no separate record for answers what it can (e.g. orders as
    * activities keyed by `orderActivityKey`).
    */
-  readSynced?(kind: ReconciledKind, sourceIds: string[], ctx: CallContext): Promise<SyncedRecord[]>;
+  readSynced(kind: ReconciledKind, sourceIds: string[], ctx: CallContext): Promise<SyncedRecord[]>;
   /** The values compared for a company or an order, in `readSynced`'s normalised form (people: `expectedPersonValues`). */
-  expectedValues?(record: Company | OrderActivity): Record<string, ComparableValue>;
+  expectedValues(record: Company | OrderActivity): Record<string, ComparableValue>;
   /**
    * The values this adapter writes for a person, in the same normalised form
    * `listPeople` answers them. Fields the write would leave alone are absent

@@ -26,15 +26,10 @@ export const reconcileEnv = z.object({
 });
 export type ReconcileSettings = z.infer<typeof reconcileEnv>;
 
-type ReadsBack = CrmReconciliation & Required<Pick<CrmReconciliation, "readSynced">>;
-
-/** A CRM that reads records back by commercetools ID can be reconciled a slice at a time. */
-export const readsBack = (reconcile: CrmReconciliation | undefined): reconcile is ReadsBack => reconcile?.readSynced !== undefined;
-
 export type RollingDeps = {
   sync: SyncService;
   reader: PagingReader;
-  reconcile: ReadsBack;
+  reconcile: CrmReconciliation;
   store: ReconciliationStore;
   logger: Logger;
 };
@@ -54,6 +49,14 @@ const defaultIntervalMs = 10 * 60_000;
  * only later (EVENT_CRM_BUDGET_SHARE, 0.8 by default), keeps the rest.
  */
 const allowanceStepBack = 0.5;
+
+/**
+ * `whole`: an operator's reconciliation: a new pass, run to its end now
+ * whatever the period and the share (the operator chose to spend the calls).
+ * `repair: false`: compare and report only, nothing written or deleted.
+ */
+export type SliceMode = { whole: boolean; repair: boolean };
+const scheduled: SliceMode = { whole: false, repair: true };
 
 export type SliceResult = { compared: number; drifted: number; repaired: number; passCompleted: boolean; steppedBack: boolean; periodAtRisk: boolean };
 
@@ -78,13 +81,14 @@ export type SliceResult = { compared: number; drifted: number; repaired: number;
  * Drift is repaired through `writeRecords` (mapping configuration, ownership,
  * links); orphans are reported, deleted only with RECONCILE_DELETE_ORPHANS.
  */
-export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSettings, ctx: CallContext): Promise<SliceResult> {
+export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSettings, ctx: CallContext, mode: SliceMode = scheduled): Promise<SliceResult> {
   const { clock, connection, crm } = deps.sync.deps;
   const now = clock.now();
   const stored = await deps.store.rolling();
-  const fresh = !stored || passComplete(stored.value);
+  const fresh = mode.whole || !stored || passComplete(stored.value);
   // A new pass keeps the previous slice's time: the time since it is what this slice covers.
-  const state = fresh ? await newPass(deps, settings, now, stored?.value.lastSliceAt) : stored.value;
+  const state = fresh ? await newPass(deps, settings, now, stored?.value.lastSliceAt, mode.repair) : stored.value;
+  const repair = state.report.repair;
   let version = stored?.version;
   const save = async () => {
     version = (await deps.store.saveRolling(state, version)).version;
@@ -103,7 +107,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
     crmShare: settings.RECONCILE_CRM_SHARE,
     requestsPerSecond: crm.limits.requestsPerSecond,
   });
-  pass.periodAtRisk = size.periodAtRisk;
+  pass.periodAtRisk = !mode.whole && size.periodAtRisk;
   result.periodAtRisk = pass.periodAtRisk;
   if (pass.periodAtRisk) {
     deps.logger.warn("rolling reconciliation cannot compare the whole population within its period at this CRM budget share", {
@@ -115,7 +119,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
 
   const budget = crm.budget?.();
-  if (budget?.queueFull || (budget?.allowanceUsed ?? 0) >= allowanceStepBack) {
+  if (!mode.whole && (budget?.queueFull || (budget?.allowanceUsed ?? 0) >= allowanceStepBack)) {
     pass.steppedBack += 1;
     result.steppedBack = true;
     deps.logger.info("rolling reconciliation steps back: the event path needs the CRM", { correlationId: ctx.correlationId, ...budget });
@@ -124,7 +128,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
 
   let allowance = size.records;
-  const { finishing } = size;
+  const finishing = mode.whole || size.finishing;
   const more = () => allowance > 0 || finishing;
   pass.slices += 1;
   state.lastSliceAt = now.toISOString();
@@ -137,7 +141,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
     // a CRM call each); the position is saved only once they are written, so a run that dies re-compares those pages.
     let repairs: Repair[] = [];
     const flush = async () => {
-      await rewrite(deps.sync, kind, repairs, ctx);
+      if (repair) await rewrite(deps.sync, kind, repairs, ctx);
       repairs.forEach(({ item }) => tally.add(item));
       repairs = [];
       await save();
@@ -147,7 +151,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
       const limit = finishing ? pageSize : Math.min(pageSize, allowance);
       const page = await deps.reader.pageById(typeOf[kind], { ...(walk.afterId ? { afterId: walk.afterId } : {}), limit });
       if (page.length > 0) {
-        repairs.push(...(await comparePage(deps, kind, page, settings, tally, ctx)));
+        repairs.push(...(await comparePage(deps, kind, page, settings, repair, tally, ctx)));
         walk.afterId = page[page.length - 1]!.id;
         pass.compared[kind].done += page.length;
         allowance -= page.length;
@@ -158,7 +162,7 @@ export async function reconcileSlice(deps: RollingDeps, settings: ReconcileSetti
   }
   while (more() && kinds.every((k) => state.walk[k].done) && !pass.crmListingDone) {
     ctx.signal?.throwIfAborted();
-    const listed = await findOrphans(deps, state, settings, tally, ctx);
+    const listed = await findOrphans(deps, state, settings, repair, tally, ctx);
     pass.crmListed += listed;
     allowance -= Math.max(1, listed);
     await save();
@@ -215,15 +219,15 @@ function passComplete(state: RollingState): boolean {
 }
 
 /** A new pass: the population counted once (one query per kind), the walks at their start. */
-async function newPass(deps: RollingDeps, settings: ReconcileSettings, now: Date, lastSliceAt: string | undefined): Promise<RollingState> {
+async function newPass(deps: RollingDeps, settings: ReconcileSettings, now: Date, lastSliceAt: string | undefined, repair: boolean): Promise<RollingState> {
   const totals = await Promise.all(kinds.map((kind) => deps.reader.count(typeOf[kind])));
   const report: ReconciliationReport & { pass: RollingState["report"]["pass"] } = {
     connection: deps.sync.deps.connection,
     crm: deps.sync.deps.crm.name,
     startedAt: now.toISOString(),
     finishedAt: now.toISOString(),
-    repair: true,
-    deleteOrphans: settings.RECONCILE_DELETE_ORPHANS,
+    repair,
+    deleteOrphans: repair && settings.RECONCILE_DELETE_ORPHANS,
     counts: emptyCounts(),
     byEntity: {},
     pass: {
@@ -263,7 +267,7 @@ type Repair = { record: CanonicalRecord; item: DriftItem };
  * answers the records to write again (the caller batches them); what needs
  * no write (in sync, duplicates, records the live sync writes) is tallied here.
  */
-async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resource[], settings: ReconcileSettings, tally: DriftTally, ctx: CallContext): Promise<Repair[]> {
+async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resource[], settings: ReconcileSettings, repair: boolean, tally: DriftTally, ctx: CallContext): Promise<Repair[]> {
   const { sync, reconcile } = deps;
   const ids = page.map((r) => r.id);
   const [answered, linkMap, failing] = await Promise.all([
@@ -282,11 +286,14 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
   const toWrite: Repair[] = [];
   const unmapped: string[] = [];
   for (const id of ids) {
-    // A record waiting in the failure store (its retry, or a person's review) is the failure path's: writing it
-    // here would retry it on every pass, around its schedule and its reviewer.
-    if (failing.has(id)) continue;
     const input = records.get(id);
     const held = crmRecords.get(id) ?? [];
+    // A record waiting in the failure store (its retry, or a person's review) is the failure path's: writing it
+    // here would retry it on every pass, around its schedule and its reviewer. Reported, not written.
+    if (failing.has(id)) {
+      if (held.length === 0) tally.add({ kind: "missing_in_crm", entity: kind, sourceId: id, repaired: false, error: "waiting in the failure store for its retry or review" });
+      continue;
+    }
     const link = links.get(id);
     if (!input) {
       if (held.length === 0) unmapped.push(id);
@@ -304,7 +311,7 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
     const primary = held.find((r) => r.crmId === link?.crmId) ?? held[0]!;
     for (const duplicate of held.filter((r) => r !== primary)) {
       const item: DriftItem = { kind: "orphaned_in_crm", entity: kind, sourceId: id, crmId: duplicate.crmId, repaired: false };
-      if (settings.RECONCILE_DELETE_ORPHANS && kind === "person") await attempt(item, () => reconcile.deletePerson(duplicate.crmId, ctx));
+      if (repair && settings.RECONCILE_DELETE_ORPHANS && kind === "person") await attempt(item, () => reconcile.deletePerson(duplicate.crmId, ctx));
       tally.add(item);
     }
     const fields = differing(expectedOf(reconcile, prepared.record), primary.values);
@@ -316,7 +323,8 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
     toWrite.push({ record: input, item: { kind: drift, entity: kind, sourceId: id, crmId: primary.crmId, fields, repaired: false } });
   }
   // Orders with no person yet (a guest order the sync never wrote): the live sync's guest matching writes them.
-  if (unmapped.length > 0) {
+  if (unmapped.length > 0 && !repair) unmapped.forEach((id) => tally.add({ kind: "missing_in_crm", entity: kind, sourceId: id, repaired: false }));
+  else if (unmapped.length > 0) {
     const outcomes = await sync.syncByIds(typeOf[kind], unmapped, ctx);
     for (const id of unmapped) {
       const outcome = outcomes.find((o) => o.entity === kind && o.sourceId === id);
@@ -333,7 +341,7 @@ async function comparePage(deps: RollingDeps, kind: ReconciledKind, page: Resour
  * restarts the listing. Guests are left out: their ID comes from an order's
  * email, not a customer. Answers how many CRM people the page held.
  */
-async function findOrphans(deps: RollingDeps, state: RollingState, settings: ReconcileSettings, tally: DriftTally, ctx: CallContext): Promise<number> {
+async function findOrphans(deps: RollingDeps, state: RollingState, settings: ReconcileSettings, repair: boolean, tally: DriftTally, ctx: CallContext): Promise<number> {
   let page;
   try {
     page = await deps.reconcile.listPeople(state.crmCursor, ctx);
@@ -348,7 +356,7 @@ async function findOrphans(deps: RollingDeps, state: RollingState, settings: Rec
   for (const person of page.people) {
     if (person.sourceId.startsWith("guest-") || customers.has(person.sourceId)) continue;
     const item: DriftItem = { kind: "orphaned_in_crm", entity: "person", sourceId: person.sourceId, crmId: person.crmId, repaired: false };
-    if (settings.RECONCILE_DELETE_ORPHANS) await attempt(item, () => deps.reconcile.deletePerson(person.crmId, ctx));
+    if (repair && settings.RECONCILE_DELETE_ORPHANS) await attempt(item, () => deps.reconcile.deletePerson(person.crmId, ctx));
     tally.add(item);
   }
   state.crmCursor = page.cursor;
