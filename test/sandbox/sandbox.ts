@@ -165,6 +165,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // A period (3.6 ms) shorter than any time between runs: every scheduled run compares the whole (small)
     // population, so a contact deleted in the CRM is back after the next run.
     RECONCILE_PERIOD_HOURS: "0.000001",
+    // A cart idle for a minute is abandoned (production: a day), so a scheduled run shows it within the minute after.
+    CART_ABANDONED_AFTER_HOURS: String(1 / 60),
     // The service signs operator requests to the job with the private half (secured), the job holds the public one.
     ...generateOperatorKeys(),
     ...options.env,

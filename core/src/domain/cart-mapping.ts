@@ -59,14 +59,15 @@ function itemCount(cart: Cart): number {
  * Where the cart stands, from its state and the idle clock: an active cart
  * unchanged for `abandonedAfterMs` is abandoned as of that moment (a time
  * derived from the cart, so every derivation agrees); a change makes it open
- * again. Ordered is won; merged into another cart or frozen is lost.
+ * again. Ordered is won; merged into another cart is lost. A frozen cart is
+ * one at checkout (its prices locked): still open, and abandoned like an
+ * active one when the shopper leaves it there.
  */
 function statusOf(cart: Cart, context: CartDealContext): { status: CartDealStatus; statusAt?: string } {
   switch (cart.cartState) {
     case "Ordered":
       return { status: "won", statusAt: context.order?.createdAt ?? cart.lastModifiedAt };
     case "Merged":
-    case "Frozen":
       return { status: "lost", statusAt: cart.lastModifiedAt };
     default: {
       const abandonedAt = new Date(Date.parse(cart.lastModifiedAt) + context.abandonedAfterMs);
@@ -106,20 +107,17 @@ export type DealDecision = { kind: "write"; deal: CartDeal } | { kind: "skip"; r
 
 /**
  * The rules between a derived deal and the CRM: a cart below the threshold
- * that was never written costs no call; one that was is closed as lost
- * rather than left open and stale. Won is final, and lost gives way only to
- * won (a frozen cart that was then ordered): a late or replayed delivery
- * never reopens a closed deal.
+ * that was never written costs no call; one that was keeps being updated (a
+ * shopper who took an item out is still a shopper, and Sales should see the
+ * amount they would win, not a deal closed behind their back). Won is final,
+ * and lost gives way only to won: a late or replayed delivery never reopens
+ * a closed deal.
  */
 export function decideDeal(deal: CartDeal, written: CartDealStatus | undefined, threshold: CartThreshold): DealDecision {
-  let next = deal;
-  if (!meetsThreshold(deal.total, threshold)) {
-    if (!written) return { kind: "skip", reason: "below the cart threshold and never written" };
-    if (deal.status !== "won") next = { ...deal, status: "lost", statusAt: deal.lastActivityAt };
-  }
-  if (written === "won" && next.status !== "won") return { kind: "keep", reason: "the deal is closed as won" };
-  if (written === "lost" && next.status !== "lost" && next.status !== "won") return { kind: "keep", reason: "the deal is closed as lost" };
-  return { kind: "write", deal: next };
+  if (!written && !meetsThreshold(deal.total, threshold)) return { kind: "skip", reason: "below the cart threshold and never written" };
+  if (written === "won" && deal.status !== "won") return { kind: "keep", reason: "the deal is closed as won" };
+  if (written === "lost" && deal.status !== "lost" && deal.status !== "won") return { kind: "keep", reason: "the deal is closed as lost" };
+  return { kind: "write", deal };
 }
 
 /** A deal whose cart is gone (deleted): its last written values, closed as lost. */

@@ -76,7 +76,7 @@ describe("cart → deal", () => {
     expect(cartDealFromCart(cart(), context("2026-11-21T09:59:59.999Z")).status).toBe("open");
   });
 
-  it("is won when ordered, with its order; lost when merged or frozen", () => {
+  it("is won when ordered, with its order; lost when merged; open while frozen at checkout", () => {
     const order = { id: "o-1", orderNumber: "ON-1", createdAt: "2026-11-20T10:05:00.000Z" };
     expect(cartDealFromCart(cart({ cartState: "Ordered" }), { ...context(), order })).toMatchObject({
       status: "won",
@@ -85,7 +85,7 @@ describe("cart → deal", () => {
       orderNumber: "ON-1",
     });
     expect(cartDealFromCart(cart({ cartState: "Merged" }), context()).status).toBe("lost");
-    expect(cartDealFromCart(cart({ cartState: "Frozen" }), context()).status).toBe("lost");
+    expect(cartDealFromCart(cart({ cartState: "Frozen" }), context()).status).toBe("open");
   });
 
   it("takes carts of a customer or a business unit, never anonymous ones", () => {
@@ -105,8 +105,8 @@ describe("deciding a deal against what was written", () => {
     expect(decideDeal({ ...small, status: "won" }, undefined, threshold).kind).toBe("skip");
   });
 
-  it("closes as lost a written deal whose cart fell below the threshold, but keeps a win", () => {
-    expect(decideDeal(small, "open", threshold)).toMatchObject({ kind: "write", deal: { status: "lost", statusAt: small.lastActivityAt } });
+  it("keeps updating a written deal whose cart fell below the threshold, open, with its new amount", () => {
+    expect(decideDeal(small, "open", threshold)).toMatchObject({ kind: "write", deal: { status: "open", total: small.total } });
     expect(decideDeal({ ...small, status: "won" }, "open", threshold)).toMatchObject({ kind: "write", deal: { status: "won" } });
   });
 

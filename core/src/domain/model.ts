@@ -116,10 +116,10 @@ export type PurchaseStats = {
 };
 
 /**
- * Where a cart stands for Sales: `open` (active, above the merchant's
- * threshold), `abandoned` (still open in the CRM, flagged for follow-up after
- * the configured idle time), `won` (it became an order), `lost` (deleted,
- * merged or frozen without an order, or fell below the threshold after being written).
+ * Where a cart stands for Sales: `open` (active or frozen at checkout),
+ * `abandoned` (still open in the CRM, flagged for follow-up after the
+ * configured idle time), `won` (it became an order), `lost` (deleted or
+ * merged without an order).
  */
 export type CartDealStatus = "open" | "abandoned" | "won" | "lost";
 
