@@ -6,6 +6,7 @@ import { installInbound } from "../../service/src/connector/install";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { salesforceCall, soql } from "../support/salesforce-reader";
 import { until } from "../support/until";
+import { settledWithSalesforce } from "../support/settled";
 
 type ContactRow = { Id: string; SystemModstamp: string; FirstName: string | null };
 
@@ -25,13 +26,7 @@ describe("Salesforce → commercetools in the sandbox", () => {
     await sandbox?.stop();
   });
 
-  /** Every message on its way, both ways, delivered and handled. */
-  async function settled() {
-    for (let round = 0; round < 3; round++) {
-      await sandbox.relay.drained();
-      await sandbox.salesforce.outboundMessages.drained();
-    }
-  }
+  const settled = () => settledWithSalesforce(sandbox);
 
   const customer = async (id: string): Promise<Customer> => (await sandbox.api.customers().withId({ ID: id }).get().execute()).body;
   const contactOf = async (customerId: string) => (await soql<ContactRow>(sandbox.urls.salesforce, `SELECT Id, SystemModstamp, FirstName FROM Contact WHERE CT_Customer_Id__c = '${customerId}'`))[0];

@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { soql } from "../support/salesforce-reader";
 import { until } from "../support/until";
 import { type CommercetoolsFaults, startCommercetoolsFaults } from "./two-way/commercetools-faults";
+import { settledWithSalesforce } from "../support/settled";
 
 /**
  * Both directions at once, under the faults real systems have: salespeople
@@ -91,12 +92,7 @@ describe("two-way chaos: Salesforce and commercetools changing the same people a
     }
   }
 
-  async function settled() {
-    for (let round = 0; round < 3; round++) {
-      await sandbox.relay.drained();
-      await sandbox.salesforce.outboundMessages.drained();
-    }
-  }
+  const settled = () => settledWithSalesforce(sandbox);
 
   /** What the failure store holds that is not resolved: replayed as a person would from the MC app, until none is left. */
   async function replayUntilClean(): Promise<number> {

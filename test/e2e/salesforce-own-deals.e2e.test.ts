@@ -4,9 +4,10 @@ import { cartDealKey } from "@ct-crm-sync/core/domain/keys";
 import type { CartDeal } from "@ct-crm-sync/core/domain/model";
 import { MemoryLogger } from "@ct-crm-sync/core/logging/logger";
 import { systemClock } from "@ct-crm-sync/core/ports/clock";
-import { startSandbox, type Sandbox } from "../../sandbox/sandbox";
-import { salesforceCall, soql } from "../../support/salesforce-reader";
-import { until } from "../../support/until";
+import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import { salesforceCall, soql } from "../support/salesforce-reader";
+import { until } from "../support/until";
+import { settledWithSalesforce } from "../support/settled";
 
 /**
  * No loops: the opportunity the sync writes for a commercetools cart comes
@@ -25,12 +26,7 @@ describe("Salesforce: the sync's own cart opportunities through the inbound path
     await sandbox?.stop();
   });
 
-  async function settled() {
-    for (let round = 0; round < 3; round++) {
-      await sandbox.relay.drained();
-      await sandbox.salesforce.outboundMessages.drained();
-    }
-  }
+  const settled = () => settledWithSalesforce(sandbox);
 
   it("never turns an opportunity carrying a cart key into a draft cart, whatever Sales does to it", async () => {
     const service = sandbox.runtimes.service;
