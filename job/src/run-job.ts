@@ -108,10 +108,11 @@ export async function runJob(runtime: Runtime, input: JobRequest = {}, options: 
           // On demand: a whole pass now (repairing unless told not to); on schedule: this run's slice of the rolling pass.
           const mode = task === "reconcile" ? { whole: true, repair: request.repair } : undefined;
           const slice = await reconcileSlice({ sync: runtime.sync, reader, reconcile, store: runtime.reconciliations, logger }, reconcileSettings, ctx, mode);
-          const prefix = task === "reconcile" ? "reconcile" : "rollingReconcile";
-          for (const [k, v] of Object.entries(slice)) counts[`${prefix}.${k}`] = Number(v);
-          if (task === "reconcile") {
+          if (task === "rolling-reconcile") for (const [k, v] of Object.entries(slice)) counts[`rollingReconcile.${k}`] = Number(v);
+          else {
+            // A whole pass: its report's counts, in total and per kind of record.
             const report = await runtime.reconciliations.latest();
+            for (const [k, v] of Object.entries(report?.counts ?? {})) counts[`reconcile.${k}`] = v;
             for (const [entity, c] of Object.entries(report?.byEntity ?? {})) for (const [k, v] of Object.entries(c)) counts[`reconcile.${entity}.${k}`] = v;
           }
         } else if (task === "abandon-carts") {
