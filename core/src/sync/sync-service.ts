@@ -11,6 +11,7 @@ import {
 import { SyncError } from "../domain/errors";
 import type { CartDeal, CartDealStatus, Company, OrderActivity, Person, TimelineEntry, WrittenKind } from "../domain/model";
 import { orderEventsFrom } from "../domain/order-events";
+import { crmCustomerKey } from "../domain/inbound";
 import { normaliseEmail } from "../domain/normalise";
 import type { CommerceReader, CommerceTypeId } from "../ports/commerce";
 import type { CallContext } from "../ports/crm-outbound";
@@ -229,7 +230,9 @@ export class SyncService {
   }
 
   /** People for many customers; their companies are written first where not yet linked. */
-  async syncCustomers(customers: Customer[], ctx: CallContext, stats = true): Promise<RecordOutcome[]> {
+  async syncCustomers(all: Customer[], ctx: CallContext, stats = true): Promise<RecordOutcome[]> {
+    const adopting = await this.beingAdopted(all);
+    const customers = all.filter((c) => !adopting.has(c.id));
     const people = await this.peopleFor(customers, stats);
     const prior: RecordOutcome[] = [];
     prior.push(...(await this.ensureCompanies(people, ctx)));
@@ -241,10 +244,27 @@ export class SyncService {
       reread: async (ids) => this.peopleFor([...(await this.deps.commerce.getMany("customer", ids)).values()], stats),
     });
     return [
+      ...[...adopting].map((id): RecordOutcome => ({ entity: "person", sourceId: id, outcome: "skipped" })),
       ...prior,
       ...blocked.map((p): RecordOutcome => ({ entity: "person", sourceId: p.sourceId, outcome: "failed" })),
       ...written,
     ];
+  }
+
+  /**
+   * Customers the inbound side is creating for a CRM contact right now (keyed
+   * `crm-<crm>-<contact ID>`, no link yet): until it has marked the contact
+   * with the customer's ID and saved the link, an upsert on that ID would
+   * create a second contact beside the one the customer came from. The inbound
+   * side saves the link next; the contact already holds what the customer
+   * was made of, and the customer's next change (or the job's delta) writes it.
+   */
+  private async beingAdopted(customers: Customer[]): Promise<Set<string>> {
+    const prefix = crmCustomerKey(this.deps.crm.name, "");
+    const keyed = customers.filter((c) => c.key?.startsWith(prefix)).map((c) => c.id);
+    if (keyed.length === 0) return new Set();
+    const links = await this.deps.links.getMany("person", keyed);
+    return new Set(keyed.filter((id) => !links.has(id)));
   }
 
   /** The people these customers map to, without writing them (the job's bulk backfill writes them itself). */
