@@ -154,6 +154,18 @@ describe("Salesforce → commercetools in the sandbox", () => {
     }
   });
 
+  it("leaves a customer made for a Salesforce contact to the inbound side until it has marked the contact: no second contact", async () => {
+    // What the inbound side does first for a contact born in Salesforce: the customer, keyed by the contact, before its link.
+    const contactId = "003ADOPTING000001";
+    const { body } = await sandbox.api
+      .customers()
+      .post({ body: { key: `crm-salesforce-${contactId}`, email: "ada.adopting@example.com", lastName: "Adopting", authenticationMode: "ExternalAuth" } })
+      .execute();
+    await settled();
+    // Upserted on the new customer's ID now, it would be a contact beside the one it came from.
+    expect(await soql(sandbox.urls.salesforce, `SELECT Id FROM Contact WHERE CT_Customer_Id__c = '${body.customer.id}'`)).toEqual([]);
+  });
+
   it("puts an account attribute the configuration gives Salesforce onto the business unit's custom field, without writing the account back", async () => {
     const service = sandbox.runtimes.service;
     const config = await service.mappings.config();
